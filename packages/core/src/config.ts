@@ -1,0 +1,72 @@
+import { ConfigError } from './errors';
+import { STAGES, type Stage } from './message';
+
+export type Env = Record<string, string | undefined>;
+
+/** A required variable; throws {@link ConfigError} naming it when missing or empty. */
+export function requireEnv(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(name, 'is required but not set');
+  return value;
+}
+
+export function optionalEnv(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+export function readStage(env: Env, name = 'REZ_STAGE'): Stage {
+  const value = requireEnv(env, name);
+  if (!(STAGES as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${STAGES.join(', ')}, got "${value}"`);
+  }
+  return value as Stage;
+}
+
+export function readUrl(env: Env, name: string, fallback?: string): string {
+  const value = optionalEnv(env, name) ?? fallback;
+  if (value === undefined) throw new ConfigError(name, 'is required but not set');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `must be an http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an http(s) URL, got "${value}"`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+export function readPositiveInt(env: Env, name: string, fallback: number): number {
+  const raw = optionalEnv(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new ConfigError(name, `must be a positive whole number, got "${raw}"`);
+  return value;
+}
+
+/** ntfy topics: 1–64 of letters, digits, - and _ (ntfy's own rule). */
+export function readNtfyTopic(env: Env, name = 'NTFY_TOPIC'): string {
+  const topic = requireEnv(env, name);
+  if (!/^[-_A-Za-z0-9]{1,64}$/.test(topic)) {
+    throw new ConfigError(name, `must be 1–64 letters, digits, "-" or "_", got "${topic}"`);
+  }
+  return topic;
+}
+
+export interface NtfyConfig {
+  baseUrl: string;
+  topic: string;
+  token?: string;
+}
+
+/** NTFY_BASE_URL (default https://ntfy.sh), NTFY_TOPIC, NTFY_TOKEN (optional). */
+export function readNtfyConfig(env: Env): NtfyConfig {
+  return {
+    baseUrl: readUrl(env, 'NTFY_BASE_URL', 'https://ntfy.sh'),
+    topic: readNtfyTopic(env),
+    token: optionalEnv(env, 'NTFY_TOKEN'),
+  };
+}

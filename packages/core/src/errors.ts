@@ -1,0 +1,184 @@
+/**
+ * Every error Rez raises on purpose is a {@link RezError}: it has a stable
+ * `code` callers can branch on, a human `message` that names the problem, the
+ * underlying `cause` and a `permanent` flag. Permanent errors will fail the
+ * same way on every retry (bad input, unknown type, a 4xx from ntfy); the
+ * worker still reports them failed so the queue moves them to the DLQ after
+ * its maxReceiveCount — nothing is dropped — but callers may skip retrying.
+ */
+export class RezError extends Error {
+  readonly code: string;
+  readonly permanent: boolean;
+  readonly context: Readonly<Record<string, unknown>>;
+
+  constructor(
+    message: string,
+    options: { code: string; permanent: boolean; cause?: unknown; context?: Record<string, unknown> },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code;
+    this.permanent = options.permanent;
+    this.context = options.context ?? {};
+  }
+}
+
+/** One problem found in an input: where (a dotted path) and why. */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** Input that does not match its schema. `issues` lists each field and reason. */
+export class ValidationError extends RezError {
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(subject: string, issues: ValidationIssue[], cause?: unknown) {
+    const detail = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+    super(`invalid ${subject}: ${detail}`, {
+      code: 'VALIDATION_FAILED',
+      permanent: true,
+      cause,
+      context: { subject },
+    });
+    this.issues = issues;
+  }
+}
+
+/** A message whose serialized form exceeds the transport limit (256 KiB for SNS/SQS). */
+export class MessageTooLargeError extends RezError {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`message is ${bytes} bytes serialized; the limit is ${limit} bytes (SNS/SQS 256 KiB)`, {
+      code: 'MESSAGE_TOO_LARGE',
+      permanent: true,
+      context: { bytes, limit },
+    });
+  }
+}
+
+export class UnknownMessageTypeError extends RezError {
+  constructor(
+    readonly type: string,
+    known: readonly string[],
+  ) {
+    super(`unknown message type "${type}"; known types: ${known.join(', ')}`, {
+      code: 'UNKNOWN_MESSAGE_TYPE',
+      permanent: true,
+      context: { type, known },
+    });
+  }
+}
+
+/** A message chain went deeper than the hop limit: most likely a handler loop. */
+export class HopLimitExceededError extends RezError {
+  constructor(
+    readonly hop: number,
+    readonly limit: number,
+    messageId: string,
+  ) {
+    super(
+      `hop limit exceeded: message ${messageId} at hop ${hop} would emit at hop ${hop + 1}, over the limit of ${limit} (a handler loop?)`,
+      { code: 'HOP_LIMIT_EXCEEDED', permanent: true, context: { hop, limit, messageId } },
+    );
+  }
+}
+
+/** A message addressed to another stage than the one this process serves. */
+export class StageMismatchError extends RezError {
+  constructor(
+    readonly messageStage: string,
+    readonly serviceStage: string,
+  ) {
+    super(`message is for stage "${messageStage}" but this worker serves stage "${serviceStage}"; refused`, {
+      code: 'STAGE_MISMATCH',
+      permanent: true,
+      context: { messageStage, serviceStage },
+    });
+  }
+}
+
+/** A required environment variable is missing or malformed. Names the variable. */
+export class ConfigError extends RezError {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`configuration error: ${variable} ${problem}`, {
+      code: 'CONFIG_INVALID',
+      permanent: true,
+      context: { variable },
+    });
+  }
+}
+
+/** Another delivery of the same message is being processed right now; retry later. */
+export class MessageBusyError extends RezError {
+  constructor(messageId: string) {
+    super(`message ${messageId} is being processed by another delivery; will retry`, {
+      code: 'MESSAGE_BUSY',
+      permanent: false,
+      context: { messageId },
+    });
+  }
+}
+
+/** Explicit "do not retry" failure a handler may throw (cf. BullMQ's UnrecoverableError). */
+export class PermanentFailure extends RezError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'PERMANENT_FAILURE', permanent: true, cause });
+  }
+}
+
+/** Store or bus failure in an adapter, with the vendor error as `cause`. */
+export class AdapterError extends RezError {
+  constructor(adapter: string, operation: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`${adapter} ${operation} failed: ${reason}`, {
+      code: 'ADAPTER_FAILED',
+      permanent: false,
+      cause,
+      context: { adapter, operation },
+    });
+  }
+}
+
+/** Summarises any thrown value for the store: a stable code, a reason, permanence. */
+export function describeError(error: unknown): { code: string; reason: string; permanent: boolean } {
+  if (error instanceof RezError)
+    return { code: error.code, reason: error.message, permanent: error.permanent };
+  if (error instanceof Error)
+    return { code: 'UNEXPECTED', reason: `${error.name}: ${error.message}`, permanent: false };
+  return { code: 'UNEXPECTED', reason: String(error), permanent: false };
+}
+
+/** How a failed ntfy publish should be treated. */
+export type NtfyFailureKind = 'rate_limited' | 'transient' | 'permanent';
+
+/**
+ * A publish ntfy did not accept. `rate_limited` must not be retried before
+ * `retryAfterMs` (ntfy bans IPs that keep sending); `transient` (5xx,
+ * network, timeout) may be retried with backoff; `permanent` (other 4xx)
+ * will fail again and carries ntfy's own error text.
+ */
+export class NtfyError extends RezError {
+  constructor(
+    message: string,
+    readonly kind: NtfyFailureKind,
+    readonly details: { status?: number; ntfyCode?: number; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(message, {
+      code:
+        kind === 'rate_limited'
+          ? 'NTFY_RATE_LIMITED'
+          : kind === 'transient'
+            ? 'NTFY_UNAVAILABLE'
+            : 'NTFY_REJECTED',
+      permanent: kind === 'permanent',
+      cause: details.cause,
+      context: { status: details.status, ntfyCode: details.ntfyCode, retryAfterMs: details.retryAfterMs },
+    });
+  }
+}

@@ -1,0 +1,14 @@
+import { HandlerRegistry } from '../registry';
+import { helloWorldHandler } from './hello-world';
+import { notifyHandler } from './notify';
+
+export { helloWorldHandler } from './hello-world';
+export { type NotifyPayload, notifyHandler, notifyPayloadSchema } from './notify';
+
+/**
+ * The registry with every built-in type. Adding a type: write one file in
+ * this folder with `defineHandler`, and list it here.
+ */
+export function builtInRegistry(): HandlerRegistry {
+  return new HandlerRegistry([helloWorldHandler, notifyHandler]);
+}

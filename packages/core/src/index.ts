@@ -1,0 +1,108 @@
+export { type Clock, manualClock, systemClock } from './clock';
+export {
+  type Env,
+  type NtfyConfig,
+  optionalEnv,
+  readNtfyConfig,
+  readNtfyTopic,
+  readPositiveInt,
+  readStage,
+  readUrl,
+  requireEnv,
+} from './config';
+export {
+  AdapterError,
+  ConfigError,
+  describeError,
+  HopLimitExceededError,
+  MessageBusyError,
+  MessageTooLargeError,
+  NtfyError,
+  type NtfyFailureKind,
+  PermanentFailure,
+  RezError,
+  StageMismatchError,
+  UnknownMessageTypeError,
+  ValidationError,
+  type ValidationIssue,
+} from './errors';
+export {
+  createMessage,
+  DEFAULT_HOP_LIMIT,
+  deriveMessages,
+  type MessageFactoryDeps,
+  type NewMessage,
+} from './factory';
+export {
+  builtInRegistry,
+  helloWorldHandler,
+  type NotifyPayload,
+  notifyHandler,
+  notifyPayloadSchema,
+} from './handlers';
+export { childId, type IdGenerator, idTime, ulidGenerator } from './ids';
+export {
+  assertMessageSize,
+  decodeMessage,
+  MAX_MESSAGE_BYTES,
+  type Message,
+  type MessageMetadata,
+  messageSchema,
+  messageSize,
+  parseEnvelope,
+  parseWith,
+  STAGES,
+  type Stage,
+  toValidationIssues,
+} from './message';
+export {
+  classify as classifyNtfyResponse,
+  fitMessage,
+  NTFY_MAX_MESSAGE_BYTES,
+  NtfyClient,
+  type NtfyClientOptions,
+} from './ntfy/client';
+export {
+  type ClaimOutcome,
+  COUNT_BUCKET_MS,
+  type CountBucket,
+  type CountQuery,
+  type DeadLetter,
+  type Delivery,
+  type ErrorSummary,
+  type LifecycleEvent,
+  type ListQuery,
+  MESSAGE_STATUSES,
+  type MessagePublisher,
+  type MessageQueue,
+  type MessageRecord,
+  type MessageStatus,
+  type MessageStore,
+  type Notification,
+  type Notifier,
+  type Page,
+  type QueueDepth,
+  type ReceivedMessage,
+} from './ports';
+export { type ProcessorDeps, type ProcessResult, processMessage } from './processor';
+export {
+  complete,
+  defineHandler,
+  type EmitRequest,
+  emit,
+  type HandlerContext,
+  type HandlerOutcome,
+  HandlerRegistry,
+  type MessageHandler,
+} from './registry';
+export {
+  parseScheduleExpression,
+  parseSchedules,
+  SCHEDULES,
+  type ScheduleDefinition,
+  type ScheduleExpression,
+  type ScheduleInvocation,
+  scheduleDefinitionSchema,
+  scheduleInvocation,
+  scheduleInvocationSchema,
+} from './schedules';

@@ -1,0 +1,196 @@
+import http from 'node:http';
+import https from 'node:https';
+import { NtfyError } from '../errors';
+import type { Delivery, Notification, Notifier } from '../ports';
+
+/** ntfy refuses message bodies over 4,096 bytes (it would turn them into attachments). */
+export const NTFY_MAX_MESSAGE_BYTES = 4096;
+const TRUNCATION_MARK = '\n… [truncated]';
+
+/** ntfy's own 429 codes: request burst used up, and daily message quota reached. */
+const NTFY_CODE_TOO_MANY_REQUESTS = 42901;
+const NTFY_CODE_DAILY_QUOTA = 42908;
+/** ntfy.sh refills one request every 5 s: never come back sooner than this after a 429. */
+const MIN_RATE_LIMIT_BACKOFF_MS = 10_000;
+const DAILY_QUOTA_BACKOFF_MS = 60 * 60 * 1000;
+
+export interface NtfyClientOptions {
+  /** Server root, e.g. https://ntfy.sh. Messages are POSTed here as JSON, not to /topic. */
+  baseUrl: string;
+  /** Default topic for notifications that name none. */
+  topic: string;
+  /** Access token, sent as `Authorization: Bearer …`. */
+  token?: string;
+  /** Whole-request timeout in ms (default 10 s). */
+  timeoutMs?: number;
+  /** Keep-alive sockets per origin (default 32). */
+  maxSockets?: number;
+}
+
+/**
+ * Publishes notifications to an ntfy server over node:http(s) with a
+ * keep-alive agent. Measured on a 2-core machine: about 7,900 requests/s
+ * against Node 20's fetch at about 2,500 (see the issue note), hence not fetch.
+ *
+ * Bodies over 4,096 bytes are cut at a UTF-8 character boundary and end with
+ * "… [truncated]"; the delivery reports `truncated: true` and the full text
+ * stays in the message store.
+ *
+ * @example
+ * const ntfy = new NtfyClient({ baseUrl: 'https://ntfy.sh', topic: 'my-rez-alerts' });
+ * const { id } = await ntfy.publish({ title: 'Backup', message: 'done', priority: 3 });
+ */
+export class NtfyClient implements Notifier {
+  readonly #url: URL;
+  readonly #agent: http.Agent;
+  readonly #request: typeof http.request;
+  readonly #options: NtfyClientOptions;
+
+  constructor(options: NtfyClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.baseUrl);
+    } catch (cause) {
+      throw new NtfyError(`ntfy base URL "${options.baseUrl}" is not a URL`, 'permanent', { cause });
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new NtfyError(`ntfy base URL must be http(s), got "${options.baseUrl}"`, 'permanent');
+    }
+    this.#url = url;
+    this.#options = options;
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 32 };
+    this.#agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.#request = url.protocol === 'https:' ? https.request : http.request;
+  }
+
+  get topic(): string {
+    return this.#options.topic;
+  }
+
+  async publish(notification: Notification): Promise<Delivery> {
+    const { text, truncated } = fitMessage(notification.message);
+    const body = JSON.stringify({
+      topic: notification.topic ?? this.#options.topic,
+      message: text,
+      title: notification.title,
+      priority: notification.priority,
+      tags: notification.tags,
+      click: notification.click,
+      markdown: notification.markdown,
+    });
+    const response = await this.#post(body);
+    if (response.status >= 200 && response.status < 300) {
+      const id = parseJson(response.body)?.id;
+      if (typeof id !== 'string') {
+        throw new NtfyError(`ntfy answered ${response.status} without a message id`, 'transient', {
+          status: response.status,
+        });
+      }
+      return { id, truncated };
+    }
+    throw classify(response.status, response.body, response.retryAfter);
+  }
+
+  /** Closes idle keep-alive sockets (call on shutdown). */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #post(body: string): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
+    const timeoutMs = this.#options.timeoutMs ?? 10_000;
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    };
+    if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`;
+    return new Promise((resolve, reject) => {
+      const request = this.#request(
+        this.#url,
+        { method: 'POST', agent: this.#agent, headers },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', (cause) =>
+            reject(new NtfyError(`ntfy response failed: ${cause.message}`, 'transient', { cause })),
+          );
+          response.on('end', () => {
+            clearTimeout(timer);
+            const retryAfter = response.headers['retry-after'];
+            resolve({
+              status: response.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              retryAfter,
+            });
+          });
+        },
+      );
+      const timer = setTimeout(() => {
+        request.destroy(new NtfyError(`ntfy did not answer within ${timeoutMs} ms`, 'transient'));
+      }, timeoutMs);
+      request.on('error', (cause) => {
+        clearTimeout(timer);
+        reject(
+          cause instanceof NtfyError
+            ? cause
+            : new NtfyError(`cannot reach ntfy at ${this.#url.origin}: ${cause.message}`, 'transient', {
+                cause,
+              }),
+        );
+      });
+      request.end(body);
+    });
+  }
+}
+
+/** Cuts `message` to fit ntfy's limit at a character boundary, marking the cut. */
+export function fitMessage(message: string): { text: string; truncated: boolean } {
+  const bytes = Buffer.from(message, 'utf8');
+  if (bytes.length <= NTFY_MAX_MESSAGE_BYTES) return { text: message, truncated: false };
+  const room = NTFY_MAX_MESSAGE_BYTES - Buffer.byteLength(TRUNCATION_MARK);
+  let end = room;
+  // Step back over UTF-8 continuation bytes (10xxxxxx) so no character is split.
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return { text: bytes.subarray(0, end).toString('utf8') + TRUNCATION_MARK, truncated: true };
+}
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Maps an ntfy error response to a classified {@link NtfyError}. */
+export function classify(status: number, body: string, retryAfter?: string, now = Date.now()): NtfyError {
+  const json = parseJson(body);
+  const ntfyCode = typeof json?.code === 'number' ? json.code : undefined;
+  const text = typeof json?.error === 'string' ? json.error : body.trim().slice(0, 300) || `HTTP ${status}`;
+  if (status === 429) {
+    const floor = ntfyCode === NTFY_CODE_DAILY_QUOTA ? DAILY_QUOTA_BACKOFF_MS : MIN_RATE_LIMIT_BACKOFF_MS;
+    const retryAfterMs = Math.max(parseRetryAfter(retryAfter, now) ?? 0, floor);
+    const what = ntfyCode === NTFY_CODE_DAILY_QUOTA ? 'daily message quota reached' : 'rate limited';
+    return new NtfyError(
+      `ntfy ${what} (${text}); retry in ${Math.ceil(retryAfterMs / 1000)} s`,
+      'rate_limited',
+      {
+        status,
+        ntfyCode: ntfyCode ?? NTFY_CODE_TOO_MANY_REQUESTS,
+        retryAfterMs,
+      },
+    );
+  }
+  if (status >= 500)
+    return new NtfyError(`ntfy server error ${status}: ${text}`, 'transient', { status, ntfyCode });
+  return new NtfyError(`ntfy rejected the message (${status}): ${text}`, 'permanent', { status, ntfyCode });
+}
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

@@ -1,0 +1,206 @@
+/**
+ * Ports: what the domain needs from the outside world. Adapters live in
+ * @rez/aws (SNS, SQS, DynamoDB) and @rez/local (SQLite); one conformance
+ * suite per port (@rez/core/testing) runs against each of them.
+ */
+import type { Message, Stage } from './message';
+
+// ── Notifier ────────────────────────────────────────────────────────────────
+
+/** A push notification, in ntfy's terms. */
+export interface Notification {
+  /** Defaults to the notifier's configured topic. */
+  topic?: string;
+  message: string;
+  title?: string;
+  /** 1 (min) … 5 (max); ntfy's default is 3. */
+  priority?: 1 | 2 | 3 | 4 | 5;
+  tags?: string[];
+  /** URL opened when the notification is tapped. */
+  click?: string;
+  markdown?: boolean;
+}
+
+export interface Delivery {
+  /** The id ntfy gave the message. */
+  id: string;
+  /** True when the body was cut to fit ntfy's 4,096-byte limit. */
+  truncated: boolean;
+}
+
+export interface Notifier {
+  /** Delivers a notification; throws an NtfyError classified as rate-limited, transient or permanent. */
+  publish(notification: Notification): Promise<Delivery>;
+}
+
+// ── Bus ─────────────────────────────────────────────────────────────────────
+
+/** The topic side of the bus: every producer publishes here (SNS on AWS). */
+export interface MessagePublisher {
+  /** Publishes with message attributes `type` and `stage`. */
+  publish(message: Message): Promise<void>;
+}
+
+/** A message taken from the queue, in transport terms. */
+export interface ReceivedMessage {
+  /** The transport's id for this copy (SQS MessageId), not the Rez message id. */
+  transportId: string;
+  receiptHandle: string;
+  body: string;
+  /** How many times this copy has been received, this time included. */
+  receiveCount: number;
+  /** When the copy was first sent to the queue. */
+  sentAt: Date;
+  attributes: Record<string, string>;
+}
+
+/** A message that exhausted its receives and sits in the dead-letter queue. */
+export interface DeadLetter {
+  transportId: string;
+  body: string;
+  receiveCount: number;
+  sentAt: Date;
+}
+
+export interface QueueDepth {
+  /** Ready to be received. */
+  visible: number;
+  /** Received, not yet deleted (being processed). */
+  inFlight: number;
+  /** In the dead-letter queue. */
+  dead: number;
+}
+
+/** The queue side of the bus (SQS on AWS, SQLite locally). */
+export interface MessageQueue {
+  receive(options: {
+    maxMessages: number;
+    visibilityTimeoutSeconds?: number;
+    waitSeconds?: number;
+  }): Promise<ReceivedMessage[]>;
+  delete(receiptHandle: string): Promise<void>;
+  /** Hides a received copy for `seconds` more (0 makes it visible at once). */
+  changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
+  depth(): Promise<QueueDepth>;
+  /** Oldest first; does not change the dead letters. */
+  listDeadLetters(options: { limit: number }): Promise<DeadLetter[]>;
+  /** Moves dead letters back to the queue (all, or those with the given transport ids); returns how many moved. */
+  redrive(options?: { transportIds?: string[] }): Promise<number>;
+}
+
+// ── Message store ───────────────────────────────────────────────────────────
+
+export const MESSAGE_STATUSES = ['queued', 'processing', 'completed', 'failed'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export interface ErrorSummary {
+  code: string;
+  reason: string;
+  permanent: boolean;
+}
+
+export interface LifecycleEvent {
+  status: MessageStatus;
+  /** RFC 3339 UTC. */
+  at: string;
+  attempt?: number;
+  reason?: string;
+}
+
+/** A message and its lifecycle as the store keeps it. */
+export interface MessageRecord {
+  id: string;
+  type: string;
+  stage: Stage;
+  created_by: string;
+  created_date: string;
+  correlation_id: string;
+  causation_id: string | null;
+  hop: number;
+  payload: Record<string, unknown>;
+  /** For input that could not be decoded into a message: the raw body (cut to 4 KiB). */
+  raw: string | null;
+  status: MessageStatus;
+  /** Processing attempts so far. */
+  attempts: number;
+  error: ErrorSummary | null;
+  result: Record<string, unknown> | null;
+  ntfy_id: string | null;
+  /** Ids of the messages this one emitted. */
+  children: string[];
+  history: LifecycleEvent[];
+  updated_at: string;
+  /** While processing: until when the current attempt holds the message. */
+  lease_until: string | null;
+}
+
+export type ClaimOutcome = 'claimed' | 'completed' | 'busy';
+
+export interface ListQuery {
+  stage?: Stage;
+  status?: MessageStatus;
+  type?: string;
+  created_by?: string;
+  /** 1 … 100, default 25. */
+  limit?: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back to get the next page; null on the last page. */
+  cursor: string | null;
+}
+
+/** Pre-aggregated lifecycle counts for one time bucket, stage and type. */
+export interface CountBucket {
+  /** Bucket start, RFC 3339 UTC; buckets are {@link COUNT_BUCKET_MS} wide. */
+  bucket: string;
+  stage: Stage;
+  type: string;
+  /** Messages recorded (put or first claimed). */
+  created: number;
+  completed: number;
+  /** Failed attempts. */
+  failed: number;
+}
+
+/** Width of a count bucket: five minutes. */
+export const COUNT_BUCKET_MS = 5 * 60 * 1000;
+
+export interface CountQuery {
+  since: Date;
+  until: Date;
+  stage?: Stage;
+}
+
+export interface MessageStore {
+  /** Records a new message as queued. Returns false (and changes nothing) when the id is already stored. */
+  put(message: Message, now: Date): Promise<boolean>;
+  get(id: string): Promise<MessageRecord | null>;
+  /**
+   * Takes the message for one processing attempt; records it first if unknown.
+   * `completed`: already done, do nothing (a duplicate delivery).
+   * `busy`: another attempt holds an unexpired lease.
+   * `claimed`: status is now processing, attempts incremented, leased until now + leaseMs.
+   */
+  claim(message: Message, options: { now: Date; leaseMs: number }): Promise<ClaimOutcome>;
+  /** processing → completed, with the result (and `ntfy_id` when the result has one). */
+  complete(
+    id: string,
+    options: { now: Date; result: Record<string, unknown>; children?: string[] },
+  ): Promise<void>;
+  /** → failed, with the reason; the attempt count stays as claim set it. */
+  fail(id: string, options: { now: Date; error: ErrorSummary }): Promise<void>;
+  /**
+   * Records input that never became a message (not JSON, bad envelope) under
+   * `id`, as failed with its reason; repeated calls count attempts.
+   */
+  reject(options: { id: string; raw: string; stage: Stage; now: Date; error: ErrorSummary }): Promise<void>;
+  /** Newest first, by index: never a scan of the whole store. */
+  list(query: ListQuery): Promise<Page<MessageRecord>>;
+  /** Messages emitted by `id`, oldest first. */
+  children(id: string): Promise<MessageRecord[]>;
+  counts(query: CountQuery): Promise<CountBucket[]>;
+}

@@ -1,0 +1,75 @@
+import type { Clock } from './clock';
+import { describeError, MessageBusyError, StageMismatchError } from './errors';
+import { DEFAULT_HOP_LIMIT, deriveMessages } from './factory';
+import type { Message, Stage } from './message';
+import type { MessagePublisher, MessageStore, Notifier } from './ports';
+import type { HandlerRegistry } from './registry';
+
+export interface ProcessorDeps {
+  registry: HandlerRegistry;
+  store: MessageStore;
+  bus: MessagePublisher;
+  notifier: Notifier;
+  clock: Clock;
+  /** The stage this process serves; messages for another are refused. */
+  stage: Stage;
+  hopLimit?: number;
+  /** How long one attempt holds a message before another delivery may take over (default 5 min). */
+  leaseMs?: number;
+}
+
+export type ProcessResult =
+  | { status: 'completed'; result: Record<string, unknown> }
+  | { status: 'emitted'; children: string[] }
+  | { status: 'duplicate' };
+
+/**
+ * Runs one message through its handler, recording every transition.
+ *
+ * Idempotent by message id: the store's conditional claim turns a redelivery
+ * of a completed message into a no-op (`duplicate`) and a concurrent copy
+ * into {@link MessageBusyError}. Emitted children get deterministic ids and
+ * are recorded before they are published, so a retried parent re-publishes
+ * the same children and never doubles their work.
+ *
+ * Throws when the message failed (after recording why): the caller reports
+ * the delivery failed, and the queue retries it or moves it to the DLQ.
+ */
+export async function processMessage(message: Message, deps: ProcessorDeps): Promise<ProcessResult> {
+  const { store, clock } = deps;
+  const claim = await store.claim(message, { now: clock.now(), leaseMs: deps.leaseMs ?? 5 * 60_000 });
+  if (claim === 'completed') return { status: 'duplicate' };
+  if (claim === 'busy') throw new MessageBusyError(message.id);
+
+  try {
+    if (message.metadata.stage !== deps.stage)
+      throw new StageMismatchError(message.metadata.stage, deps.stage);
+    const handler = deps.registry.get(message.type);
+    const payload = deps.registry.parsePayload(message.type, message.payload);
+    const outcome = await handler.handle(
+      { ...message, payload },
+      { notifier: deps.notifier, clock, stage: deps.stage },
+    );
+
+    if (outcome.kind === 'completed') {
+      await store.complete(message.id, { now: clock.now(), result: outcome.result });
+      return { status: 'completed', result: outcome.result };
+    }
+
+    const children = deriveMessages(message, outcome.messages, {
+      registry: deps.registry,
+      clock,
+      hopLimit: deps.hopLimit ?? DEFAULT_HOP_LIMIT,
+    });
+    for (const child of children) {
+      await store.put(child, clock.now());
+      await deps.bus.publish(child);
+    }
+    const ids = children.map((child) => child.id);
+    await store.complete(message.id, { now: clock.now(), result: { emitted: ids.length }, children: ids });
+    return { status: 'emitted', children: ids };
+  } catch (error) {
+    await store.fail(message.id, { now: clock.now(), error: describeError(error) });
+    throw error;
+  }
+}

@@ -1,0 +1,92 @@
+import type { z } from 'zod';
+import type { Clock } from './clock';
+import { UnknownMessageTypeError } from './errors';
+import { type Message, parseEnvelope, parseWith, type Stage } from './message';
+import type { Notifier } from './ports';
+
+/** What a handler asks the pipeline to publish: a type and its payload. */
+export interface EmitRequest {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/** A handler either completes its task or emits new messages. */
+export type HandlerOutcome =
+  | { kind: 'completed'; result: Record<string, unknown> }
+  | { kind: 'emitted'; messages: EmitRequest[] };
+
+export const complete = (result: Record<string, unknown> = {}): HandlerOutcome => ({
+  kind: 'completed',
+  result,
+});
+export const emit = (...messages: EmitRequest[]): HandlerOutcome => ({ kind: 'emitted', messages });
+
+/** What a handler may use. Everything else is the pipeline's business. */
+export interface HandlerContext {
+  notifier: Notifier;
+  clock: Clock;
+  stage: Stage;
+}
+
+export interface MessageHandler<
+  S extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>,
+> {
+  type: string;
+  /** One line for people: shown in the console and the CLI. */
+  description: string;
+  payloadSchema: S;
+  handle(message: Message<z.infer<S>>, context: HandlerContext): Promise<HandlerOutcome>;
+}
+
+/** Declares a handler with its payload type inferred from the schema. */
+export function defineHandler<S extends z.ZodType<Record<string, unknown>>>(
+  handler: MessageHandler<S>,
+): MessageHandler<S> {
+  return handler;
+}
+
+/** Maps message type → handler; the one place a message is fully validated. */
+export class HandlerRegistry {
+  readonly #handlers = new Map<string, MessageHandler>();
+
+  constructor(handlers: Iterable<MessageHandler<z.ZodType<Record<string, unknown>>>> = []) {
+    for (const handler of handlers) this.register(handler);
+  }
+
+  register(handler: MessageHandler<z.ZodType<Record<string, unknown>>>): this {
+    if (this.#handlers.has(handler.type))
+      throw new Error(`a handler for "${handler.type}" is already registered`);
+    this.#handlers.set(handler.type, handler as MessageHandler);
+    return this;
+  }
+
+  types(): string[] {
+    return [...this.#handlers.keys()].sort();
+  }
+
+  handlers(): MessageHandler[] {
+    return this.types().map((type) => this.get(type));
+  }
+
+  has(type: string): boolean {
+    return this.#handlers.has(type);
+  }
+
+  /** The handler for `type`; throws {@link UnknownMessageTypeError} naming the known types. */
+  get(type: string): MessageHandler {
+    const handler = this.#handlers.get(type);
+    if (!handler) throw new UnknownMessageTypeError(type, this.types());
+    return handler;
+  }
+
+  /** Validates a payload for `type`, returning it with the schema's defaults applied. */
+  parsePayload(type: string, payload: unknown): Record<string, unknown> {
+    return parseWith(this.get(type).payloadSchema, payload, `${type} payload`, 'payload');
+  }
+
+  /** Validates envelope and payload: the one check every boundary runs. */
+  parse(input: unknown): Message {
+    const message = parseEnvelope(input);
+    return { ...message, payload: this.parsePayload(message.type, message.payload) };
+  }
+}

@@ -1,0 +1,5 @@
+/** Test support for Rez adapters and handlers: fakes of our own ports and the conformance suites. */
+export { RecordingNotifier, RecordingPublisher, sampleMessage } from './fixtures';
+export { bucketStart, InMemoryMessageStore } from './memory-store';
+export { describeQueueConformance, type QueueUnderTest, receiveAtLeast } from './queue-conformance';
+export { describeMessageStoreConformance } from './store-conformance';

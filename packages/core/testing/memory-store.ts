@@ -1,0 +1,205 @@
+import {
+  type ClaimOutcome,
+  COUNT_BUCKET_MS,
+  type CountBucket,
+  type CountQuery,
+  type ErrorSummary,
+  type ListQuery,
+  type Message,
+  type MessageRecord,
+  type MessageStore,
+  type Page,
+  type Stage,
+} from '../src';
+
+/**
+ * The reference MessageStore: plain maps, no persistence. It passes the same
+ * conformance suite as the SQLite and DynamoDB adapters and serves as the
+ * store in unit tests of the handlers and the console.
+ */
+export class InMemoryMessageStore implements MessageStore {
+  readonly records = new Map<string, MessageRecord>();
+  readonly #counts = new Map<string, CountBucket>();
+
+  async put(message: Message, now: Date): Promise<boolean> {
+    if (this.records.has(message.id)) return false;
+    this.records.set(message.id, newRecord(message, now));
+    this.#count(message.metadata.stage, message.type, now, 'created');
+    return true;
+  }
+
+  async get(id: string): Promise<MessageRecord | null> {
+    const record = this.records.get(id);
+    return record ? structuredClone(record) : null;
+  }
+
+  async claim(message: Message, { now, leaseMs }: { now: Date; leaseMs: number }): Promise<ClaimOutcome> {
+    await this.put(message, now);
+    const record = this.#must(message.id);
+    if (record.status === 'completed') return 'completed';
+    if (
+      record.status === 'processing' &&
+      record.lease_until &&
+      Date.parse(record.lease_until) > now.getTime()
+    ) {
+      return 'busy';
+    }
+    record.attempts += 1;
+    record.status = 'processing';
+    record.lease_until = new Date(now.getTime() + leaseMs).toISOString();
+    record.updated_at = now.toISOString();
+    record.history.push({ status: 'processing', at: now.toISOString(), attempt: record.attempts });
+    return 'claimed';
+  }
+
+  async complete(
+    id: string,
+    options: { now: Date; result: Record<string, unknown>; children?: string[] },
+  ): Promise<void> {
+    const record = this.#must(id);
+    record.status = 'completed';
+    record.result = options.result;
+    record.ntfy_id = typeof options.result.ntfy_id === 'string' ? options.result.ntfy_id : null;
+    record.children = options.children ?? [];
+    record.error = null;
+    record.lease_until = null;
+    record.updated_at = options.now.toISOString();
+    record.history.push({ status: 'completed', at: options.now.toISOString(), attempt: record.attempts });
+    this.#count(record.stage, record.type, options.now, 'completed');
+  }
+
+  async fail(id: string, { now, error }: { now: Date; error: ErrorSummary }): Promise<void> {
+    const record = this.#must(id);
+    record.status = 'failed';
+    record.error = error;
+    record.lease_until = null;
+    record.updated_at = now.toISOString();
+    record.history.push({
+      status: 'failed',
+      at: now.toISOString(),
+      attempt: record.attempts,
+      reason: error.reason,
+    });
+    this.#count(record.stage, record.type, now, 'failed');
+  }
+
+  async reject(options: {
+    id: string;
+    raw: string;
+    stage: Stage;
+    now: Date;
+    error: ErrorSummary;
+  }): Promise<void> {
+    let record = this.records.get(options.id);
+    if (!record) {
+      const at = options.now.toISOString();
+      record = {
+        ...newRecord(
+          {
+            id: options.id,
+            type: 'invalid',
+            payload: {},
+            metadata: { created_date: at, created_by: 'unknown', stage: options.stage },
+            correlation_id: options.id,
+            causation_id: null,
+            hop: 0,
+          },
+          options.now,
+        ),
+        raw: options.raw.slice(0, 4096),
+      };
+      this.records.set(options.id, record);
+      this.#count(options.stage, 'invalid', options.now, 'created');
+    }
+    record.attempts += 1;
+    await this.fail(options.id, options);
+  }
+
+  async list(query: ListQuery): Promise<Page<MessageRecord>> {
+    const limit = Math.min(Math.max(query.limit ?? 25, 1), 100);
+    const after = query.cursor ?? null;
+    const matches = [...this.records.values()]
+      .filter(
+        (r) =>
+          (!query.stage || r.stage === query.stage) &&
+          (!query.status || r.status === query.status) &&
+          (!query.type || r.type === query.type) &&
+          (!query.created_by || r.created_by === query.created_by),
+      )
+      .sort((a, b) => sortKey(b).localeCompare(sortKey(a)))
+      .filter((r) => after === null || sortKey(r) < after);
+    const items = matches.slice(0, limit);
+    const cursor = matches.length > limit ? sortKey(items[items.length - 1]) : null;
+    return { items: items.map((r) => structuredClone(r)), cursor };
+  }
+
+  async children(id: string): Promise<MessageRecord[]> {
+    return [...this.records.values()]
+      .filter((r) => r.causation_id === id)
+      .sort((a, b) => sortKey(a).localeCompare(sortKey(b)))
+      .map((r) => structuredClone(r));
+  }
+
+  async counts(query: CountQuery): Promise<CountBucket[]> {
+    return [...this.#counts.values()]
+      .filter((b) => {
+        const t = Date.parse(b.bucket);
+        return (
+          t >= bucketStart(query.since) &&
+          t < query.until.getTime() &&
+          (!query.stage || b.stage === query.stage)
+        );
+      })
+      .map((b) => ({ ...b }))
+      .sort(
+        (a, b) =>
+          a.bucket.localeCompare(b.bucket) || a.stage.localeCompare(b.stage) || a.type.localeCompare(b.type),
+      );
+  }
+
+  #count(stage: Stage, type: string, now: Date, field: 'created' | 'completed' | 'failed'): void {
+    const bucket = new Date(bucketStart(now)).toISOString();
+    const key = `${bucket}|${stage}|${type}`;
+    const entry = this.#counts.get(key) ?? { bucket, stage, type, created: 0, completed: 0, failed: 0 };
+    entry[field] += 1;
+    this.#counts.set(key, entry);
+  }
+
+  #must(id: string): MessageRecord {
+    const record = this.records.get(id);
+    if (!record) throw new Error(`message ${id} is not in the store`);
+    return record;
+  }
+}
+
+export function bucketStart(time: Date): number {
+  return Math.floor(time.getTime() / COUNT_BUCKET_MS) * COUNT_BUCKET_MS;
+}
+
+function sortKey(record: MessageRecord): string {
+  return `${record.created_date}#${record.id}`;
+}
+
+function newRecord(message: Message, now: Date): MessageRecord {
+  return {
+    id: message.id,
+    type: message.type,
+    stage: message.metadata.stage,
+    created_by: message.metadata.created_by,
+    created_date: message.metadata.created_date,
+    correlation_id: message.correlation_id,
+    causation_id: message.causation_id,
+    hop: message.hop,
+    payload: message.payload,
+    raw: null,
+    status: 'queued',
+    attempts: 0,
+    error: null,
+    result: null,
+    ntfy_id: null,
+    children: [],
+    history: [{ status: 'queued', at: now.toISOString() }],
+    updated_at: now.toISOString(),
+    lease_until: null,
+  };
+}

@@ -1,0 +1,251 @@
+import { COUNT_BUCKET_MS, type MessageStore } from '../src';
+import { sampleMessage } from './fixtures';
+
+const T0 = new Date('2026-03-01T10:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+const LEASE = 60_000;
+
+/**
+ * The MessageStore contract. Every adapter runs it:
+ *
+ *   describeMessageStoreConformance('SQLite', async () => ({ store, close }));
+ *
+ * `create` must return an empty store (or one no other test touches).
+ */
+export function describeMessageStoreConformance(
+  name: string,
+  create: () => Promise<{ store: MessageStore; close?: () => Promise<void> | void }>,
+): void {
+  describe(`MessageStore conformance: ${name}`, () => {
+    let store: MessageStore;
+    let close: (() => Promise<void> | void) | undefined;
+
+    beforeEach(async () => {
+      ({ store, close } = await create());
+    });
+    afterEach(async () => {
+      await close?.();
+    });
+
+    describe('Method: put / get', () => {
+      it('records a new message as queued with its metadata', async () => {
+        const message = sampleMessage({ type: 'notify', payload: { message: 'hi', priority: 4 } });
+        await expect(store.put(message, T0)).resolves.toBe(true);
+        const record = await store.get(message.id);
+        expect(record).toMatchObject({
+          id: message.id,
+          type: 'notify',
+          stage: 'dev',
+          created_by: 'test',
+          created_date: message.metadata.created_date,
+          correlation_id: message.id,
+          causation_id: null,
+          hop: 0,
+          payload: { message: 'hi', priority: 4 },
+          status: 'queued',
+          attempts: 0,
+          error: null,
+          ntfy_id: null,
+        });
+        expect(record?.history).toEqual([{ status: 'queued', at: T0.toISOString() }]);
+      });
+
+      it('keeps the first copy when the same id is put twice', async () => {
+        const message = sampleMessage();
+        await store.put(message, T0);
+        await expect(store.put({ ...message, payload: { message: 'other' } }, at(1000))).resolves.toBe(false);
+        expect((await store.get(message.id))?.payload).toEqual({ message: 'hello' });
+      });
+
+      it('answers null for an unknown id', async () => {
+        await expect(store.get('01JNOTSTORED0000000000000X')).resolves.toBeNull();
+      });
+    });
+
+    describe('Method: claim / complete / fail', () => {
+      it('records and claims a message it has never seen', async () => {
+        const message = sampleMessage();
+        await expect(store.claim(message, { now: T0, leaseMs: LEASE })).resolves.toBe('claimed');
+        const record = await store.get(message.id);
+        expect(record).toMatchObject({ status: 'processing', attempts: 1 });
+        expect(record?.history.map((h) => h.status)).toEqual(['queued', 'processing']);
+      });
+
+      it('refuses a second claim while the lease holds, and allows it once the lease expired', async () => {
+        const message = sampleMessage();
+        await store.claim(message, { now: T0, leaseMs: LEASE });
+        await expect(store.claim(message, { now: at(LEASE - 1), leaseMs: LEASE })).resolves.toBe('busy');
+        await expect(store.claim(message, { now: at(LEASE + 1), leaseMs: LEASE })).resolves.toBe('claimed');
+        expect((await store.get(message.id))?.attempts).toBe(2);
+      });
+
+      it('completes with the result and the ntfy id, after which claims answer completed', async () => {
+        const message = sampleMessage();
+        await store.claim(message, { now: T0, leaseMs: LEASE });
+        await store.complete(message.id, { now: at(10), result: { ntfy_id: 'abc123', truncated: false } });
+        const record = await store.get(message.id);
+        expect(record).toMatchObject({
+          status: 'completed',
+          ntfy_id: 'abc123',
+          result: { ntfy_id: 'abc123', truncated: false },
+          lease_until: null,
+        });
+        expect(record?.history.map((h) => h.status)).toEqual(['queued', 'processing', 'completed']);
+        await expect(store.claim(message, { now: at(20), leaseMs: LEASE })).resolves.toBe('completed');
+        expect((await store.get(message.id))?.attempts).toBe(1);
+      });
+
+      it('records the children a message emitted', async () => {
+        const message = sampleMessage();
+        await store.claim(message, { now: T0, leaseMs: LEASE });
+        await store.complete(message.id, { now: at(5), result: { emitted: 2 }, children: ['A', 'B'] });
+        expect((await store.get(message.id))?.children).toEqual(['A', 'B']);
+      });
+
+      it('records a failure with its reason, and a failed message can be claimed again', async () => {
+        const message = sampleMessage();
+        await store.claim(message, { now: T0, leaseMs: LEASE });
+        const error = { code: 'NTFY_UNAVAILABLE', reason: 'ntfy server error 502', permanent: false };
+        await store.fail(message.id, { now: at(10), error });
+        const failed = await store.get(message.id);
+        expect(failed).toMatchObject({ status: 'failed', attempts: 1, error, lease_until: null });
+        expect(failed?.history.at(-1)).toEqual({
+          status: 'failed',
+          at: at(10).toISOString(),
+          attempt: 1,
+          reason: 'ntfy server error 502',
+        });
+        await expect(store.claim(message, { now: at(20), leaseMs: LEASE })).resolves.toBe('claimed');
+        expect((await store.get(message.id))?.attempts).toBe(2);
+      });
+    });
+
+    describe('Method: reject', () => {
+      it('records undecodable input as failed with its raw body, counting attempts', async () => {
+        const error = {
+          code: 'VALIDATION_FAILED',
+          reason: 'invalid message: body is not JSON',
+          permanent: true,
+        };
+        const id = 'invalid-9a1b2c3d';
+        await store.reject({ id, raw: 'Test message.', stage: 'dev', now: T0, error });
+        await store.reject({ id, raw: 'Test message.', stage: 'dev', now: at(1000), error });
+        const record = await store.get(id);
+        expect(record).toMatchObject({
+          id,
+          type: 'invalid',
+          status: 'failed',
+          raw: 'Test message.',
+          attempts: 2,
+          error,
+        });
+        const failed = await store.list({ status: 'failed', stage: 'dev' });
+        expect(failed.items.map((r) => r.id)).toContain(id);
+      });
+    });
+
+    describe('Method: list', () => {
+      it('pages newest first through every match exactly once', async () => {
+        const messages = Array.from({ length: 23 }, (_, i) =>
+          sampleMessage({ at: at(i * 1000).toISOString(), type: i % 2 ? 'notify' : 'hello_world' }),
+        );
+        for (const m of messages) await store.put(m, T0);
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const page = await store.list({ stage: 'dev', limit: 5, cursor });
+          expect(page.items.length).toBeLessThanOrEqual(5);
+          seen.push(...page.items.map((r) => r.id));
+          cursor = page.cursor;
+          pages++;
+        } while (cursor && pages < 20);
+        expect(seen).toEqual(messages.map((m) => m.id).reverse());
+        expect(pages).toBe(5);
+      });
+
+      it('filters by status, type, stage and created_by, alone and together', async () => {
+        const a = sampleMessage({ at: at(1).toISOString(), type: 'notify' });
+        const b = sampleMessage({ at: at(2).toISOString(), type: 'hello_world' });
+        const c = sampleMessage({ at: at(3).toISOString(), type: 'notify', stage: 'prod' });
+        const d = sampleMessage({
+          at: at(4).toISOString(),
+          type: 'notify',
+          metadata: { created_date: at(4).toISOString(), created_by: 'web:ana', stage: 'dev' },
+        });
+        for (const m of [a, b, c, d]) await store.put(m, T0);
+        await store.claim(a, { now: T0, leaseMs: LEASE });
+        await store.complete(a.id, { now: T0, result: {} });
+
+        const ids = async (q: Parameters<MessageStore['list']>[0]) =>
+          (await store.list(q)).items.map((r) => r.id);
+        expect(await ids({ stage: 'dev' })).toEqual([d.id, b.id, a.id]);
+        expect(await ids({ stage: 'prod' })).toEqual([c.id]);
+        expect(await ids({ status: 'completed' })).toEqual([a.id]);
+        expect(await ids({ type: 'notify' })).toEqual([d.id, c.id, a.id]);
+        expect(await ids({ type: 'notify', stage: 'dev', status: 'queued' })).toEqual([d.id]);
+        expect(await ids({ created_by: 'web:ana' })).toEqual([d.id]);
+        expect(await ids({ status: 'failed' })).toEqual([]);
+      });
+    });
+
+    describe('Method: children', () => {
+      it('lists the messages a message caused, oldest first', async () => {
+        const parent = sampleMessage({ at: at(0).toISOString(), type: 'hello_world', payload: {} });
+        const first = sampleMessage({
+          at: at(1).toISOString(),
+          causation_id: parent.id,
+          correlation_id: parent.id,
+          hop: 1,
+        });
+        const second = sampleMessage({
+          at: at(2).toISOString(),
+          causation_id: parent.id,
+          correlation_id: parent.id,
+          hop: 1,
+        });
+        const unrelated = sampleMessage({ at: at(3).toISOString() });
+        for (const m of [parent, second, first, unrelated]) await store.put(m, T0);
+        expect((await store.children(parent.id)).map((r) => r.id)).toEqual([first.id, second.id]);
+        expect(await store.children(unrelated.id)).toEqual([]);
+      });
+    });
+
+    describe('Method: counts', () => {
+      it('counts created, completed and failed per bucket, stage and type in the window', async () => {
+        const one = sampleMessage({ type: 'notify' });
+        const two = sampleMessage({ type: 'notify' });
+        const three = sampleMessage({ type: 'hello_world', payload: {}, stage: 'prod' });
+        await store.put(one, T0);
+        await store.put(two, T0);
+        await store.put(three, T0);
+        await store.claim(one, { now: at(1000), leaseMs: LEASE });
+        await store.complete(one.id, { now: at(2000), result: {} });
+        await store.claim(two, { now: at(COUNT_BUCKET_MS), leaseMs: LEASE });
+        await store.fail(two.id, {
+          now: at(COUNT_BUCKET_MS + 1),
+          error: { code: 'X', reason: 'x', permanent: false },
+        });
+
+        const all = await store.counts({ since: T0, until: at(2 * COUNT_BUCKET_MS) });
+        const b0 = T0.toISOString();
+        const b1 = at(COUNT_BUCKET_MS).toISOString();
+        expect(all).toEqual(
+          expect.arrayContaining([
+            { bucket: b0, stage: 'dev', type: 'notify', created: 2, completed: 1, failed: 0 },
+            { bucket: b0, stage: 'prod', type: 'hello_world', created: 1, completed: 0, failed: 0 },
+            { bucket: b1, stage: 'dev', type: 'notify', created: 0, completed: 0, failed: 1 },
+          ]),
+        );
+        expect(all).toHaveLength(3);
+
+        const prodOnly = await store.counts({ since: T0, until: at(2 * COUNT_BUCKET_MS), stage: 'prod' });
+        expect(prodOnly.map((b) => b.stage)).toEqual(['prod']);
+        const laterOnly = await store.counts({ since: at(COUNT_BUCKET_MS), until: at(2 * COUNT_BUCKET_MS) });
+        expect(laterOnly).toEqual([
+          { bucket: b1, stage: 'dev', type: 'notify', created: 0, completed: 0, failed: 1 },
+        ]);
+      });
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { describeMessageStoreConformance, InMemoryMessageStore } from '@rez/core/testing';
+
+// The reference store must meet the contract it stands in for.
+describeMessageStoreConformance('in-memory (reference)', async () => ({ store: new InMemoryMessageStore() }));

@@ -1,0 +1,3 @@
+export async function start() {
+  return { env: {}, stop: async () => {} };
+}
