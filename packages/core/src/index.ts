@@ -95,6 +95,7 @@ export {
   HandlerRegistry,
   type MessageHandler,
 } from './registry';
+export { nextRunAfter, zonedTimeToUtc } from './schedule-times';
 export {
   parseScheduleExpression,
   parseSchedules,

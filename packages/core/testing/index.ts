@@ -1,5 +1,6 @@
 /** Test support for Rez adapters and handlers: fakes of our own ports and the conformance suites. */
 export { RecordingNotifier, RecordingPublisher, sampleMessage } from './fixtures';
 export { bucketStart, InMemoryMessageStore } from './memory-store';
+export { type NtfyReply, type NtfyTestServer, type ReceivedPush, startNtfyServer } from './ntfy-server';
 export { describeQueueConformance, type QueueUnderTest, receiveAtLeast } from './queue-conformance';
 export { describeMessageStoreConformance } from './store-conformance';

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One publish the server accepted, as ntfy would store it. */
+export interface ReceivedPush {
+  id: string;
+  topic: string;
+  message: string;
+  title?: string;
+  priority?: number;
+  tags?: string[];
+  click?: string;
+  markdown?: boolean;
+  authorization?: string;
+}
+
+/** What to answer one request with; `undefined` means accept it like ntfy does. */
+export type NtfyReply =
+  | undefined
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { stall: true };
+
+export interface NtfyTestServer {
+  url: string;
+  /** Accepted publishes, in arrival order. */
+  received: ReceivedPush[];
+  /** Every request, accepted or not. */
+  requests: number;
+  /** Decides each reply; default accepts everything. */
+  respond: (request: { body: Record<string, unknown>; index: number }) => NtfyReply | Promise<NtfyReply>;
+  /** Milliseconds to wait before answering every request. */
+  delayMs: number;
+  /** Resolves once `count` pushes have been accepted (or rejects after `timeoutMs`). */
+  waitFor(count: number, timeoutMs?: number): Promise<ReceivedPush[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A local HTTP server speaking ntfy's publish protocol: JSON POSTed to the
+ * root, answered with the stored message (id, time, expires, event, topic,
+ * …) or with ntfy's error JSON ({code, http, error, link}). Binds to
+ * 127.0.0.1 on a free port unless told otherwise.
+ */
+export async function startNtfyServer(
+  options: { port?: number; delayMs?: number } = {},
+): Promise<NtfyTestServer> {
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const sockets = new Set<import('node:net').Socket>();
+  const state: NtfyTestServer = {
+    url: '',
+    received: [],
+    requests: 0,
+    respond: () => undefined,
+    delayMs: options.delayMs ?? 0,
+    waitFor(count, timeoutMs = 10_000) {
+      if (state.received.length >= count) return Promise.resolve(state.received);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `ntfy test server got ${state.received.length} of ${count} pushes in ${timeoutMs} ms`,
+              ),
+            ),
+          timeoutMs,
+        );
+        waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve(state.received);
+          },
+        });
+      });
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const index = state.requests++;
+    if (state.delayMs) await new Promise((r) => setTimeout(r, state.delayMs));
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(`${JSON.stringify(body)}\n`);
+    };
+    if (req.method !== 'POST' || req.url !== '/') {
+      return send(404, { code: 40401, http: 404, error: 'page not found', link: '' });
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      return send(400, { code: 40024, http: 400, error: 'invalid request: body must be JSON', link: '' });
+    }
+    if (typeof body.topic !== 'string' || !/^[-_A-Za-z0-9]{1,64}$/.test(body.topic)) {
+      return send(400, { code: 40009, http: 400, error: 'invalid request: topic invalid', link: '' });
+    }
+    const reply = await state.respond({ body, index });
+    if (reply && 'stall' in reply) return; // never answers: the client's timeout must fire
+    if (reply)
+      return send(
+        reply.status,
+        reply.body ?? { code: reply.status * 100, http: reply.status, error: 'error' },
+        reply.headers,
+      );
+    const id = randomBytes(6).toString('base64url');
+    const push: ReceivedPush = {
+      id,
+      topic: body.topic,
+      message: String(body.message ?? ''),
+      title: body.title as string | undefined,
+      priority: body.priority as number | undefined,
+      tags: body.tags as string[] | undefined,
+      click: body.click as string | undefined,
+      markdown: body.markdown as boolean | undefined,
+      authorization: req.headers.authorization,
+    };
+    state.received.push(push);
+    const time = Math.floor(Date.now() / 1000);
+    send(200, {
+      id,
+      time,
+      expires: time + 43_200,
+      event: 'message',
+      topic: push.topic,
+      message: push.message,
+      title: push.title,
+    });
+    for (const waiter of [...waiters]) {
+      if (state.received.length >= waiter.count) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return state;
+}
