@@ -107,3 +107,4 @@ export {
   scheduleInvocation,
   scheduleInvocationSchema,
 } from './schedules';
+export { type SubmitDeps, submitMessage } from './submit';
