@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { decodeTime, monotonicFactory } from 'ulid';
+import { decodeTime, encodeTime, monotonicFactory } from 'ulid';
 
 /** Source of message ids: unique, URL-safe, time-sortable ULIDs. */
 export interface IdGenerator {
@@ -22,11 +22,22 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  * component, so children sort right after their parent.
  */
 export function childId(parentId: string, index: number): string {
-  const time = parentId.slice(0, 10);
-  const digest = createHash('sha256').update(`${parentId}/${index}`).digest();
+  return parentId.slice(0, 10) + seededRandomPart(`${parentId}/${index}`);
+}
+
+/**
+ * A ULID for `time` whose random part is derived from `seed`: the same input
+ * (say, an SNS MessageId redelivered) always gets the same id.
+ */
+export function seededId(time: number, seed: string): string {
+  return encodeTime(time, 10) + seededRandomPart(seed);
+}
+
+function seededRandomPart(seed: string): string {
+  const digest = createHash('sha256').update(seed).digest();
   let random = '';
   for (let i = 0; i < 16; i++) random += CROCKFORD[digest[i] & 31];
-  return time + random;
+  return random;
 }
 
 /** Milliseconds since the epoch encoded in a ULID. */

@@ -35,12 +35,13 @@ export {
 } from './factory';
 export {
   builtInRegistry,
+  cloudwatchAlarmHandler,
   helloWorldHandler,
   type NotifyPayload,
   notifyHandler,
   notifyPayloadSchema,
 } from './handlers';
-export { childId, type IdGenerator, idTime, ulidGenerator } from './ids';
+export { childId, type IdGenerator, idTime, seededId, ulidGenerator } from './ids';
 export {
   assertMessageSize,
   decodeMessage,

@@ -27,6 +27,8 @@ export interface NtfyTestServer {
   received: ReceivedPush[];
   /** Every request, accepted or not. */
   requests: number;
+  /** TCP connections opened by clients: shows whether they reuse sockets. */
+  connections: number;
   /** Decides each reply; default accepts everything. */
   respond: (request: { body: Record<string, unknown>; index: number }) => NtfyReply | Promise<NtfyReply>;
   /** Milliseconds to wait before answering every request. */
@@ -51,6 +53,7 @@ export async function startNtfyServer(
     url: '',
     received: [],
     requests: 0,
+    connections: 0,
     respond: () => undefined,
     delayMs: options.delayMs ?? 0,
     waitFor(count, timeoutMs = 10_000) {
@@ -141,6 +144,7 @@ export async function startNtfyServer(
     }
   });
   server.on('connection', (socket) => {
+    state.connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });

@@ -1,7 +1,9 @@
 import { HandlerRegistry } from '../registry';
+import { cloudwatchAlarmHandler } from './cloudwatch-alarm';
 import { helloWorldHandler } from './hello-world';
 import { notifyHandler } from './notify';
 
+export { cloudwatchAlarmHandler } from './cloudwatch-alarm';
 export { helloWorldHandler } from './hello-world';
 export { type NotifyPayload, notifyHandler, notifyPayloadSchema } from './notify';
 
@@ -10,5 +12,5 @@ export { type NotifyPayload, notifyHandler, notifyPayloadSchema } from './notify
  * this folder with `defineHandler`, and list it here.
  */
 export function builtInRegistry(): HandlerRegistry {
-  return new HandlerRegistry([helloWorldHandler, notifyHandler]);
+  return new HandlerRegistry([cloudwatchAlarmHandler, helloWorldHandler, notifyHandler]);
 }

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { defineHandler, emit } from '../registry';
+
+/**
+ * A CloudWatch alarm state change (the worker builds this message from the
+ * alarm's SNS notification). It becomes a push that names the alarm, its new
+ * state and the reason: max priority when it fires, default when it clears.
+ */
+export const cloudwatchAlarmHandler = defineHandler({
+  type: 'cloudwatch_alarm',
+  description: 'Turn a CloudWatch alarm state change into a system alert push',
+  payloadSchema: z.strictObject({
+    alarm_name: z.string().min(1).max(255),
+    new_state: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
+    old_state: z.string().max(32).optional(),
+    reason: z.string().max(4096),
+    region: z.string().max(64).optional(),
+    changed_at: z.string().max(64).optional(),
+    description: z.string().max(1024).nullable().optional(),
+  }),
+  async handle(message) {
+    const { alarm_name, new_state, old_state, reason, region, changed_at } = message.payload;
+    const firing = new_state === 'ALARM';
+    const lines = [
+      `${alarm_name} is ${new_state}${old_state ? ` (was ${old_state})` : ''}`,
+      reason,
+      [region, changed_at].filter(Boolean).join(' · '),
+    ].filter(Boolean);
+    return emit({
+      type: 'notify',
+      payload: {
+        title: `${firing ? 'ALARM' : new_state}: ${alarm_name}`,
+        message: lines.join('\n'),
+        priority: firing ? 5 : 3,
+        tags: [firing ? 'rotating_light' : 'white_check_mark', `stage-${message.metadata.stage}`],
+      },
+    });
+  },
+});

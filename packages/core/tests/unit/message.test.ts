@@ -1,0 +1,163 @@
+import {
+  builtInRegistry,
+  complete,
+  createMessage,
+  decodeMessage,
+  defineHandler,
+  MAX_MESSAGE_BYTES,
+  MessageTooLargeError,
+  manualClock,
+  messageSize,
+  parseEnvelope,
+  UnknownMessageTypeError,
+  ulidGenerator,
+  ValidationError,
+} from '@rez/core';
+import { z } from 'zod';
+
+const deps = () => ({
+  registry: builtInRegistry(),
+  clock: manualClock('2026-05-01T08:30:00.000Z'),
+  ids: ulidGenerator(),
+});
+
+describe('Function: createMessage', () => {
+  it('builds a root message with the seed metadata names, a ULID and a UTC created_date', () => {
+    // Act
+    const message = createMessage(
+      { type: 'notify', payload: { message: 'hi', priority: 4 }, created_by: 'cli:ana', stage: 'dev' },
+      deps(),
+    );
+
+    // Assess
+    expect(message).toEqual({
+      id: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+      type: 'notify',
+      payload: { message: 'hi', priority: 4 },
+      metadata: { created_date: '2026-05-01T08:30:00.000Z', created_by: 'cli:ana', stage: 'dev' },
+      correlation_id: message.id,
+      causation_id: null,
+      hop: 0,
+    });
+  });
+
+  it('makes ids that are unique and sort by creation time', () => {
+    const d = deps();
+    const ids = Array.from({ length: 500 }, (_, i) => {
+      d.clock.advance(i % 3 === 0 ? 1 : 0);
+      return createMessage({ type: 'hello_world', payload: {}, created_by: 't', stage: 'dev' }, d).id;
+    });
+    expect(new Set(ids).size).toBe(500);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('names every bad field with its path and reason', () => {
+    const act = () =>
+      createMessage(
+        { type: 'notify', payload: { message: '', priority: 9, tags: 'x' }, created_by: 'a', stage: 'dev' },
+        deps(),
+      );
+    expect(act).toThrow(ValidationError);
+    const error = (() => {
+      try {
+        act();
+      } catch (e) {
+        return e as ValidationError;
+      }
+      throw new Error('expected a ValidationError');
+    })();
+    expect(error.issues.map((i) => i.path).sort()).toEqual([
+      'payload.message',
+      'payload.priority',
+      'payload.tags',
+    ]);
+    expect(error.message).toMatch(/payload\.priority: must be 1 to 5/);
+    expect(() =>
+      createMessage({ type: 'notify', payload: { message: 'x' }, created_by: '', stage: 'dev' }, deps()),
+    ).toThrow('invalid message: metadata.created_by: must not be empty');
+  });
+
+  it('refuses an unknown stage and an unknown type, naming them', () => {
+    expect(() =>
+      createMessage(
+        { type: 'notify', payload: { message: 'x' }, created_by: 'a', stage: 'qa' as never },
+        deps(),
+      ),
+    ).toThrow(/stage.*dev, stage, prod/);
+    expect(() =>
+      createMessage({ type: 'launch_rocket', payload: {}, created_by: 'a', stage: 'dev' }, deps()),
+    ).toThrow(UnknownMessageTypeError);
+  });
+
+  it('enforces the 256 KiB limit at creation', () => {
+    // Prepare: a type whose schema accepts any payload, so only the size check can refuse it.
+    const registry = builtInRegistry().register(
+      defineHandler({
+        type: 'blob',
+        description: 'test',
+        payloadSchema: z.record(z.string(), z.unknown()),
+        handle: async () => complete(),
+      }),
+    );
+    const d = { ...deps(), registry };
+    const input = (bytes: number) => ({
+      type: 'blob',
+      payload: { data: 'x'.repeat(bytes) },
+      created_by: 'a',
+      stage: 'dev' as const,
+    });
+
+    // Act + Assess
+    const fits = createMessage(input(MAX_MESSAGE_BYTES - 400), d);
+    expect(messageSize(fits)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(() => createMessage(input(MAX_MESSAGE_BYTES), d)).toThrow(MessageTooLargeError);
+    expect(() => createMessage(input(MAX_MESSAGE_BYTES), d)).toThrow(/the limit is 262144 bytes/);
+  });
+});
+
+describe('Function: decodeMessage', () => {
+  it('explains a body that is not JSON', () => {
+    expect(() => decodeMessage('Test message.')).toThrow(
+      'invalid message: body is not JSON ("Test message.")',
+    );
+  });
+
+  it('explains a JSON body that is not an envelope', () => {
+    expect(() => decodeMessage('{"hello":"world"}')).toThrow(
+      /id: .*; type: .*; payload: must be a JSON object/,
+    );
+  });
+
+  it('refuses unknown envelope fields and a created_date with an offset', () => {
+    const message = createMessage(
+      { type: 'hello_world', payload: {}, created_by: 'a', stage: 'dev' },
+      deps(),
+    );
+    expect(() => parseEnvelope({ ...message, extra: 1 })).toThrow(/Unrecognized key.*extra/);
+    expect(() =>
+      parseEnvelope({
+        ...message,
+        metadata: { ...message.metadata, created_date: '2026-05-01T10:30:00+02:00' },
+      }),
+    ).toThrow(/metadata\.created_date: must be an RFC 3339 UTC timestamp/);
+  });
+
+  it('round-trips a created message', () => {
+    const message = createMessage(
+      { type: 'notify', payload: { message: 'hi' }, created_by: 'a', stage: 'prod' },
+      deps(),
+    );
+    expect(decodeMessage(JSON.stringify(message))).toEqual(message);
+  });
+});
+
+describe('Class: MessageTooLargeError', () => {
+  it('says how big the message was and the limit', () => {
+    const error = new MessageTooLargeError(300_000, MAX_MESSAGE_BYTES);
+    expect(error.message).toBe(
+      'message is 300000 bytes serialized; the limit is 262144 bytes (SNS/SQS 256 KiB)',
+    );
+    expect(error.code).toBe('MESSAGE_TOO_LARGE');
+    expect(error.permanent).toBe(true);
+  });
+});

@@ -1,0 +1,181 @@
+import {
+  builtInRegistry,
+  childId,
+  createMessage,
+  defineHandler,
+  emit,
+  HopLimitExceededError,
+  type Message,
+  manualClock,
+  NtfyError,
+  type ProcessorDeps,
+  processMessage,
+  StageMismatchError,
+  ulidGenerator,
+} from '@rez/core';
+import { InMemoryMessageStore, RecordingNotifier, RecordingPublisher } from '@rez/core/testing';
+import { z } from 'zod';
+
+function setup(overrides: Partial<ProcessorDeps> = {}) {
+  const deps = {
+    registry: builtInRegistry(),
+    store: new InMemoryMessageStore(),
+    bus: new RecordingPublisher(),
+    notifier: new RecordingNotifier(),
+    clock: manualClock('2026-02-01T00:00:00.000Z'),
+    stage: 'dev' as const,
+    ...overrides,
+  };
+  const make = (type: string, payload: Record<string, unknown>, stage: 'dev' | 'prod' = 'dev') =>
+    createMessage({ type, payload, created_by: 'test', stage }, { ...deps, ids: ulidGenerator() });
+  return { deps, make };
+}
+
+describe('Function: processMessage', () => {
+  it('delivers a notify message and completes with the ntfy id', async () => {
+    const { deps, make } = setup();
+    const message = make('notify', {
+      message: 'disk 91% full',
+      title: 'disk',
+      priority: 4,
+      tags: ['warning'],
+    });
+
+    const result = await processMessage(message, deps);
+
+    expect(result).toEqual({ status: 'completed', result: { ntfy_id: 'n1', truncated: false } });
+    expect(deps.notifier.sent).toEqual([
+      { message: 'disk 91% full', title: 'disk', priority: 4, tags: ['warning'] },
+    ]);
+    const record = await deps.store.get(message.id);
+    expect(record).toMatchObject({ status: 'completed', ntfy_id: 'n1', attempts: 1 });
+    expect(record?.history.map((h) => h.status)).toEqual(['queued', 'processing', 'completed']);
+  });
+
+  it('routes hello_world to an emitted notify that carries the metadata, causation and hop', async () => {
+    const { deps, make } = setup();
+    const root = make('hello_world', {});
+
+    const result = await processMessage(root, deps);
+
+    expect(result).toEqual({ status: 'emitted', children: [childId(root.id, 0)] });
+    const [child] = deps.bus.published;
+    expect(child).toMatchObject({
+      id: childId(root.id, 0),
+      type: 'notify',
+      correlation_id: root.id,
+      causation_id: root.id,
+      hop: 1,
+      metadata: { created_by: 'handler:hello_world', stage: 'dev' },
+    });
+    expect(child.payload.message).toBe(
+      `hello world\ncreated_date: ${root.metadata.created_date}\ncreated_by: test\nstage: dev`,
+    );
+    expect(await deps.store.get(child.id)).toMatchObject({ status: 'queued', causation_id: root.id });
+    expect(await deps.store.get(root.id)).toMatchObject({ status: 'completed', children: [child.id] });
+    expect(deps.notifier.sent).toEqual([]);
+  });
+
+  it('treats a redelivered completed message as a duplicate: no second push', async () => {
+    const { deps, make } = setup();
+    const message = make('notify', { message: 'once' });
+    await processMessage(message, deps);
+
+    await expect(processMessage(message, deps)).resolves.toEqual({ status: 'duplicate' });
+    expect(deps.notifier.sent).toHaveLength(1);
+  });
+
+  it('re-emits the same child ids when a parent is retried, so children stay idempotent', async () => {
+    const { deps, make } = setup();
+    const root = make('hello_world', {});
+    deps.bus.failWith = new Error('SNS unavailable');
+    await expect(processMessage(root, deps)).rejects.toThrow('SNS unavailable');
+    expect(await deps.store.get(root.id)).toMatchObject({
+      status: 'failed',
+      error: { reason: 'Error: SNS unavailable' },
+    });
+
+    deps.bus.failWith = undefined;
+    const retry = await processMessage(root, deps);
+    expect(retry).toEqual({ status: 'emitted', children: [childId(root.id, 0)] });
+    expect(deps.bus.published.map((m) => m.id)).toEqual([childId(root.id, 0)]);
+  });
+
+  it('stops a handler loop at the hop limit with a clear failure', async () => {
+    const loop = defineHandler({
+      type: 'loop',
+      description: 'emits itself',
+      payloadSchema: z.object({}),
+      handle: async () => emit({ type: 'loop', payload: {} }),
+    });
+    const { deps, make } = setup({ registry: builtInRegistry().register(loop), hopLimit: 3 });
+    let message: Message = make('loop', {});
+    const hops: number[] = [];
+    for (;;) {
+      try {
+        await processMessage(message, deps);
+      } catch (error) {
+        expect(error).toBeInstanceOf(HopLimitExceededError);
+        expect((error as Error).message).toMatch(/at hop 3 would emit at hop 4, over the limit of 3/);
+        break;
+      }
+      hops.push(message.hop);
+      message = deps.bus.published.at(-1) as Message;
+    }
+    expect(hops).toEqual([0, 1, 2]);
+    expect(await deps.store.get(message.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'HOP_LIMIT_EXCEEDED', permanent: true },
+    });
+  });
+
+  it('refuses a message for another stage, with the reason in the store', async () => {
+    const { deps, make } = setup();
+    const message = make('notify', { message: 'prod only' }, 'prod');
+
+    await expect(processMessage(message, deps)).rejects.toThrow(StageMismatchError);
+    expect(deps.notifier.sent).toEqual([]);
+    expect(await deps.store.get(message.id)).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'STAGE_MISMATCH',
+        reason: expect.stringContaining('"prod" but this worker serves stage "dev"'),
+      },
+    });
+  });
+
+  it('records a transient ntfy failure and succeeds on the next attempt', async () => {
+    const { deps, make } = setup();
+    deps.notifier.errors.push(
+      new NtfyError('ntfy server error 502: bad gateway', 'transient', { status: 502 }),
+    );
+    const message = make('notify', { message: 'retry me' });
+
+    await expect(processMessage(message, deps)).rejects.toThrow('502');
+    expect(await deps.store.get(message.id)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { permanent: false },
+    });
+    await expect(processMessage(message, deps)).resolves.toMatchObject({ status: 'completed' });
+    expect(await deps.store.get(message.id)).toMatchObject({ status: 'completed', attempts: 2 });
+  });
+
+  it('answers busy while another delivery holds the message', async () => {
+    const { deps, make } = setup();
+    const message = make('notify', { message: 'x' });
+    await deps.store.claim(message, { now: deps.clock.now(), leaseMs: 60_000 });
+
+    await expect(processMessage(message, deps)).rejects.toThrow(/being processed by another delivery/);
+    expect(deps.notifier.sent).toEqual([]);
+  });
+
+  it('fails an invalid payload with the field named', async () => {
+    const { deps, make } = setup();
+    const message = { ...make('notify', { message: 'x' }), payload: { message: 'x', priority: 7 } };
+
+    await expect(processMessage(message, deps)).rejects.toThrow(
+      'invalid notify payload: payload.priority: must be 1 to 5',
+    );
+  });
+});

@@ -1,0 +1,1 @@
+export { createSchedulerHandler, type SchedulerDeps, type SchedulerResult } from './handler';

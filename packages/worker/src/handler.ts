@@ -1,0 +1,118 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { describeError, type Message, NtfyError, type ProcessorDeps, processMessage } from '@rez/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { decodeRecordBody, receiveCount } from './decode';
+import { noopMetrics, type PipelineMetrics, silentLogger, type WorkerLogger } from './observability';
+
+export interface WorkerDeps extends ProcessorDeps {
+  /** Records processed at once within one batch (default 10). */
+  concurrency?: number;
+  logger?: WorkerLogger;
+  metrics?: PipelineMetrics;
+  /**
+   * Asks the queue not to redeliver `record` for `seconds` (SQS
+   * ChangeMessageVisibility; the embedded queue locally). Used when ntfy
+   * rate-limits us: a 429 must never be retried at once.
+   */
+  delayRedelivery?: (record: SQSRecord, seconds: number) => Promise<void>;
+}
+
+/**
+ * The worker Lambda: processes an SQS batch, records concurrently (bounded),
+ * and answers with the records that failed (ReportBatchItemFailures), so one
+ * bad record never fails its neighbours. A failed record is retried by the
+ * queue and lands in the DLQ after maxReceiveCount; its reason is in the
+ * store every time. Nothing is acknowledged without being processed or
+ * recorded as failed.
+ *
+ * @example
+ * export const handler = createWorkerHandler({ registry, store, bus, notifier, clock, stage: 'dev' });
+ */
+export function createWorkerHandler(
+  deps: WorkerDeps,
+): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  const logger = deps.logger ?? silentLogger;
+  const metrics = deps.metrics ?? noopMetrics;
+  const limit = limiter(deps.concurrency ?? 10);
+
+  const processRecord = async (record: SQSRecord): Promise<void> => {
+    let message: Message;
+    try {
+      message = decodeRecordBody(record.body, { stage: deps.stage, clock: deps.clock });
+    } catch (error) {
+      const summary = describeError(error);
+      // Not a message: keep it under the transport's id so it is visible and counted.
+      await deps.store.reject({
+        id: `invalid-${record.messageId}`,
+        raw: record.body,
+        stage: deps.stage,
+        now: deps.clock.now(),
+        error: summary,
+      });
+      metrics.record('failed', 'invalid');
+      logger.warn('record is not a Rez message', { sqsMessageId: record.messageId, reason: summary.reason });
+      throw error;
+    }
+
+    metrics.record('received', message.type);
+    try {
+      const result = await processMessage(message, deps);
+      if (result.status !== 'duplicate') metrics.record('completed', message.type);
+      logger.info('message processed', { messageId: message.id, type: message.type, outcome: result.status });
+    } catch (error) {
+      metrics.record('failed', message.type);
+      const summary = describeError(error);
+      logger.error('message failed', {
+        messageId: message.id,
+        type: message.type,
+        attempt: receiveCount(record),
+        code: summary.code,
+        reason: summary.reason,
+      });
+      if (error instanceof NtfyError && error.kind === 'rate_limited' && deps.delayRedelivery) {
+        const seconds = Math.ceil((error.details.retryAfterMs ?? 0) / 1000);
+        await deps
+          .delayRedelivery(record, Math.min(seconds, 43_200))
+          .catch((cause) =>
+            logger.warn('could not delay redelivery', { messageId: message.id, reason: String(cause) }),
+          );
+      }
+      throw error;
+    }
+  };
+
+  return async (event, context) => {
+    // One processor per invocation: it keeps per-batch state, and the local
+    // runtime may run several batches at once through the same handler.
+    const processor = new BatchProcessor(EventType.SQS);
+    try {
+      return await processPartialResponse(
+        event,
+        (record: SQSRecord) => limit(() => processRecord(record)),
+        processor,
+        {
+          context,
+          throwOnFullBatchFailure: false,
+        },
+      );
+    } finally {
+      metrics.flush();
+    }
+  };
+}
+
+/** Runs at most `max` tasks at once. */
+function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}

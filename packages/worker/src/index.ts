@@ -1,0 +1,10 @@
+export { decodeRecordBody, receiveCount } from './decode';
+export { createWorkerHandler, type WorkerDeps } from './handler';
+export {
+  METRIC_NAMES,
+  noopMetrics,
+  type PipelineEvent,
+  type PipelineMetrics,
+  silentLogger,
+  type WorkerLogger,
+} from './observability';

@@ -1,0 +1,61 @@
+/**
+ * The worker Lambda's entry (bundled to packages/worker/dist/index.js).
+ * Configuration is read and validated once, at cold start: a missing or bad
+ * variable fails the init with an error naming it. Clients are created here
+ * too, so warm invocations reuse their connections.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import { createAwsClients, DynamoMessageStore, queueUrlFromArn, SnsPublisher } from '@rez/aws';
+import {
+  builtInRegistry,
+  NtfyClient,
+  readNtfyConfig,
+  readPositiveInt,
+  readStage,
+  requireEnv,
+  systemClock,
+} from '@rez/core';
+import { createWorkerHandler } from './handler';
+import { METRIC_NAMES, type PipelineMetrics } from './observability';
+
+const env = process.env;
+const stage = readStage(env);
+const topicArn = requireEnv(env, 'REZ_TOPIC_ARN');
+const tableName = requireEnv(env, 'REZ_MESSAGES_TABLE');
+const ntfy = readNtfyConfig(env);
+const retentionDays = readPositiveInt(env, 'REZ_RETENTION_DAYS', 30);
+
+const logger = new Logger({ serviceName: 'rez-worker', persistentKeys: { stage } });
+const emf = new Metrics({ namespace: 'RezAgent', serviceName: 'rez-worker', defaultDimensions: { stage } });
+const metrics: PipelineMetrics = {
+  record: (event) => emf.addMetric(METRIC_NAMES[event], MetricUnit.Count, 1),
+  flush: () => emf.publishStoredMetrics(),
+};
+const clients = createAwsClients();
+
+export const handler = createWorkerHandler({
+  registry: builtInRegistry(),
+  store: new DynamoMessageStore({ client: clients.dynamo, tableName, stage, retentionDays }),
+  bus: new SnsPublisher(clients.sns, topicArn),
+  notifier: new NtfyClient({
+    baseUrl: ntfy.baseUrl,
+    topic: ntfy.topic,
+    token: ntfy.token,
+    timeoutMs: 10_000,
+  }),
+  clock: systemClock,
+  stage,
+  logger,
+  metrics,
+  delayRedelivery: async (record, seconds) => {
+    await clients.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrlFromArn(record.eventSourceARN),
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    );
+  },
+});

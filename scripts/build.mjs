@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Builds every deployable artifact with esbuild, one file per entry:
+//   packages/{worker,scheduler,web}/dist/index.js  Lambda bundles (CommonJS, node20 syntax,
+//                                                   deployed on nodejs22.x), exporting `handler`
+//   packages/local/dist/{start,cli}.js             the local runtime and the CLI
+// Lambda bundles carry all their dependencies; the local runtime keeps
+// third-party packages external (native better-sqlite3, ESM-only
+// oidc-provider) and resolves them from node_modules.
+import { cp, mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const quiet = process.argv.includes('--quiet');
+const log = (...args) => quiet || console.log(...args);
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  mainFields: ['module', 'main'],
+  sourcemap: 'linked',
+  legalComments: 'none',
+  tsconfig: path.join(root, 'tsconfig.base.json'),
+  logLevel: 'warning',
+};
+
+/** Keeps every bare import except our own workspace packages out of the bundle. */
+const externalThirdParty = {
+  name: 'external-third-party',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('@rez/') || args.path.startsWith('node:')
+        ? undefined
+        : { path: args.path, external: true },
+    );
+  },
+};
+
+const targets = [
+  { name: 'worker', entry: 'packages/worker/src/lambda.ts', outfile: 'packages/worker/dist/index.js' },
+  {
+    name: 'scheduler',
+    entry: 'packages/scheduler/src/lambda.ts',
+    outfile: 'packages/scheduler/dist/index.js',
+  },
+  {
+    name: 'web',
+    entry: 'packages/web/src/lambda.ts',
+    outfile: 'packages/web/dist/index.js',
+    external: ['sodium-native'],
+    copy: [
+      ['packages/web/src/views', 'packages/web/dist/views'],
+      ['packages/web/src/public', 'packages/web/dist/public'],
+    ],
+  },
+  {
+    name: 'local',
+    entries: { start: 'packages/local/src/start.ts', cli: 'packages/local/src/cli.ts' },
+    outdir: 'packages/local/dist',
+    plugins: [externalThirdParty],
+  },
+];
+
+const exists = (p) =>
+  stat(path.join(root, p)).then(
+    () => true,
+    () => false,
+  );
+
+for (const target of targets) {
+  const entries = target.entries ?? { index: target.entry };
+  const present = {};
+  for (const [name, file] of Object.entries(entries))
+    if (await exists(file)) present[name] = path.join(root, file);
+  if (Object.keys(present).length === 0) {
+    log(`skip ${target.name}: no entry yet`);
+    continue;
+  }
+  const outdir = path.join(root, target.outdir ?? path.dirname(target.outfile));
+  await rm(outdir, { recursive: true, force: true });
+  await mkdir(outdir, { recursive: true });
+  await build({
+    ...common,
+    entryPoints: present,
+    outdir,
+    external: target.external ?? [],
+    plugins: target.plugins ?? [],
+  });
+  for (const [from, to] of target.copy ?? []) {
+    if (await exists(from)) await cp(path.join(root, from), path.join(root, to), { recursive: true });
+  }
+  log(
+    `built ${target.name}: ${Object.keys(present)
+      .map((n) => path.relative(root, path.join(outdir, `${n}.js`)))
+      .join(', ')}`,
+  );
+}
