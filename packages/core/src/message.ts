@@ -62,6 +62,18 @@ export function toValidationIssues(error: z.ZodError, prefix = ''): ValidationIs
   });
 }
 
+/** Plain words for zod's most common issues; schema-specific messages win over these. */
+function friendlyIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return 'is required';
+    const got = issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : typeof issue.input;
+    return `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, got ${got}`;
+  }
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
+  return undefined;
+}
+
 /** Validates input against a schema, throwing a {@link ValidationError} naming each bad field. */
 export function parseWith<S extends z.ZodType>(
   schema: S,
@@ -69,7 +81,7 @@ export function parseWith<S extends z.ZodType>(
   subject: string,
   prefix = '',
 ): z.infer<S> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { error: friendlyIssue });
   if (!result.success)
     throw new ValidationError(subject, toValidationIssues(result.error, prefix), result.error);
   return result.data;

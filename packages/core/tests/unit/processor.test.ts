@@ -16,7 +16,7 @@ import {
 import { InMemoryMessageStore, RecordingNotifier, RecordingPublisher } from '@rez/core/testing';
 import { z } from 'zod';
 
-function setup(overrides: Partial<ProcessorDeps> = {}) {
+function setup(overrides: Pick<Partial<ProcessorDeps>, 'registry' | 'hopLimit'> = {}) {
   const deps = {
     registry: builtInRegistry(),
     store: new InMemoryMessageStore(),

@@ -1,0 +1,208 @@
+import {
+  builtInRegistry,
+  createMessage,
+  type Message,
+  manualClock,
+  NtfyError,
+  ulidGenerator,
+} from '@rez/core';
+import { InMemoryMessageStore, RecordingNotifier, RecordingPublisher } from '@rez/core/testing';
+import { createWorkerHandler, type PipelineEvent, type WorkerDeps } from '@rez/worker';
+import type { SNSEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import { awsEvent } from '../../../../test/fixtures';
+
+function setup(overrides: Partial<WorkerDeps> = {}) {
+  const recorded: [PipelineEvent, string][] = [];
+  const deps = {
+    registry: builtInRegistry(),
+    store: new InMemoryMessageStore(),
+    bus: new RecordingPublisher(),
+    notifier: new RecordingNotifier(),
+    clock: manualClock('2026-04-01T12:00:00.000Z'),
+    stage: 'dev' as const,
+    metrics: { record: (event: PipelineEvent, type: string) => recorded.push([event, type]), flush() {} },
+    ...overrides,
+  };
+  const ids = ulidGenerator();
+  const notify = (text: string, stage: 'dev' | 'prod' = 'dev') =>
+    createMessage(
+      { type: 'notify', payload: { message: text }, created_by: 'test', stage },
+      { ...deps, ids },
+    );
+  return { deps, handler: createWorkerHandler(deps), notify, recorded };
+}
+
+/** An SQS record shaped like the real sample, with our body. */
+function sqsRecord(body: string, messageId: string, receiveCount = 1): SQSRecord {
+  const [sample] = awsEvent<SQSEvent>('sqs-event').Records;
+  return {
+    ...sample,
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body,
+    attributes: { ...sample.attributes, ApproximateReceiveCount: String(receiveCount) },
+  };
+}
+
+/** The body SQS holds when an SNS subscription does not use raw delivery. */
+function snsEnvelope(message: string, messageId = '95df01b4-ee98-5cb9-9903-4c221d41eb5e'): string {
+  const { Sns } = awsEvent<SNSEvent>('sns-event').Records[0];
+  return JSON.stringify({ ...Sns, MessageId: messageId, Message: message });
+}
+
+const event = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+
+describe('Function: createWorkerHandler', () => {
+  it('reports the real SQS sample (a plain-text body) failed with a clear reason, and records it', async () => {
+    const { deps, handler } = setup();
+    const sample = awsEvent<SQSEvent>('sqs-event');
+
+    const response = await handler(sample);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'MessageID_1' }] });
+    const record = await deps.store.get('invalid-MessageID_1');
+    expect(record).toMatchObject({
+      status: 'failed',
+      raw: 'Message Body',
+      error: {
+        code: 'VALIDATION_FAILED',
+        reason: 'invalid message: body is not JSON ("Message Body")',
+        permanent: true,
+      },
+    });
+  });
+
+  it('processes raw-delivery bodies and SNS-envelope bodies alike', async () => {
+    const { deps, handler, notify } = setup();
+    const raw = notify('raw');
+    const wrapped = notify('wrapped');
+
+    const response = await handler(
+      event(sqsRecord(JSON.stringify(raw), 'a'), sqsRecord(snsEnvelope(JSON.stringify(wrapped)), 'b')),
+    );
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(deps.notifier.sent.map((n) => n.message).sort()).toEqual(['raw', 'wrapped']);
+    expect(await deps.store.get(wrapped.id)).toMatchObject({
+      status: 'completed',
+      ntfy_id: expect.any(String),
+    });
+  });
+
+  it('fails only the bad records of a batch; the neighbours complete', async () => {
+    const { deps, handler, notify, recorded } = setup();
+    const good1 = notify('one');
+    const prod = notify('for prod', 'prod');
+    const good2 = notify('two');
+    const badPayload = { ...notify('x'), payload: { message: 'x', priority: 12 } };
+
+    const response = await handler(
+      event(
+        sqsRecord(JSON.stringify(good1), 'g1'),
+        sqsRecord('{"not":"a message"}', 'junk'),
+        sqsRecord(JSON.stringify(prod), 'prod'),
+        sqsRecord(JSON.stringify(badPayload), 'bad'),
+        sqsRecord(JSON.stringify(good2), 'g2'),
+      ),
+    );
+
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['bad', 'junk', 'prod']);
+    expect(deps.notifier.sent.map((n) => n.message).sort()).toEqual(['one', 'two']);
+    expect((await deps.store.get(prod.id))?.error?.reason).toMatch(
+      /for stage "prod" but this worker serves stage "dev"/,
+    );
+    expect((await deps.store.get(badPayload.id))?.error?.reason).toMatch(/payload\.priority: must be 1 to 5/);
+    expect((await deps.store.get('invalid-junk'))?.error?.reason).toMatch(/^invalid message: id: /);
+    expect(recorded.filter(([e]) => e === 'completed')).toHaveLength(2);
+    expect(recorded.filter(([e]) => e === 'failed')).toHaveLength(3);
+  });
+
+  it('never pushes twice for a duplicate delivery of the same message', async () => {
+    const { deps, handler, notify } = setup();
+    const message = notify('once');
+    const body = JSON.stringify(message);
+
+    await handler(event(sqsRecord(body, 'first')));
+    const again = await handler(event(sqsRecord(body, 'second', 2), sqsRecord(snsEnvelope(body), 'third')));
+
+    expect(again).toEqual({ batchItemFailures: [] });
+    expect(deps.notifier.sent).toHaveLength(1);
+  });
+
+  it('turns a CloudWatch alarm notification into a high-priority push naming the alarm, state and reason', async () => {
+    const { deps, handler } = setup();
+    const { Sns } = awsEvent<SNSEvent>('cloudwatch-alarm-sns-payload-single-metric').Records[0];
+    const body = JSON.stringify(Sns);
+
+    // The alarm becomes a cloudwatch_alarm message, which emits a notify.
+    await handler(event(sqsRecord(body, 'alarm')));
+    await handler(event(sqsRecord(body, 'alarm-again', 2)));
+    const [notify] = deps.bus.published;
+    expect(deps.bus.published).toHaveLength(1);
+    expect(notify).toMatchObject({ type: 'notify', metadata: { created_by: 'handler:cloudwatch_alarm' } });
+    await handler(event(sqsRecord(JSON.stringify(notify), 'push')));
+
+    expect(deps.notifier.sent).toEqual([
+      {
+        title: 'ALARM: EXAMPLE',
+        message: expect.stringContaining(
+          'EXAMPLE is ALARM (was INSUFFICIENT_DATA)\nThreshold Crossed: 1 out of the last 1 datapoints',
+        ),
+        priority: 5,
+        tags: ['rotating_light', 'stage-dev'],
+      },
+    ]);
+  });
+
+  it('asks the queue to hold a rate-limited record for ntfy’s Retry-After', async () => {
+    const delays: [string, number][] = [];
+    const { deps, handler, notify } = setup({
+      delayRedelivery: async (record, seconds) => {
+        delays.push([record.messageId, seconds]);
+      },
+    });
+    deps.notifier.errors.push(
+      new NtfyError('ntfy rate limited', 'rate_limited', { status: 429, retryAfterMs: 30_500 }),
+    );
+
+    const response = await handler(event(sqsRecord(JSON.stringify(notify('slow down')), 'r1')));
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'r1' }]);
+    expect(delays).toEqual([['r1', 31]]);
+  });
+
+  it('processes records concurrently, never more than the bound', async () => {
+    let active = 0;
+    let peak = 0;
+    const slow = new RecordingNotifier();
+    const publish = slow.publish.bind(slow);
+    slow.publish = async (n) => {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, 20));
+      active--;
+      return publish(n);
+    };
+    const { handler, notify } = setup({ notifier: slow, concurrency: 3 });
+    const records = Array.from({ length: 10 }, (_, i) => sqsRecord(JSON.stringify(notify(`m${i}`)), `m${i}`));
+
+    const response = await handler(event(...records));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(slow.sent).toHaveLength(10);
+    expect(peak).toBe(3);
+  });
+
+  it('keeps going when the store rejects a record: the record is reported failed, never acknowledged', async () => {
+    const { deps, handler, notify } = setup();
+    const message: Message = notify('x');
+    deps.store.claim = async () => {
+      throw new Error('DynamoDB throttled');
+    };
+
+    const response = await handler(event(sqsRecord(JSON.stringify(message), 'm')));
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm' }]);
+    expect(deps.notifier.sent).toEqual([]);
+  });
+});
