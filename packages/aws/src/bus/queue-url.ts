@@ -1,0 +1,39 @@
+import { type Env, ValidationError } from '@rez/core';
+
+const SQS_ARN = /^arn:(aws[a-z-]*):sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,80}(?:\.fifo)?)$/;
+
+export interface QueueUrlOptions {
+  /**
+   * Endpoint to build the URL on (an emulator). Defaults to
+   * AWS_ENDPOINT_URL_SQS, then AWS_ENDPOINT_URL, from `env`.
+   */
+  endpoint?: string;
+  /** Where to read the endpoint variables; defaults to process.env. */
+  env?: Env;
+}
+
+/**
+ * The queue URL for an SQS queue ARN. SQS event records name their queue by
+ * `eventSourceARN` only, but every SQS call wants the URL. On AWS the URL is
+ * https://sqs.<region>.amazonaws.com/<account>/<name> (amazonaws.com.cn in
+ * China); with an endpoint configured it is <endpoint>/<account>/<name>,
+ * which is what emulators such as fauxqs hand out.
+ *
+ * @example
+ * queueUrlFromArn('arn:aws:sqs:eu-central-1:123456789012:rez-dev-messages');
+ * // → 'https://sqs.eu-central-1.amazonaws.com/123456789012/rez-dev-messages'
+ */
+export function queueUrlFromArn(arn: string, options: QueueUrlOptions = {}): string {
+  const match = SQS_ARN.exec(arn);
+  if (!match) {
+    throw new ValidationError('SQS queue ARN', [
+      { path: '', message: `"${arn}" is not arn:<partition>:sqs:<region>:<12-digit account>:<queue name>` },
+    ]);
+  }
+  const [, partition, region, account, name] = match;
+  const env = options.env ?? process.env;
+  const endpoint = options.endpoint ?? (env.AWS_ENDPOINT_URL_SQS?.trim() || env.AWS_ENDPOINT_URL?.trim());
+  if (endpoint) return `${endpoint.replace(/\/+$/, '')}/${account}/${name}`;
+  const domain = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://sqs.${region}.${domain}/${account}/${name}`;
+}

@@ -1,0 +1,45 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { AdapterError, type Message, type MessagePublisher } from '@rez/core';
+
+export interface SnsPublisherOptions {
+  client: SNSClient;
+  /** The Rez topic (REZ_TOPIC_ARN). */
+  topicArn: string;
+}
+
+/**
+ * Publishes Rez messages to the SNS topic: the body is the message's JSON,
+ * and `type` and `stage` travel as String message attributes so that
+ * subscriptions can filter on them and the queue copy carries them (with
+ * RawMessageDelivery=true they become SQS message attributes).
+ *
+ * @example
+ * const publisher = new SnsPublisher({ client: createSnsClient(), topicArn: process.env.REZ_TOPIC_ARN! });
+ * await publisher.publish(message);
+ */
+export class SnsPublisher implements MessagePublisher {
+  readonly #client: SNSClient;
+  readonly #topicArn: string;
+
+  constructor(options: SnsPublisherOptions) {
+    this.#client = options.client;
+    this.#topicArn = options.topicArn;
+  }
+
+  async publish(message: Message): Promise<void> {
+    try {
+      await this.#client.send(
+        new PublishCommand({
+          TopicArn: this.#topicArn,
+          Message: JSON.stringify(message),
+          MessageAttributes: {
+            type: { DataType: 'String', StringValue: message.type },
+            stage: { DataType: 'String', StringValue: message.metadata.stage },
+          },
+        }),
+      );
+    } catch (error) {
+      throw new AdapterError('SNS', `publish of message ${message.id} to ${this.#topicArn}`, error);
+    }
+  }
+}

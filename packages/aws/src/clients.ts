@@ -1,0 +1,118 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** Options shared by every client factory. */
+export interface AwsClientOptions {
+  /** Defaults to the SDK's own chain (AWS_REGION, then the shared config). */
+  region?: string;
+  /**
+   * An explicit endpoint (tests, emulators). Leave unset in Lambda: the SDK
+   * then honours AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL by itself
+   * (@smithy/core's getEndpointUrlConfig, SDK v3 ≥ 3.4xx), and otherwise
+   * uses the regional AWS endpoint.
+   */
+  endpoint?: string;
+  /**
+   * Sockets per client and origin. Keep-alive is the v3 default; 50 sockets
+   * covers a worker sending its whole SQS batch and fan-out concurrently
+   * without queueing behind one another.
+   */
+  maxSockets?: number;
+}
+
+export const DEFAULT_MAX_SOCKETS = 50;
+
+function baseConfig(options: AwsClientOptions) {
+  const maxSockets = options.maxSockets ?? DEFAULT_MAX_SOCKETS;
+  return {
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    requestHandler: {
+      // Fail fast on a dead connection: Lambda time is billed while we wait.
+      connectionTimeout: 3000,
+      httpAgent: { keepAlive: true, maxSockets },
+      httpsAgent: { keepAlive: true, maxSockets },
+    },
+  };
+}
+
+/**
+ * @example
+ * const sns = createSnsClient(); // AWS_ENDPOINT_URL_SNS is honoured when set
+ */
+export function createSnsClient(options: AwsClientOptions = {}): SNSClient {
+  return new SNSClient(baseConfig(options));
+}
+
+/**
+ * @example
+ * const sqs = createSqsClient({ endpoint: 'http://127.0.0.1:4566' });
+ */
+export function createSqsClient(options: AwsClientOptions = {}): SQSClient {
+  return new SQSClient(baseConfig(options));
+}
+
+/**
+ * @example
+ * const dynamodb = createDynamoDbClient({ region: 'eu-central-1' });
+ */
+export function createDynamoDbClient(options: AwsClientOptions = {}): DynamoDBClient {
+  return new DynamoDBClient(baseConfig(options));
+}
+
+/**
+ * A DocumentClient over `client`: plain JS values in and out. Undefined
+ * properties are dropped rather than rejected, so optional fields need no
+ * special casing.
+ *
+ * @example
+ * const documents = createDocumentClient(createDynamoDbClient());
+ */
+export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+    unmarshallOptions: { wrapNumbers: false },
+  });
+}
+
+/**
+ * @example
+ * const cloudwatch = createCloudWatchClient();
+ */
+export function createCloudWatchClient(options: AwsClientOptions = {}): CloudWatchClient {
+  return new CloudWatchClient(baseConfig(options));
+}
+
+/** Every client the AWS adapters use, built once (at module scope in a Lambda) and reused. */
+export interface AwsClients {
+  sns: SNSClient;
+  sqs: SQSClient;
+  dynamodb: DynamoDBClient;
+  documents: DynamoDBDocumentClient;
+  cloudwatch: CloudWatchClient;
+}
+
+/**
+ * Builds all clients with the same region and socket settings. Per-service
+ * endpoints come from the SDK's standard environment variables
+ * (AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_DYNAMODB,
+ * AWS_ENDPOINT_URL_CLOUDWATCH, or AWS_ENDPOINT_URL for all).
+ *
+ * @example
+ * // at module scope in a Lambda handler, so warm invocations reuse connections
+ * const clients = createAwsClients();
+ * const publisher = new SnsPublisher({ client: clients.sns, topicArn: process.env.REZ_TOPIC_ARN! });
+ */
+export function createAwsClients(options: Omit<AwsClientOptions, 'endpoint'> = {}): AwsClients {
+  const dynamodb = createDynamoDbClient(options);
+  return {
+    sns: createSnsClient(options),
+    sqs: createSqsClient(options),
+    dynamodb,
+    documents: createDocumentClient(dynamodb),
+    cloudwatch: createCloudWatchClient(options),
+  };
+}

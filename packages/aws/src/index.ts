@@ -1,0 +1,25 @@
+export { type QueueUrlOptions, queueUrlFromArn } from './bus/queue-url';
+export { SnsPublisher, type SnsPublisherOptions } from './bus/sns-publisher';
+export { SqsQueue, type SqsQueueOptions } from './bus/sqs-queue';
+export {
+  type AwsClientOptions,
+  type AwsClients,
+  createAwsClients,
+  createCloudWatchClient,
+  createDocumentClient,
+  createDynamoDbClient,
+  createSnsClient,
+  createSqsClient,
+  DEFAULT_MAX_SOCKETS,
+} from './clients';
+export { MessageNotStoredError, StoreConflictError } from './errors';
+export {
+  PIPELINE_METRICS,
+  type PipelineMetricsQuery,
+  type PipelinePoint,
+  readPipelineMetrics,
+  WORKER_SERVICE,
+} from './metrics/pipeline-metrics';
+export { messagesTableInput } from './store/create-table';
+export { DynamoMessageStore, type DynamoMessageStoreOptions } from './store/dynamo-store';
+export { MESSAGES_TABLE } from './store/table';
