@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { DatabaseOpenError } from '../errors';
+import { BUS_SCHEMA } from './bus-schema';
+import { STORE_SCHEMA } from './store-schema';
+
+export type SqliteDatabase = Database.Database;
+
+export interface OpenDatabaseOptions {
+  /**
+   * NORMAL (default): in WAL mode a commit is durable against a process
+   * crash (SIGKILL, OOM, Ctrl-C) because the WAL is written before commit
+   * returns; only an OS crash or power loss can drop the last commits (never
+   * corrupt the file). FULL adds an fsync per commit for power-loss
+   * durability, at a large cost in commits per second.
+   */
+  synchronous?: 'NORMAL' | 'FULL';
+  /** How long a writer waits for another process's lock before SQLITE_BUSY (default 5 s). */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (creating if needed) the Rez database: WAL, so the CLI and the
+ * runtime can read while the other writes; busy_timeout, so two processes
+ * writing wait for each other instead of failing; both schemas migrated.
+ */
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
+  try {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (cause) {
+    throw new DatabaseOpenError(file, cause);
+  }
+}
+
+function migrate(db: SqliteDatabase): void {
+  // IMMEDIATE: two processes opening a fresh file at once must not both create.
+  db.transaction(() => {
+    db.exec(BUS_SCHEMA);
+    db.exec(STORE_SCHEMA);
+  }).immediate();
+}

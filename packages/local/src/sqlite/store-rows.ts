@@ -1,0 +1,111 @@
+import type { ListQuery, MessageRecord, MessageStatus, Stage } from '@rez/core';
+import { ValidationError } from '@rez/core';
+
+/** A `messages` row as SQLite returns it. */
+export interface Row {
+  id: string;
+  sort_key: string;
+  type: string;
+  stage: Stage;
+  created_by: string;
+  created_date: string;
+  correlation_id: string;
+  causation_id: string | null;
+  hop: number;
+  payload: string;
+  raw: string | null;
+  status: MessageStatus;
+  attempts: number;
+  error: string | null;
+  result: string | null;
+  ntfy_id: string | null;
+  children: string;
+  history: string;
+  updated_at: string;
+  lease_until: string | null;
+}
+
+export function toRecord(row: Row): MessageRecord {
+  return {
+    id: row.id,
+    type: row.type,
+    stage: row.stage,
+    created_by: row.created_by,
+    created_date: row.created_date,
+    correlation_id: row.correlation_id,
+    causation_id: row.causation_id,
+    hop: row.hop,
+    payload: JSON.parse(row.payload),
+    raw: row.raw,
+    status: row.status,
+    attempts: row.attempts,
+    error: row.error ? JSON.parse(row.error) : null,
+    result: row.result ? JSON.parse(row.result) : null,
+    ntfy_id: row.ntfy_id,
+    children: JSON.parse(row.children),
+    history: JSON.parse(row.history),
+    updated_at: row.updated_at,
+    lease_until: row.lease_until,
+  };
+}
+
+/**
+ * Which index serves a list query: the one whose leading columns are the
+ * query's equality filters and whose last column is sort_key, so SQLite
+ * walks it backwards from the cursor and stops after `limit` rows. Filters
+ * the index does not cover are checked on those rows only. INDEXED BY pins
+ * the choice: without ANALYZE statistics the planner may prefer a worse one,
+ * and if the index were ever missing the query fails instead of scanning.
+ */
+export function listPlan(query: ListQuery): {
+  index: string;
+  params: Record<string, string>;
+  sql: (withCursor: boolean) => string;
+} {
+  const filters: [keyof ListQuery & string, string | undefined][] = [
+    ['stage', query.stage],
+    ['status', query.status],
+    ['type', query.type],
+    ['created_by', query.created_by],
+  ];
+  const present = filters.filter(([, value]) => value !== undefined && value !== '') as [string, string][];
+  const has = (name: string) => present.some(([key]) => key === name);
+  const index = has('created_by')
+    ? 'messages_by_creator'
+    : has('stage') && has('status')
+      ? 'messages_by_stage_status'
+      : has('stage') && has('type')
+        ? 'messages_by_stage_type'
+        : has('status')
+          ? 'messages_by_status'
+          : has('type')
+            ? 'messages_by_type'
+            : has('stage')
+              ? 'messages_by_stage'
+              : 'messages_by_time';
+  const params = Object.fromEntries(present);
+  const where = present.map(([key]) => `${key} = @${key}`);
+  return {
+    index,
+    params,
+    sql: (withCursor) => {
+      const conditions = withCursor ? [...where, 'sort_key < @after'] : where;
+      const clause = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+      return `SELECT * FROM messages INDEXED BY ${index} ${clause} ORDER BY sort_key DESC LIMIT @limit`;
+    },
+  };
+}
+
+export function encodeCursor(sortKey: string): string {
+  return Buffer.from(sortKey, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): string {
+  const sortKey = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^\d{4}-\d\d-\d\dT[\d:.]+Z#\S+$/.test(sortKey)) {
+    throw new ValidationError('list query', [
+      { path: 'cursor', message: 'is not a cursor this store handed out' },
+    ]);
+  }
+  return sortKey;
+}

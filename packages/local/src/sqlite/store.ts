@@ -1,0 +1,257 @@
+import {
+  AdapterError,
+  type ClaimOutcome,
+  COUNT_BUCKET_MS,
+  type CountBucket,
+  type CountQuery,
+  type ErrorSummary,
+  type ListQuery,
+  type Message,
+  type MessageRecord,
+  type MessageStore,
+  type Page,
+  type Stage,
+} from '@rez/core';
+import type { Statement } from 'better-sqlite3';
+import { MessageNotFoundError } from '../errors';
+import type { SqliteDatabase } from './database';
+import { decodeCursor, encodeCursor, listPlan, type Row, toRecord } from './store-rows';
+
+type CountField = 'created' | 'completed' | 'failed';
+
+/**
+ * MessageStore on SQLite, with the semantics of the reference
+ * InMemoryMessageStore: conditional claim with a lease, lifecycle history,
+ * counts pre-aggregated per 5-minute bucket. Each operation is one
+ * transaction; the read-then-write ones (claim, reject) take the write lock
+ * first so another process cannot claim the same message in between.
+ */
+export class SqliteMessageStore implements MessageStore {
+  readonly #db: SqliteDatabase;
+  readonly #s;
+  readonly #lists = new Map<string, Statement>();
+  readonly #claimTx;
+  readonly #completeTx;
+  readonly #failTx;
+  readonly #rejectTx;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    const s = {
+      insert: db.prepare(
+        `INSERT OR IGNORE INTO messages (id, sort_key, type, stage, created_by, created_date, correlation_id,
+           causation_id, hop, payload, raw, status, attempts, children, history, updated_at)
+         VALUES (@id, @sort_key, @type, @stage, @created_by, @created_date, @correlation_id,
+           @causation_id, @hop, @payload, @raw, 'queued', 0, '[]', @history, @now)`,
+      ),
+      get: db.prepare('SELECT * FROM messages WHERE id = ?'),
+      claimState: db.prepare('SELECT status, lease_until FROM messages WHERE id = ?'),
+      claim: db.prepare(
+        `UPDATE messages SET status = 'processing', attempts = attempts + 1, lease_until = @lease, updated_at = @now,
+           history = json_insert(history, '$[#]', json_object('status', 'processing', 'at', @now, 'attempt', attempts + 1))
+         WHERE id = @id`,
+      ),
+      complete: db.prepare(
+        `UPDATE messages SET status = 'completed', result = @result, ntfy_id = @ntfy_id, children = @children,
+           error = NULL, lease_until = NULL, updated_at = @now,
+           history = json_insert(history, '$[#]', json_object('status', 'completed', 'at', @now, 'attempt', attempts))
+         WHERE id = @id RETURNING stage, type`,
+      ),
+      fail: db.prepare(
+        `UPDATE messages SET status = 'failed', error = @error, lease_until = NULL, updated_at = @now,
+           history = json_insert(history, '$[#]',
+             json_object('status', 'failed', 'at', @now, 'attempt', attempts, 'reason', @reason))
+         WHERE id = @id RETURNING stage, type`,
+      ),
+      countAttempt: db.prepare('UPDATE messages SET attempts = attempts + 1 WHERE id = ?'),
+      count: db.prepare(
+        `INSERT INTO message_counts (bucket, stage, type, created, completed, failed) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (bucket, stage, type) DO UPDATE SET created = created + excluded.created,
+           completed = completed + excluded.completed, failed = failed + excluded.failed`,
+      ),
+      children: db.prepare('SELECT * FROM messages WHERE causation_id = ? ORDER BY sort_key'),
+      counts: db.prepare(
+        `SELECT bucket, stage, type, created, completed, failed FROM message_counts
+         WHERE bucket >= ? AND bucket < ? ORDER BY bucket, stage, type`,
+      ),
+    };
+    this.#s = s;
+
+    this.#claimTx = db.transaction((message: Message, now: Date, leaseMs: number): ClaimOutcome => {
+      this.#insert(message, now);
+      const state = s.claimState.get(message.id) as { status: string; lease_until: string | null };
+      if (state.status === 'completed') return 'completed';
+      if (
+        state.status === 'processing' &&
+        state.lease_until &&
+        Date.parse(state.lease_until) > now.getTime()
+      ) {
+        return 'busy';
+      }
+      s.claim.run({
+        id: message.id,
+        now: now.toISOString(),
+        lease: new Date(now.getTime() + leaseMs).toISOString(),
+      });
+      return 'claimed';
+    });
+    this.#completeTx = db.transaction(
+      (id: string, now: Date, result: Record<string, unknown>, children: string[]) => {
+        const row = s.complete.get({
+          id,
+          now: now.toISOString(),
+          result: JSON.stringify(result),
+          ntfy_id: typeof result.ntfy_id === 'string' ? result.ntfy_id : null,
+          children: JSON.stringify(children),
+        }) as { stage: Stage; type: string } | undefined;
+        if (!row) throw new MessageNotFoundError(id, 'complete');
+        this.#count(row.stage, row.type, now, 'completed');
+      },
+    );
+    this.#failTx = db.transaction((id: string, now: Date, error: ErrorSummary) => {
+      const row = s.fail.get({
+        id,
+        now: now.toISOString(),
+        error: JSON.stringify(error),
+        reason: error.reason,
+      }) as { stage: Stage; type: string } | undefined;
+      if (!row) throw new MessageNotFoundError(id, 'fail');
+      this.#count(row.stage, row.type, now, 'failed');
+    });
+    this.#rejectTx = db.transaction(
+      (options: { id: string; raw: string; stage: Stage; now: Date; error: ErrorSummary }) => {
+        const at = options.now.toISOString();
+        const inserted = this.#insert(
+          {
+            id: options.id,
+            type: 'invalid',
+            payload: {},
+            metadata: { created_date: at, created_by: 'unknown', stage: options.stage },
+            correlation_id: options.id,
+            causation_id: null,
+            hop: 0,
+          },
+          options.now,
+          options.raw.slice(0, 4096),
+        );
+        if (!inserted && !s.claimState.get(options.id)) throw new MessageNotFoundError(options.id, 'reject');
+        s.countAttempt.run(options.id);
+        this.#failTx(options.id, options.now, options.error);
+      },
+    );
+  }
+
+  async put(message: Message, now: Date): Promise<boolean> {
+    return this.#run('put', () => this.#db.transaction(() => this.#insert(message, now))());
+  }
+
+  async get(id: string): Promise<MessageRecord | null> {
+    const row = this.#run('get', () => this.#s.get.get(id) as Row | undefined);
+    return row ? toRecord(row) : null;
+  }
+
+  async claim(message: Message, options: { now: Date; leaseMs: number }): Promise<ClaimOutcome> {
+    return this.#run('claim', () => this.#claimTx.immediate(message, options.now, options.leaseMs));
+  }
+
+  async complete(
+    id: string,
+    options: { now: Date; result: Record<string, unknown>; children?: string[] },
+  ): Promise<void> {
+    this.#run('complete', () => this.#completeTx(id, options.now, options.result, options.children ?? []));
+  }
+
+  async fail(id: string, options: { now: Date; error: ErrorSummary }): Promise<void> {
+    this.#run('fail', () => this.#failTx(id, options.now, options.error));
+  }
+
+  async reject(options: {
+    id: string;
+    raw: string;
+    stage: Stage;
+    now: Date;
+    error: ErrorSummary;
+  }): Promise<void> {
+    this.#run('reject', () => this.#rejectTx.immediate(options));
+  }
+
+  async list(query: ListQuery): Promise<Page<MessageRecord>> {
+    const limit = Math.min(Math.max(query.limit ?? 25, 1), 100);
+    const plan = listPlan(query);
+    const after = query.cursor ? decodeCursor(query.cursor) : null;
+    const sql = plan.sql(after !== null);
+    let statement = this.#lists.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#lists.set(sql, statement);
+    }
+    const params = { ...plan.params, after, limit: limit + 1 };
+    const rows = this.#run('list', () => statement.all(params) as Row[]);
+    const items = rows.slice(0, limit).map(toRecord);
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return { items, cursor: last ? encodeCursor(last.sort_key) : null };
+  }
+
+  async children(id: string): Promise<MessageRecord[]> {
+    return this.#run('children', () => (this.#s.children.all(id) as Row[]).map(toRecord));
+  }
+
+  async counts(query: CountQuery): Promise<CountBucket[]> {
+    const since = Math.floor(query.since.getTime() / COUNT_BUCKET_MS) * COUNT_BUCKET_MS;
+    const rows = this.#run(
+      'counts',
+      () =>
+        this.#s.counts.all(since, query.until.getTime()) as (Omit<CountBucket, 'bucket'> & {
+          bucket: number;
+        })[],
+    );
+    return rows
+      .filter((r) => !query.stage || r.stage === query.stage)
+      .map((r) => ({ ...r, bucket: new Date(r.bucket).toISOString() }));
+  }
+
+  /** Inserts a queued record unless the id exists; counts it as created. Runs inside a caller's transaction. */
+  #insert(message: Message, now: Date, raw: string | null = null): boolean {
+    const at = now.toISOString();
+    const { changes } = this.#s.insert.run({
+      id: message.id,
+      sort_key: `${message.metadata.created_date}#${message.id}`,
+      type: message.type,
+      stage: message.metadata.stage,
+      created_by: message.metadata.created_by,
+      created_date: message.metadata.created_date,
+      correlation_id: message.correlation_id,
+      causation_id: message.causation_id,
+      hop: message.hop,
+      payload: JSON.stringify(message.payload),
+      raw,
+      history: JSON.stringify([{ status: 'queued', at }]),
+      now: at,
+    });
+    if (changes === 0) return false;
+    this.#count(message.metadata.stage, message.type, now, 'created');
+    return true;
+  }
+
+  #count(stage: Stage, type: string, now: Date, field: CountField): void {
+    const bucket = Math.floor(now.getTime() / COUNT_BUCKET_MS) * COUNT_BUCKET_MS;
+    this.#s.count.run(
+      bucket,
+      stage,
+      type,
+      field === 'created' ? 1 : 0,
+      field === 'completed' ? 1 : 0,
+      field === 'failed' ? 1 : 0,
+    );
+  }
+
+  /** Translates SQLite's errors at the adapter boundary; our own errors pass through. */
+  #run<T>(operation: string, work: () => T): T {
+    try {
+      return work();
+    } catch (cause) {
+      if (cause instanceof MessageNotFoundError) throw cause;
+      throw new AdapterError('SQLite message store', operation, cause);
+    }
+  }
+}

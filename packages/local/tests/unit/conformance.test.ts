@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { describeMessageStoreConformance, describeQueueConformance } from '@rez/core/testing';
+import { openDatabase, SqliteBus, SqliteMessageStore } from '../../src';
+import { tempDir } from '../helpers';
+
+describeMessageStoreConformance('SQLite', async () => {
+  const { dir, remove } = tempDir();
+  const db = openDatabase(path.join(dir, 'rez.db'));
+  return {
+    store: new SqliteMessageStore(db),
+    close: () => {
+      db.close();
+      remove();
+    },
+  };
+});
+
+describeQueueConformance('SQLite', async () => {
+  const { dir, remove } = tempDir();
+  const db = openDatabase(path.join(dir, 'rez.db'));
+  const bus = new SqliteBus(db);
+  const queue = bus.createQueue({ name: 'work', deadLetter: { queue: 'work-dlq', maxReceiveCount: 2 } });
+  bus.subscribe('rez', 'work');
+  return {
+    publisher: bus.publisher('rez'),
+    queue,
+    maxReceiveCount: 2,
+    close: () => {
+      db.close();
+      remove();
+    },
+  };
+});
