@@ -51,9 +51,13 @@ export async function queryPage(
   plan: IndexPlan,
   options: { before: string | null; wanted: number },
 ): Promise<Record<string, unknown>[]> {
-  const names: Record<string, string> = { '#key': plan.key, '#created': 'created_key' };
+  const names: Record<string, string> = { '#key': plan.key };
   const values: Record<string, unknown> = { ':key': plan.value };
-  if (options.before) values[':before'] = options.before;
+  // DynamoDB rejects names and values an expression does not use.
+  if (options.before) {
+    names['#created'] = 'created_key';
+    values[':before'] = options.before;
+  }
   const filters = Object.entries(plan.filters).map(([field, value]) => {
     names[`#${field}`] = field;
     values[`:${field}`] = value;
