@@ -1,0 +1,104 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+
+/** One day: the window in which every daily schedule must have fired at least once. */
+export const DAILY_PERIOD_SECONDS = 86_400;
+
+export interface AlertsArgs {
+  stage: string;
+  /** Topic every alarm notifies on ALARM and OK; Messaging subscribes it to the queue, so alerts reach ntfy. */
+  alarmTopicArn: pulumi.Input<string>;
+  /** Name of the pipeline's dead-letter queue (alarm when anything lands there). */
+  deadLetterQueueName: pulumi.Input<string>;
+  /** Name of the schedule DLQ (an invocation EventBridge Scheduler gave up on). */
+  scheduleDeadLetterQueueName: pulumi.Input<string>;
+  workerFunctionName: pulumi.Input<string>;
+  schedulerFunctionName: pulumi.Input<string>;
+  /** Whether some schedule fires at least daily; the missed-schedule alarm exists only then. */
+  expectsDailyRun: boolean;
+}
+
+/**
+ * CloudWatch alarms for the things that need a human: dead letters, worker
+ * errors, and a daily schedule that did not run. Each notifies the alarm
+ * topic on ALARM and again on OK.
+ */
+export class Alerts extends pulumi.ComponentResource {
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
+
+  constructor(name: string, args: AlertsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('rez:alerts:Alerts', name, {}, opts);
+    if (!args.stage) throw new Error('Alerts: stage is required (alarm names carry it)');
+    const notify = { alarmActions: [args.alarmTopicArn], okActions: [args.alarmTopicArn] };
+    const alarm = (
+      suffix: string,
+      props: Omit<aws.cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions'>,
+    ) =>
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${suffix}`,
+        { name: `rez-${args.stage}-${suffix}`, ...props, ...notify },
+        { parent: this },
+      );
+
+    this.alarms = [
+      alarm('dlq-not-empty', {
+        alarmDescription: 'Messages reached the dead-letter queue: look at them in the console and redrive.',
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: args.deadLetterQueueName },
+        statistic: 'Maximum',
+        period: 300,
+        evaluationPeriods: 1,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: 0,
+        treatMissingData: 'notBreaching',
+      }),
+      alarm('worker-errors', {
+        alarmDescription: 'The worker Lambda failed (timeout, crash or a whole-batch error).',
+        namespace: 'AWS/Lambda',
+        metricName: 'Errors',
+        dimensions: { FunctionName: args.workerFunctionName },
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: 0,
+        treatMissingData: 'notBreaching',
+      }),
+    ];
+    if (args.expectsDailyRun) {
+      this.alarms.push(
+        alarm('schedule-missed', {
+          alarmDescription:
+            'The scheduler Lambda was not invoked in the last 24 hours: a daily schedule did not run.',
+          namespace: 'AWS/Lambda',
+          metricName: 'Invocations',
+          dimensions: { FunctionName: args.schedulerFunctionName },
+          statistic: 'Sum',
+          period: DAILY_PERIOD_SECONDS,
+          evaluationPeriods: 1,
+          comparisonOperator: 'LessThanThreshold',
+          threshold: 1,
+          // No data at all means no invocation: that is the failure we watch for.
+          treatMissingData: 'breaching',
+        }),
+      );
+    }
+    this.alarms.push(
+      alarm('schedule-dead-letters', {
+        alarmDescription:
+          'EventBridge Scheduler gave up invoking the scheduler Lambda (see the schedule DLQ).',
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: args.scheduleDeadLetterQueueName },
+        statistic: 'Maximum',
+        period: 300,
+        evaluationPeriods: 1,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: 0,
+        treatMissingData: 'notBreaching',
+      }),
+    );
+    this.registerOutputs({ alarmNames: this.alarms.map((a) => a.name) });
+  }
+}

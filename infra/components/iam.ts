@@ -1,0 +1,99 @@
+import * as pulumi from '@pulumi/pulumi';
+import { MESSAGES_TABLE } from '../table';
+
+/** One IAM policy statement; every resource is named, never "*" (see {@link allowOnAnyResource}). */
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: pulumi.Input<string>[];
+  Condition?: Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[]>>;
+}
+
+/**
+ * Actions AWS offers no resource-level permissions for, so their only valid
+ * Resource is "*". https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+ */
+const ACTIONS_WITHOUT_RESOURCES: ReadonlySet<string> = new Set(['cloudwatch:GetMetricData']);
+
+/** Allows `actions` on exactly `resources`; rejects wildcards so a broad grant cannot slip in. */
+export function allow(sid: string, actions: string[], resources: pulumi.Input<string>[]): PolicyStatement {
+  for (const action of actions) {
+    if (action.includes('*')) throw new Error(`policy statement ${sid}: action "${action}" has a wildcard`);
+  }
+  for (const resource of resources) {
+    if (resource === '*')
+      throw new Error(`policy statement ${sid}: Resource "*" is not allowed; name the ARN`);
+  }
+  if (actions.length === 0 || resources.length === 0) {
+    throw new Error(`policy statement ${sid}: needs at least one action and one resource`);
+  }
+  return { Sid: sid, Effect: 'Allow', Action: actions, Resource: resources };
+}
+
+/**
+ * The one place Resource "*" is allowed: actions AWS evaluates only against
+ * "*" (listed in ACTIONS_WITHOUT_RESOURCES). Anything else throws.
+ */
+export function allowOnAnyResource(sid: string, actions: string[]): PolicyStatement {
+  for (const action of actions) {
+    if (!ACTIONS_WITHOUT_RESOURCES.has(action)) {
+      throw new Error(
+        `policy statement ${sid}: "${action}" supports resource-level permissions; name the ARN`,
+      );
+    }
+  }
+  return { Sid: sid, Effect: 'Allow', Action: actions, Resource: ['*'] };
+}
+
+/** A policy document as the JSON string IAM wants. */
+export function policyDocument(statements: PolicyStatement[]): pulumi.Output<string> {
+  return pulumi.jsonStringify({ Version: '2012-10-17', Statement: statements });
+}
+
+/** Trust policy letting one AWS service assume the role, optionally only on behalf of `sourceAccount`. */
+export function assumeRolePolicy(
+  service: string,
+  sourceAccount?: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        ...(sourceAccount === undefined
+          ? {}
+          : { Condition: { StringEquals: { 'aws:SourceAccount': sourceAccount } } }),
+      },
+    ],
+  });
+}
+
+/** The table and each of its indexes by name (Query on an index needs the index ARN). */
+export function tableResources(tableArn: pulumi.Input<string>): pulumi.Input<string>[] {
+  return [
+    tableArn,
+    ...MESSAGES_TABLE.globalSecondaryIndexes.map(
+      (index) => pulumi.interpolate`${tableArn}/index/${index.name}`,
+    ),
+  ];
+}
+
+/** Log streams of one log group (the group itself is created by Pulumi, not by the function). */
+export function logStreams(logGroupArn: pulumi.Input<string>): pulumi.Input<string>[] {
+  return [pulumi.interpolate`${logGroupArn}:*`];
+}
+
+export const LOG_WRITE = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+export const SNS_PUBLISH = ['sns:Publish'];
+export const SQS_CONSUME = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+  'sqs:ChangeMessageVisibility',
+];
+/** What the message store adapter does: items and queries, never scans or table admin. */
+export const DYNAMODB_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+export const DYNAMODB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];

@@ -1,0 +1,165 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import {
+  parseScheduleExpression,
+  parseSchedules,
+  type ScheduleDefinition,
+  scheduleInvocation,
+} from '@rez/core';
+import { bundledFunction } from './function';
+import { allow, assumeRolePolicy, DYNAMODB_WRITE, policyDocument, SNS_PUBLISH } from './iam';
+
+export interface SchedulerArgs {
+  stage: string;
+  /** Folder of the built scheduler bundle (packages/scheduler/dist). */
+  bundleDir: string;
+  /** The definitions to run: @rez/core SCHEDULES or the stack's `rez:schedules`; validated again here. */
+  schedules: ScheduleDefinition[];
+  topicArn: pulumi.Input<string>;
+  tableName: pulumi.Input<string>;
+  tableArn: pulumi.Input<string>;
+  logRetentionDays: number;
+  /** Account EventBridge Scheduler must act for (confused-deputy guard on the role's trust policy). */
+  accountId: pulumi.Input<string>;
+  /** Retries of a failed invocation before it goes to the schedule DLQ (0–185). Default 3. */
+  maximumRetryAttempts?: number;
+  /** Give up on an invocation this long after it was due (60–86400 s). Default 1 hour. */
+  maximumEventAgeSeconds?: number;
+}
+
+/**
+ * The scheduler Lambda and one EventBridge Scheduler schedule per
+ * definition, in a schedule group of this stack. Every schedule invokes the
+ * function with `scheduleInvocation(definition)` as input, through a role
+ * that may invoke only that function (and drop failures in the schedule DLQ).
+ */
+export class Scheduler extends pulumi.ComponentResource {
+  readonly fn: aws.lambda.Function;
+  readonly deadLetterQueue: aws.sqs.Queue;
+  readonly schedules: aws.scheduler.Schedule[];
+
+  constructor(name: string, args: SchedulerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('rez:scheduler:Scheduler', name, {}, opts);
+    const schedules = validate(args);
+    const parent = { parent: this };
+    const retries = args.maximumRetryAttempts ?? 3;
+    const maxAge = args.maximumEventAgeSeconds ?? 3600;
+
+    const created = bundledFunction(
+      name,
+      {
+        functionName: `rez-${args.stage}-scheduler`,
+        bundleDir: args.bundleDir,
+        timeoutSeconds: 30,
+        memoryMb: 256,
+        logRetentionDays: args.logRetentionDays,
+        environment: {
+          REZ_STAGE: args.stage,
+          REZ_TOPIC_ARN: args.topicArn,
+          REZ_MESSAGES_TABLE: args.tableName,
+        },
+        statements: () => [
+          allow('PublishScheduled', SNS_PUBLISH, [args.topicArn]),
+          allow('RecordScheduled', DYNAMODB_WRITE, [args.tableArn]),
+        ],
+      },
+      this,
+    );
+    this.fn = created.fn;
+
+    this.deadLetterQueue = new aws.sqs.Queue(
+      `${name}-schedule-dlq`,
+      { messageRetentionSeconds: 14 * 86_400, sqsManagedSseEnabled: true },
+      parent,
+    );
+
+    const role = new aws.iam.Role(
+      `${name}-schedule-role`,
+      { assumeRolePolicy: assumeRolePolicy('scheduler.amazonaws.com', args.accountId) },
+      parent,
+    );
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-schedule-policy`,
+      {
+        role: role.id,
+        policy: policyDocument([
+          allow('InvokeScheduler', ['lambda:InvokeFunction'], [this.fn.arn]),
+          // Scheduler sends undeliverable invocations to the DLQ as this role.
+          allow('DeadLetter', ['sqs:SendMessage'], [this.deadLetterQueue.arn]),
+        ]),
+      },
+      parent,
+    );
+
+    const group = new aws.scheduler.ScheduleGroup(
+      `${name}-group`,
+      { namePrefix: `rez-${args.stage}-` },
+      parent,
+    );
+
+    this.schedules = schedules.map(
+      (definition) =>
+        new aws.scheduler.Schedule(
+          `${name}-${definition.name}`,
+          {
+            name: definition.name,
+            groupName: group.name,
+            description: definition.description,
+            scheduleExpression: definition.expression,
+            scheduleExpressionTimezone: definition.timezone,
+            flexibleTimeWindow: { mode: 'OFF' },
+            state: 'ENABLED',
+            target: {
+              arn: this.fn.arn,
+              roleArn: role.arn,
+              input: JSON.stringify(scheduleInvocation(definition)),
+              retryPolicy: { maximumRetryAttempts: retries, maximumEventAgeInSeconds: maxAge },
+              deadLetterConfig: { arn: this.deadLetterQueue.arn },
+            },
+          },
+          { parent: this, dependsOn: [rolePolicy] },
+        ),
+    );
+
+    this.registerOutputs({
+      functionName: this.fn.name,
+      scheduleNames: this.schedules.map((s) => s.name),
+      deadLetterQueueUrl: this.deadLetterQueue.url,
+    });
+  }
+}
+
+function validate(args: SchedulerArgs): ScheduleDefinition[] {
+  let schedules: ScheduleDefinition[];
+  try {
+    schedules = parseSchedules(args.schedules);
+  } catch (error) {
+    throw new Error(`Scheduler: schedules are invalid: ${(error as Error).message}`);
+  }
+  if (schedules.length === 0) throw new Error('Scheduler: schedules must hold at least one definition');
+  const retries = args.maximumRetryAttempts;
+  if (retries !== undefined && (!Number.isInteger(retries) || retries < 0 || retries > 185)) {
+    throw new Error(`Scheduler: maximumRetryAttempts must be a whole number from 0 to 185, got ${retries}`);
+  }
+  const age = args.maximumEventAgeSeconds;
+  if (age !== undefined && (!Number.isInteger(age) || age < 60 || age > 86_400)) {
+    throw new Error(`Scheduler: maximumEventAgeSeconds must be a whole number from 60 to 86400, got ${age}`);
+  }
+  return schedules;
+}
+
+/**
+ * Whether a schedule fires at least once every 24 hours: a rate of a day or
+ * less, or a cron on every day of every month. The missed-schedule alarm
+ * watches for a day without an invocation, so it only makes sense then.
+ */
+export function firesDaily(definition: ScheduleDefinition): boolean {
+  const parsed = parseScheduleExpression(definition.expression);
+  if (parsed.kind === 'rate') return parsed.everyMs <= 86_400_000;
+  if (parsed.kind === 'cron') {
+    const [, , dayOfMonth, month, dayOfWeek, year] = parsed.fields;
+    const every = (field: string) => field === '*' || field === '?';
+    return every(dayOfMonth) && every(month) && every(dayOfWeek) && every(year);
+  }
+  return false;
+}

@@ -1,0 +1,111 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { bundledFunction } from './function';
+import { allow, DYNAMODB_READ, DYNAMODB_WRITE, SNS_PUBLISH, SQS_CONSUME, tableResources } from './iam';
+import { VISIBILITY_TO_TIMEOUT_RATIO } from './messaging';
+
+export interface WorkerArgs {
+  stage: string;
+  /** Folder of the built worker bundle (packages/worker/dist). */
+  bundleDir: string;
+  /** The queue the worker consumes, and its visibility timeout (≥ 6 × timeoutSeconds). */
+  queueArn: pulumi.Input<string>;
+  queueVisibilityTimeoutSeconds: number;
+  /** Topic the worker publishes emitted messages to. */
+  topicArn: pulumi.Input<string>;
+  tableName: pulumi.Input<string>;
+  tableArn: pulumi.Input<string>;
+  ntfy: { baseUrl: string; topic: string; token: pulumi.Input<string> | undefined };
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Event source mapping: messages per invocation (1–10000) and how long to gather them (0–300 s). */
+  batchSize: number;
+  batchWindowSeconds: number;
+  logRetentionDays: number;
+}
+
+/**
+ * The worker Lambda (nodejs22.x, packages/worker/dist) and the SQS event
+ * source mapping that reports batch item failures, so one bad message does
+ * not send its whole batch back to the queue.
+ */
+export class Worker extends pulumi.ComponentResource {
+  readonly fn: aws.lambda.Function;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+
+  constructor(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('rez:worker:Worker', name, {}, opts);
+    validate(args);
+    const created = bundledFunction(
+      `${name}`,
+      {
+        functionName: `rez-${args.stage}-worker`,
+        bundleDir: args.bundleDir,
+        timeoutSeconds: args.timeoutSeconds,
+        memoryMb: args.memoryMb,
+        logRetentionDays: args.logRetentionDays,
+        environment: {
+          REZ_STAGE: args.stage,
+          REZ_TOPIC_ARN: args.topicArn,
+          REZ_MESSAGES_TABLE: args.tableName,
+          NTFY_BASE_URL: args.ntfy.baseUrl,
+          NTFY_TOPIC: args.ntfy.topic,
+          ...(args.ntfy.token === undefined ? {} : { NTFY_TOKEN: pulumi.secret(args.ntfy.token) }),
+        },
+        statements: () => [
+          allow('ConsumeQueue', SQS_CONSUME, [args.queueArn]),
+          allow('PublishEmitted', SNS_PUBLISH, [args.topicArn]),
+          allow('MessageStore', [...DYNAMODB_READ, ...DYNAMODB_WRITE], tableResources(args.tableArn)),
+        ],
+      },
+      this,
+    );
+    this.fn = created.fn;
+    this.logGroup = created.logGroup;
+
+    new aws.lambda.EventSourceMapping(
+      `${name}-queue-mapping`,
+      {
+        eventSourceArn: args.queueArn,
+        functionName: this.fn.arn,
+        batchSize: args.batchSize,
+        maximumBatchingWindowInSeconds: args.batchWindowSeconds,
+        functionResponseTypes: ['ReportBatchItemFailures'],
+      },
+      { parent: this, dependsOn: [created.role] },
+    );
+
+    this.registerOutputs({ functionName: this.fn.name, functionArn: this.fn.arn });
+  }
+}
+
+function validate(args: WorkerArgs): void {
+  if (!Number.isInteger(args.timeoutSeconds) || args.timeoutSeconds < 1 || args.timeoutSeconds > 900) {
+    throw new Error(
+      `Worker: timeoutSeconds must be a whole number from 1 to 900, got ${args.timeoutSeconds}`,
+    );
+  }
+  if (args.queueVisibilityTimeoutSeconds < VISIBILITY_TO_TIMEOUT_RATIO * args.timeoutSeconds) {
+    throw new Error(
+      `Worker: queueVisibilityTimeoutSeconds (${args.queueVisibilityTimeoutSeconds}) must be at least ` +
+        `${VISIBILITY_TO_TIMEOUT_RATIO} × timeoutSeconds (${args.timeoutSeconds})`,
+    );
+  }
+  if (!Number.isInteger(args.batchSize) || args.batchSize < 1 || args.batchSize > 10_000) {
+    throw new Error(`Worker: batchSize must be a whole number from 1 to 10000, got ${args.batchSize}`);
+  }
+  if (
+    !Number.isInteger(args.batchWindowSeconds) ||
+    args.batchWindowSeconds < 0 ||
+    args.batchWindowSeconds > 300
+  ) {
+    throw new Error(
+      `Worker: batchWindowSeconds must be a whole number from 0 to 300, got ${args.batchWindowSeconds}`,
+    );
+  }
+  if (args.batchSize > 10 && args.batchWindowSeconds < 1) {
+    throw new Error(
+      `Worker: batchWindowSeconds must be at least 1 when batchSize (${args.batchSize}) is over 10`,
+    );
+  }
+}

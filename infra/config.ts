@@ -1,0 +1,209 @@
+import * as pulumi from '@pulumi/pulumi';
+import {
+  ConfigError,
+  parseSchedules,
+  SCHEDULES,
+  type ScheduleDefinition,
+  STAGES,
+  type Stage,
+} from '@rez/core';
+
+/**
+ * The stack configuration (`rez:*` keys in Pulumi.<stage>.yaml), read and
+ * validated once. Every error is a {@link ConfigError} naming the key, e.g.
+ * `configuration error: rez:batchSize must be a whole number from 1 to 10000, got "0"`.
+ */
+export interface RezConfig {
+  /** The stack name; one of @rez/core STAGES. */
+  stage: Stage;
+  ntfy: {
+    baseUrl: string;
+    topic: string;
+    /** Optional access token (public ntfy.sh topics need none). Secret. */
+    token: pulumi.Output<string> | undefined;
+  };
+  /** CloudWatch Logs retention for every function's log group. */
+  logRetentionDays: number;
+  queue: {
+    /** Receives before a message moves to the DLQ. */
+    maxReceiveCount: number;
+    /** How long the queue and the DLQ keep a message. */
+    messageRetentionDays: number;
+  };
+  worker: {
+    timeoutSeconds: number;
+    memoryMb: number;
+    batchSize: number;
+    batchWindowSeconds: number;
+  };
+  store: { pointInTimeRecovery: boolean };
+  web: {
+    oauthIssuer: string;
+    oauthClientId: string;
+    oauthClientSecret: pulumi.Output<string>;
+    sessionKey: pulumi.Output<string>;
+    allowedUsers: string[];
+    /** ACM certificate for the HTTPS listener; plain HTTP without one. */
+    certificateArn: string | undefined;
+    /** The console's public URL when a DNS name points at the ALB; the ALB's own name otherwise. */
+    publicUrl: string | undefined;
+  };
+  schedules: ScheduleDefinition[];
+}
+
+/** CloudWatch Logs accepts only these retention periods. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const NAMESPACE = 'rez';
+
+/** Reads and validates the `rez:` configuration of the current stack. */
+export function loadConfig(stack: string = pulumi.getStack()): RezConfig {
+  const config = new pulumi.Config(NAMESPACE);
+  const key = (name: string) => `${NAMESPACE}:${name}`;
+
+  const optional = (name: string): string | undefined => {
+    const value = config.get(name)?.trim();
+    return value ? value : undefined;
+  };
+  const required = (name: string): string => {
+    const value = optional(name);
+    if (value === undefined) throw new ConfigError(key(name), 'is required but not set');
+    return value;
+  };
+  const int = (name: string, min: number, max: number, fallback?: number): number => {
+    const raw = optional(name);
+    if (raw === undefined) {
+      if (fallback === undefined) throw new ConfigError(key(name), 'is required but not set');
+      return fallback;
+    }
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(key(name), `must be a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = optional(name);
+    if (raw === undefined) return fallback;
+    if (raw !== 'true' && raw !== 'false') {
+      throw new ConfigError(key(name), `must be true or false, got "${raw}"`);
+    }
+    return raw === 'true';
+  };
+  const url = (name: string, fallback?: string): string => {
+    const raw = optional(name) ?? fallback;
+    if (raw === undefined) throw new ConfigError(key(name), 'is required but not set');
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError(key(name), `must be an http(s) URL, got "${raw}"`);
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+      throw new ConfigError(key(name), `must be an http(s) URL, got "${raw}"`);
+    }
+    return raw.replace(/\/+$/, '');
+  };
+  const json = (name: string): unknown => {
+    const raw = optional(name);
+    if (raw === undefined) return undefined;
+    try {
+      return JSON.parse(raw);
+    } catch {
+      throw new ConfigError(key(name), `must be a YAML list or map, got "${raw}"`);
+    }
+  };
+  const requiredSecret = (name: string): pulumi.Output<string> => {
+    if (optional(name) === undefined) {
+      throw new ConfigError(
+        key(name),
+        `is required: set it with \`pulumi config set --secret ${key(name)}\``,
+      );
+    }
+    return config.requireSecret(name);
+  };
+
+  if (!(STAGES as readonly string[]).includes(stack)) {
+    throw new ConfigError('stack name', `must be one of ${STAGES.join(', ')}, got "${stack}"`);
+  }
+
+  const ntfyTopic = required('ntfyTopic');
+  if (!/^[-_A-Za-z0-9]{1,64}$/.test(ntfyTopic)) {
+    throw new ConfigError(key('ntfyTopic'), `must be 1–64 letters, digits, "-" or "_", got "${ntfyTopic}"`);
+  }
+
+  const logRetentionDays = int('logRetentionDays', 1, 3653);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+    throw new ConfigError(
+      key('logRetentionDays'),
+      `must be one of CloudWatch's retention periods (${LOG_RETENTION_DAYS.join(', ')}), got ${logRetentionDays}`,
+    );
+  }
+
+  const batchSize = int('batchSize', 1, 10_000);
+  const batchWindowSeconds = int('batchWindowSeconds', 0, 300, 0);
+  if (batchSize > 10 && batchWindowSeconds < 1) {
+    throw new ConfigError(
+      key('batchWindowSeconds'),
+      `must be at least 1 when rez:batchSize (${batchSize}) is over 10`,
+    );
+  }
+
+  const allowedUsers = json('allowedUsers');
+  if (
+    !Array.isArray(allowedUsers) ||
+    allowedUsers.length === 0 ||
+    !allowedUsers.every((u) => typeof u === 'string' && u.trim() !== '')
+  ) {
+    throw new ConfigError(key('allowedUsers'), 'must be a non-empty list of user names or e-mail addresses');
+  }
+
+  const certificateArn = optional('certificateArn');
+  if (
+    certificateArn !== undefined &&
+    !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/.test(certificateArn)
+  ) {
+    throw new ConfigError(key('certificateArn'), `must be an ACM certificate ARN, got "${certificateArn}"`);
+  }
+
+  const schedulesInput = json('schedules');
+  let schedules: ScheduleDefinition[];
+  try {
+    schedules = schedulesInput === undefined ? [...SCHEDULES] : parseSchedules(schedulesInput);
+  } catch (error) {
+    throw new ConfigError(key('schedules'), (error as Error).message);
+  }
+
+  return {
+    stage: stack as Stage,
+    ntfy: {
+      baseUrl: url('ntfyBaseUrl', 'https://ntfy.sh'),
+      topic: ntfyTopic,
+      token: optional('ntfyToken') === undefined ? undefined : config.requireSecret('ntfyToken'),
+    },
+    logRetentionDays,
+    queue: {
+      maxReceiveCount: int('maxReceiveCount', 1, 1000),
+      messageRetentionDays: int('messageRetentionDays', 1, 14),
+    },
+    worker: {
+      timeoutSeconds: int('workerTimeoutSeconds', 1, 900, 30),
+      memoryMb: int('workerMemoryMb', 128, 10_240, 512),
+      batchSize,
+      batchWindowSeconds,
+    },
+    store: { pointInTimeRecovery: bool('pointInTimeRecovery', false) },
+    web: {
+      oauthIssuer: url('oauthIssuer'),
+      oauthClientId: required('oauthClientId'),
+      oauthClientSecret: requiredSecret('oauthClientSecret'),
+      sessionKey: requiredSecret('sessionKey'),
+      allowedUsers: allowedUsers.map((u: string) => u.trim()),
+      certificateArn,
+      publicUrl: optional('publicUrl') === undefined ? undefined : url('publicUrl'),
+    },
+    schedules,
+  };
+}
