@@ -1,0 +1,214 @@
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { AdapterError } from '@rez/core';
+import { receiveAtLeast, sampleMessage } from '@rez/core/testing';
+import {
+  createDynamoDbClient,
+  createSnsClient,
+  createSqsClient,
+  queueUrlFromArn,
+  SnsPublisher,
+  SqsQueue,
+} from '../../src';
+import { createMessagesTable, createTestBus, dynamoClient, peerEndpoint, type TestBus } from './peers';
+
+describe('Class: SnsPublisher', () => {
+  let bus: TestBus;
+  afterEach(() => bus?.close());
+
+  describe('Method: publish', () => {
+    it('reaches a queue subscribed without raw delivery as an SNS envelope holding our JSON', async () => {
+      // Prepare
+      bus = await createTestBus({ rawMessageDelivery: false });
+      const queue = new SqsQueue({
+        client: bus.sqs,
+        queueUrl: bus.queueUrl,
+        deadLetterQueueUrl: bus.deadLetterQueueUrl,
+      });
+      const message = sampleMessage();
+
+      // Act
+      await new SnsPublisher({ client: bus.sns, topicArn: bus.topicArn }).publish(message);
+
+      // Assess: the worker unwraps this shape; our attributes ride inside the envelope, not on the SQS copy
+      const [copy] = await receiveAtLeast(queue, 1);
+      const envelope = JSON.parse(copy.body);
+      expect(envelope).toMatchObject({
+        Type: 'Notification',
+        TopicArn: bus.topicArn,
+        MessageId: expect.any(String),
+        MessageAttributes: {
+          type: { Type: 'String', Value: 'notify' },
+          stage: { Type: 'String', Value: 'dev' },
+        },
+      });
+      expect(JSON.parse(envelope.Message)).toEqual(message);
+      expect(copy.attributes).toEqual({});
+    });
+
+    it('translates a vendor error into AdapterError naming the topic', async () => {
+      // Prepare
+      bus = await createTestBus({ rawMessageDelivery: true });
+      const missing = `${bus.topicArn}-gone`;
+      const publisher = new SnsPublisher({ client: bus.sns, topicArn: missing });
+
+      // Act
+      const error = await publisher.publish(sampleMessage()).catch((e: unknown) => e);
+
+      // Assess
+      expect(error).toBeInstanceOf(AdapterError);
+      expect((error as AdapterError).message).toContain(missing);
+      expect((error as AdapterError).cause).toBeInstanceOf(Error);
+    });
+  });
+});
+
+describe('Class: SqsQueue', () => {
+  let bus: TestBus;
+  let queue: SqsQueue;
+  beforeEach(async () => {
+    bus = await createTestBus({ rawMessageDelivery: true, maxReceiveCount: 1 });
+    queue = new SqsQueue({
+      client: bus.sqs,
+      queueUrl: bus.queueUrl,
+      deadLetterQueueUrl: bus.deadLetterQueueUrl,
+    });
+  });
+  afterEach(() => bus.close());
+
+  /** Publishes, then receives once and gives the copy back: the next receive moves it to the DLQ. */
+  async function kill(count: number) {
+    const publisher = new SnsPublisher({ client: bus.sns, topicArn: bus.topicArn });
+    const messages = Array.from({ length: count }, () => sampleMessage());
+    for (const m of messages) await publisher.publish(m);
+    for (const copy of await receiveAtLeast(queue, count))
+      await queue.changeVisibility(copy.receiptHandle, 0);
+    expect(await queue.receive({ maxMessages: 10, waitSeconds: 1 })).toEqual([]);
+    return messages;
+  }
+
+  describe('Method: listDeadLetters', () => {
+    it('peeks without removing: the copies stay, each listing counts one more receive', async () => {
+      // Prepare
+      await kill(1);
+
+      // Act
+      const first = await queue.listDeadLetters({ limit: 10 });
+      const second = await queue.listDeadLetters({ limit: 10 });
+
+      // Assess
+      expect(second.map((d) => d.transportId)).toEqual(first.map((d) => d.transportId));
+      expect(second[0].receiveCount).toBe(first[0].receiveCount + 1);
+      expect((await queue.depth()).dead).toBe(1);
+    });
+
+    it('lists at most `limit`, oldest first', async () => {
+      // Prepare
+      await kill(3);
+
+      // Act
+      const dead = await queue.listDeadLetters({ limit: 2 });
+
+      // Assess
+      expect(dead).toHaveLength(2);
+      expect(dead[0].sentAt.getTime()).toBeLessThanOrEqual(dead[1].sentAt.getTime());
+      expect((await queue.depth()).dead).toBe(3);
+    });
+  });
+
+  describe('Method: redrive', () => {
+    it('sends the body and message attributes back to the source queue', async () => {
+      // Prepare
+      const [message] = await kill(1);
+
+      // Act
+      const moved = await queue.redrive();
+
+      // Assess
+      expect(moved).toBe(1);
+      const [back] = await receiveAtLeast(queue, 1);
+      expect(JSON.parse(back.body)).toEqual(message);
+      expect(back.attributes).toEqual({ type: 'notify', stage: 'dev' });
+    });
+
+    it('moves nothing for an empty selection or unknown ids', async () => {
+      // Prepare
+      await kill(1);
+
+      // Act / Assess
+      await expect(queue.redrive({ transportIds: [] })).resolves.toBe(0);
+      await expect(queue.redrive({ transportIds: ['no-such-id'] })).resolves.toBe(0);
+      expect((await queue.depth()).dead).toBe(1);
+    });
+  });
+});
+
+describe('Function: queueUrlFromArn', () => {
+  it('derives the URL the emulator gave the queue from its ARN and the SQS endpoint', async () => {
+    // Prepare
+    const bus = await createTestBus({ rawMessageDelivery: true });
+
+    try {
+      // Act
+      const url = queueUrlFromArn(bus.queueArn, {
+        env: { AWS_ENDPOINT_URL_SQS: peerEndpoint('REZ_TEST_SQS_ENDPOINT') },
+      });
+
+      // Assess
+      expect(url).toBe(bus.queueUrl);
+    } finally {
+      await bus.close();
+    }
+  });
+});
+
+describe('Function: createSqsClient / createSnsClient / createDynamoDbClient', () => {
+  const original = process.env;
+  afterEach(() => {
+    process.env = original;
+  });
+
+  it('reach the emulators through AWS_ENDPOINT_URL_<SERVICE> alone', async () => {
+    // Prepare: a cloned environment naming the endpoints the SDK's standard way
+    const bus = await createTestBus({ rawMessageDelivery: true });
+    const explicit = dynamoClient();
+    const table = await createMessagesTable(explicit);
+    process.env = {
+      ...original,
+      AWS_ENDPOINT_URL_SQS: peerEndpoint('REZ_TEST_SQS_ENDPOINT'),
+      AWS_ENDPOINT_URL_SNS: peerEndpoint('REZ_TEST_SNS_ENDPOINT'),
+      AWS_ENDPOINT_URL_DYNAMODB: peerEndpoint('REZ_TEST_DYNAMODB_ENDPOINT'),
+    };
+    const sqs = createSqsClient();
+    const sns = createSnsClient();
+    const dynamodb = createDynamoDbClient();
+    const message = sampleMessage();
+
+    try {
+      // Act
+      const attributes = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: bus.queueUrl, AttributeNames: ['QueueArn'] }),
+      );
+      const tables = await dynamodb.send(new ListTablesCommand({}));
+      await new SnsPublisher({ client: sns, topicArn: bus.topicArn }).publish(message);
+      const queue = new SqsQueue({
+        client: sqs,
+        queueUrl: bus.queueUrl,
+        deadLetterQueueUrl: bus.deadLetterQueueUrl,
+      });
+      const [copy] = await receiveAtLeast(queue, 1);
+
+      // Assess
+      expect(attributes.Attributes?.QueueArn).toBe(bus.queueArn);
+      expect(tables.TableNames).toContain(table.tableName);
+      expect(JSON.parse(copy.body)).toEqual(message);
+    } finally {
+      sqs.destroy();
+      sns.destroy();
+      dynamodb.destroy();
+      await table.drop();
+      explicit.destroy();
+      await bus.close();
+    }
+  });
+});
