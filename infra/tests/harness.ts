@@ -97,9 +97,12 @@ export function installMocks(stage: string, config: Record<string, string>): Rec
   return recorded;
 }
 
-/** Waits until every registration the program started has reached the mocks. */
+/**
+ * Waits until every registration the program started has reached the mocks
+ * (disconnect drains the RPC queue first; the next setMocks reconnects).
+ */
 export async function settle(): Promise<void> {
-  await pulumi.runtime.waitForRPCs();
+  await pulumi.runtime.disconnect();
 }
 
 /** The resolved value of an output (tests only: mocks resolve everything). */
