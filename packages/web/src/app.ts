@@ -1,0 +1,94 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { ConsoleDeps } from './deps';
+import authPlugin, { DEFAULT_SESSION_TTL_SECONDS, resolveProvider } from './plugins/app/auth';
+import services from './plugins/app/services';
+import views, { loadStylesheet, resolveViewsDir } from './plugins/app/views';
+import csrf from './plugins/external/csrf';
+import formbody from './plugins/external/formbody';
+import helmet from './plugins/external/helmet';
+import rateLimit from './plugins/external/rate-limit';
+import session from './plugins/external/secure-session';
+import authRoutes from './routes/auth';
+import failedRoutes from './routes/failed';
+import healthzRoutes from './routes/healthz';
+import dashboardRoutes from './routes/index';
+import messageRoutes from './routes/messages';
+
+/**
+ * A message may be 256 KiB serialized (SNS/SQS); a form carrying one is a
+ * little bigger (field names, CSRF token, URL encoding of a few characters).
+ * Anything over this is refused with 413 before it is parsed.
+ */
+export const BODY_LIMIT = 320 * 1024;
+
+/** Friendlier words for the errors people can actually cause. */
+const EXPLANATIONS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: `The request is over the console's limit of ${BODY_LIMIT / 1024} KiB; a message may be at most 256 KiB.`,
+  FST_CSRF_INVALID_TOKEN: "The form's security token does not match this session. Reload the form and submit it again.",
+  FST_CSRF_MISSING_SECRET: "The form's security token is missing or this session has none. Reload the form and submit it again.",
+  FST_CSRF_MISSING_TOKEN: "The form's security token is missing. Reload the form and submit it again.",
+};
+
+/**
+ * Builds the ops console: a Fastify app that never listens (see startConsole
+ * for a local listener and lambda.ts for the ALB entry). With an OIDC issuer
+ * and no `metadata`, it fetches the issuer's discovery document first.
+ *
+ * @example
+ * const app = await buildApp({ stage: 'dev', registry: builtInRegistry(), store, queue, publisher,
+ *   clock: systemClock, ids: ulidGenerator(), schedules: SCHEDULES, scheduleAnchor: new Date(), auth });
+ * const response = await app.inject({ url: '/healthz' });
+ */
+export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
+  const viewsDir = resolveViewsDir();
+  const stylesheet = loadStylesheet(viewsDir);
+  const provider = await resolveProvider(deps.auth);
+
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    // Trust exactly the configured number of proxy hops (the ALB's), so a client cannot spoof its IP or protocol.
+    trustProxy: (_address: string, hop: number) => hop < (deps.trustProxy ?? 0),
+  });
+
+  await app.register(services, { deps });
+  await app.register(session, {
+    keys: deps.auth.sessionKeys,
+    ttlSeconds: deps.auth.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
+    secure: deps.auth.publicUrl.startsWith('https://'),
+  });
+  await app.register(csrf);
+  await app.register(helmet, { styleHashes: [stylesheet.hash] });
+  await app.register(rateLimit);
+  await app.register(formbody);
+  await app.register(views, { viewsDir, css: stylesheet.css, stage: deps.stage });
+  await app.register(authPlugin, { auth: deps.auth, provider });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.warn({ err: error, status }, 'request refused');
+    if (error.code === 'NOT_ALLOWED') {
+      return reply.page('forbidden', { title: 'Not allowed', message: error.message }, 403);
+    }
+    const message =
+      status >= 500
+        ? `Something went wrong on our side. It has been logged as request ${request.id}.`
+        : (EXPLANATIONS[error.code] ?? error.message);
+    return reply.page('error', { title: status >= 500 ? 'Server error' : 'Request refused', message, status }, status);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.page('error', { title: 'Not found', message: `Nothing at ${request.method} ${request.url}.` }, 404),
+  );
+
+  await app.register(healthzRoutes, { prefix: '/healthz' });
+  await app.register(authRoutes, { prefix: '/auth' });
+  // Everything else needs a signed-in, allowed user: one hook guards the whole subtree.
+  await app.register(async (guarded) => {
+    guarded.addHook('onRequest', guarded.requireUser);
+    await guarded.register(dashboardRoutes);
+    await guarded.register(messageRoutes, { prefix: '/messages' });
+    await guarded.register(failedRoutes, { prefix: '/failed' });
+  });
+  return app;
+}

@@ -1,0 +1,150 @@
+import {
+  type Clock,
+  ConfigError,
+  type CountBucket,
+  type Env,
+  type HandlerRegistry,
+  type IdGenerator,
+  type MessagePublisher,
+  type MessageQueue,
+  type MessageStore,
+  optionalEnv,
+  readPositiveInt,
+  readUrl,
+  requireEnv,
+  type ScheduleDefinition,
+  type Stage,
+} from '@rez/core';
+
+/**
+ * Where the dashboard's counts come from. On AWS it is backed by CloudWatch
+ * GetMetricData over the EMF metrics the Lambdas emit; locally (and by
+ * default) by the store's pre-aggregated counts, so both show the same view.
+ */
+export interface MetricsSource {
+  /** Lifecycle counts per period, stage and type over [since, until). */
+  counts(query: { since: Date; until: Date; periodSeconds: number }): Promise<CountBucket[]>;
+}
+
+/** The default metrics source: the store's 5-minute count buckets. */
+export function storeMetrics(store: Pick<MessageStore, 'counts'>): MetricsSource {
+  return { counts: ({ since, until }) => store.counts({ since, until }) };
+}
+
+/** Which identity provider the console logs people in with. */
+export type ProviderConfig =
+  /** Any OpenID Connect issuer, found by discovery; `metadata` skips the discovery request (tests). */
+  | { kind: 'oidc'; issuer: string; metadata?: OidcMetadata }
+  /** GitHub OAuth app: identity from /user and /user/emails. */
+  | { kind: 'github' };
+
+/** The parts of an issuer's discovery document the console uses. */
+export interface OidcMetadata {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  jwks_uri: string;
+  userinfo_endpoint?: string;
+}
+
+export interface AuthConfig {
+  provider: ProviderConfig;
+  clientId: string;
+  clientSecret: string;
+  /** Lower-cased emails and GitHub logins allowed in; anyone else gets a 403 page. */
+  allowedUsers: string[];
+  /** 32-byte keys: the first encrypts the session cookie, every one decrypts (rotation). */
+  sessionKeys: Buffer[];
+  /** The console's public base URL, e.g. https://console.example.com (no trailing slash). */
+  publicUrl: string;
+  /** Session lifetime; default 12 hours. */
+  sessionTtlSeconds?: number;
+  /** HTTP seam for discovery, userinfo and the GitHub API; default global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** Everything the console needs from the outside world. */
+export interface ConsoleDeps {
+  /** The stage this console serves; new messages are created for it. */
+  stage: Stage;
+  registry: HandlerRegistry;
+  store: MessageStore;
+  /** For queue and DLQ depth, the DLQ list and redrive. */
+  queue: MessageQueue;
+  publisher: MessagePublisher;
+  clock: Clock;
+  ids: IdGenerator;
+  schedules: readonly ScheduleDefinition[];
+  /** When rate() schedules started counting (their creation; locally, the first start). */
+  scheduleAnchor: Date;
+  /** Default: {@link storeMetrics} over `store`. */
+  metrics?: MetricsSource;
+  auth: AuthConfig;
+  /** Trust X-Forwarded-* from this many proxy hops (1 behind an ALB); default none. */
+  trustProxy?: number;
+  /** Fastify logger options; default off. */
+  logger?: boolean | { level: string };
+}
+
+/** What {@link readConsoleConfig} reads from the environment. */
+export interface ConsoleConfig {
+  auth: AuthConfig;
+  port: number;
+}
+
+/**
+ * Reads the console's settings: OAUTH_PROVIDER (`github`, or unset for OIDC
+ * discovery from OAUTH_ISSUER), OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET,
+ * REZ_ALLOWED_USERS (comma list of emails or GitHub logins), REZ_SESSION_KEY
+ * (comma list of base64 32-byte keys, newest first), REZ_PUBLIC_URL, PORT
+ * (default 3000). Throws ConfigError naming the variable.
+ *
+ * @example
+ * const { auth, port } = readConsoleConfig(process.env);
+ */
+export function readConsoleConfig(env: Env): ConsoleConfig {
+  const providerName = optionalEnv(env, 'OAUTH_PROVIDER') ?? 'oidc';
+  let provider: ProviderConfig;
+  if (providerName === 'github') provider = { kind: 'github' };
+  else if (providerName === 'oidc') provider = { kind: 'oidc', issuer: readUrl(env, 'OAUTH_ISSUER') };
+  else throw new ConfigError('OAUTH_PROVIDER', `must be "github" or unset (OIDC discovery), got "${providerName}"`);
+
+  return {
+    auth: {
+      provider,
+      clientId: requireEnv(env, 'OAUTH_CLIENT_ID'),
+      clientSecret: requireEnv(env, 'OAUTH_CLIENT_SECRET'),
+      allowedUsers: readAllowedUsers(env),
+      sessionKeys: readSessionKeys(env),
+      publicUrl: readUrl(env, 'REZ_PUBLIC_URL'),
+    },
+    port: readPositiveInt(env, 'PORT', 3000),
+  };
+}
+
+function readAllowedUsers(env: Env): string[] {
+  const users = requireEnv(env, 'REZ_ALLOWED_USERS')
+    .split(',')
+    .map((user) => user.trim().toLowerCase())
+    .filter(Boolean);
+  if (users.length === 0) {
+    throw new ConfigError('REZ_ALLOWED_USERS', 'must list at least one email or GitHub login');
+  }
+  return users;
+}
+
+/** Decodes REZ_SESSION_KEY: `openssl rand -base64 32`, several comma-separated while rotating. */
+export function readSessionKeys(env: Env, name = 'REZ_SESSION_KEY'): Buffer[] {
+  return requireEnv(env, name)
+    .split(',')
+    .map((text, index) => {
+      const key = Buffer.from(text.trim(), 'base64');
+      if (key.length !== 32) {
+        throw new ConfigError(
+          name,
+          `key ${index + 1} must be 32 bytes in base64 (openssl rand -base64 32), got ${key.length} bytes`,
+        );
+      }
+      return key;
+    });
+}

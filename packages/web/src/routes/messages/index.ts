@@ -1,0 +1,160 @@
+import { MESSAGE_STATUSES, STAGES, submitMessage } from '@rez/core';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { formatJson, formatTime } from '../../format';
+import { POST_RATE_LIMIT } from '../../plugins/external/rate-limit';
+import { type FieldErrors, formErrorsFrom, MESSAGE_FORM_SCHEMA, type MessageForm, payloadFromForm } from './form';
+
+interface ListQuery {
+  status?: string;
+  type?: string;
+  stage?: string;
+  created_by?: string;
+  cursor?: string;
+}
+
+const ULID = '^[0-9A-HJKMNP-TV-Z]{26}$';
+// Filter forms submit empty fields; '' means "any".
+const orEmpty = (values: readonly string[]) => ({ type: 'string', enum: ['', ...values] });
+
+/** /messages: history, detail with lineage, and the form to send one by hand. */
+export default async function messageRoutes(app: FastifyInstance) {
+  const { store, registry } = app.rez;
+
+  app.get<{ Querystring: ListQuery }>(
+    '/',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            status: orEmpty(MESSAGE_STATUSES),
+            stage: orEmpty(STAGES),
+            type: { type: 'string', pattern: '^([a-z][a-z0-9_]{0,63})?$' },
+            created_by: { type: 'string', maxLength: 200 },
+            cursor: { type: 'string', maxLength: 512 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const filters = {
+        status: q.status || undefined,
+        type: q.type || undefined,
+        stage: q.stage || undefined,
+        created_by: q.created_by || undefined,
+      };
+      const page = await store.list({
+        ...(filters as Parameters<typeof store.list>[0]),
+        limit: 25,
+        cursor: q.cursor || null,
+      });
+      const next = page.cursor
+        ? `/messages?${new URLSearchParams({ ...stripEmpty(filters), cursor: page.cursor }).toString()}`
+        : null;
+      return reply.page('messages', {
+        title: 'Messages',
+        filters,
+        statuses: MESSAGE_STATUSES,
+        stages: STAGES,
+        types: registry.types(),
+        items: page.items.map((r) => ({ ...r, createdAt: formatTime(r.created_date) })),
+        next,
+        firstPage: !q.cursor,
+      });
+    },
+  );
+
+  app.get<{ Querystring: { type?: string } }>(
+    '/new',
+    {
+      schema: {
+        querystring: { type: 'object', properties: { type: { type: 'string', maxLength: 64 } } },
+      },
+    },
+    async (request, reply) => {
+      const type = request.query.type && registry.has(request.query.type) ? request.query.type : 'notify';
+      return renderForm(reply, { type }, {});
+    },
+  );
+
+  app.post<{ Body: MessageForm }>(
+    '/',
+    {
+      config: { rateLimit: POST_RATE_LIMIT },
+      preValidation: app.csrfProtection,
+      schema: { body: MESSAGE_FORM_SCHEMA },
+    },
+    async (request, reply) => {
+      const form = request.body;
+      if (!registry.has(form.type)) {
+        return renderForm(reply, form, { type: `unknown type; choose one of ${registry.types().join(', ')}` }, 422);
+      }
+      const { payload, errors } = payloadFromForm(form);
+      if (!payload) return renderForm(reply, form, errors, 422);
+      try {
+        const user = request.user;
+        if (!user) throw new Error('guarded route reached without a user');
+        const message = await submitMessage(
+          { type: form.type, payload, created_by: `web:${user.handle}`, stage: app.rez.stage },
+          { ...app.rez, bus: app.rez.publisher },
+        );
+        request.log.info({ id: message.id, type: message.type, user: user.handle }, 'message sent from console');
+        return reply.redirect(`/messages/${message.id}`, 303);
+      } catch (error) {
+        const mapped = formErrorsFrom(error, form.type);
+        if (!mapped) throw error;
+        return renderForm(reply, form, mapped.errors, mapped.status);
+      }
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/:id',
+    {
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ULID } } },
+      },
+    },
+    async (request, reply) => {
+      const record = await store.get(request.params.id);
+      if (!record) {
+        return reply.page('error', { title: 'Not found', message: `No message with id ${request.params.id}.` }, 404);
+      }
+      const [parent, children] = await Promise.all([
+        record.causation_id ? store.get(record.causation_id) : null,
+        store.children(record.id),
+      ]);
+      return reply.page('message', {
+        title: `Message ${record.id}`,
+        record,
+        payloadJson: formatJson(record.payload),
+        resultJson: record.result ? formatJson(record.result) : null,
+        createdAt: formatTime(record.created_date),
+        updatedAt: formatTime(record.updated_at),
+        history: record.history.map((event) => ({ ...event, at: formatTime(event.at) })),
+        parent,
+        children,
+      });
+    },
+  );
+
+  function renderForm(reply: FastifyReply, form: Partial<MessageForm>, errors: FieldErrors, status = 200) {
+    const type = form.type && registry.has(form.type) ? form.type : 'notify';
+    return reply.page(
+      'new-message',
+      {
+        title: 'New message',
+        type,
+        form,
+        errors,
+        types: registry.handlers().map((h) => ({ type: h.type, description: h.description })),
+      },
+      status,
+    );
+  }
+}
+
+function stripEmpty(values: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v)) as Record<string, string>;
+}
