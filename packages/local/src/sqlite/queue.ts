@@ -46,6 +46,8 @@ export class SqliteQueue implements MessageQueue {
   readonly #receiveTx;
   readonly #deleteTx;
   readonly #db: SqliteDatabase;
+  /** Told about each copy a receive moved to the dead-letter queue (after the move committed). */
+  onDeadLetter: ((letter: DeadLetter) => void) | undefined;
 
   constructor(db: SqliteDatabase, options: SqliteQueueOptions) {
     this.#options = options;
@@ -86,6 +88,7 @@ export class SqliteQueue implements MessageQueue {
     this.#receiveTx = db.transaction((max: number, visibilityMs: number) => {
       const now = options.now();
       const out: ReceivedMessage[] = [];
+      const dead: DeadLetter[] = [];
       // Rows moved to the DLQ do not fill the batch, so look again until full or empty.
       while (out.length < max) {
         const rows = s.ready.all(this.name, now, max - out.length) as Row[];
@@ -93,6 +96,12 @@ export class SqliteQueue implements MessageQueue {
         for (const row of rows) {
           if (this.deadLetterQueue && this.maxReceiveCount && row.receive_count >= this.maxReceiveCount) {
             s.moveToDead.run(this.deadLetterQueue, now, row.seq);
+            dead.push({
+              transportId: row.transport_id,
+              body: row.body,
+              receiveCount: row.receive_count,
+              sentAt: new Date(row.sent_at),
+            });
             continue;
           }
           const receiptHandle = `${row.transport_id}:${randomUUID()}`;
@@ -107,7 +116,7 @@ export class SqliteQueue implements MessageQueue {
           });
         }
       }
-      return out;
+      return { out, dead };
     });
     this.#deleteTx = db.transaction((handles: readonly string[]) => {
       let deleted = 0;
@@ -125,7 +134,8 @@ export class SqliteQueue implements MessageQueue {
     const visibilityMs = (options.visibilityTimeoutSeconds ?? this.#options.visibilityTimeoutSeconds) * 1000;
     const deadline = Date.now() + (options.waitSeconds ?? 0) * 1000;
     for (;;) {
-      const got = this.#run('receive', () => this.#receiveTx.immediate(max, visibilityMs));
+      const { out: got, dead } = this.#run('receive', () => this.#receiveTx.immediate(max, visibilityMs));
+      for (const letter of dead) this.onDeadLetter?.(letter);
       const left = deadline - Date.now();
       if (got.length > 0 || left <= 0) return got;
       await this.#options.waitForMessages(Math.min(left, POLL_INTERVAL_MS));

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  ConfigError,
+  type Env,
+  optionalEnv,
+  parseSchedules,
+  readNtfyTopic,
+  readPositiveInt,
+  readStage,
+  readUrl,
+  SCHEDULES,
+  type ScheduleDefinition,
+  type Stage,
+} from '@rez/core';
+
+export interface LocalConfig {
+  /** Absolute path of the data directory (REZ_DATA_DIR, default ./.rez). */
+  dataDir: string;
+  dbFile: string;
+  stage: Stage;
+  ntfy: {
+    baseUrl: string;
+    topic: string;
+    token?: string;
+    /** Where the topic came from: NTFY_TOPIC, or generated once and kept in the data dir. */
+    topicSource: 'env' | 'generated' | 'data-dir';
+  };
+  port: number;
+  /** SQLite synchronous mode (REZ_SQLITE_SYNCHRONOUS): NORMAL by default, see openDatabase. */
+  synchronous: 'NORMAL' | 'FULL';
+  poller: { concurrency: number; visibilityTimeoutSeconds: number; maxReceiveCount: number };
+  schedules: ScheduleDefinition[];
+  /** Where the schedules came from: core's SCHEDULES or <dataDir>/schedules.json. */
+  schedulesSource: string;
+}
+
+export const TOPIC_FILE = 'ntfy-topic';
+export const SCHEDULES_FILE = 'schedules.json';
+
+/**
+ * Reads and validates the local runtime's configuration once; every error
+ * names its variable. With no NTFY_TOPIC, a random topic (rez- and 22
+ * base64url characters, 128 bits) is generated on first use and kept in
+ * the data dir: ntfy topics are public to whoever knows the name, so a
+ * default shared by every install would deliver to strangers.
+ */
+export function readLocalConfig(env: Env = process.env, cwd = process.cwd()): LocalConfig {
+  const dataDir = path.resolve(cwd, optionalEnv(env, 'REZ_DATA_DIR') ?? '.rez');
+  const stage = readStage({ REZ_STAGE: optionalEnv(env, 'REZ_STAGE') ?? 'dev' });
+  const baseUrl = readUrl(env, 'NTFY_BASE_URL', 'https://ntfy.sh');
+  const port = readPositiveInt(env, 'PORT', 3000);
+  if (port > 65_535) throw new ConfigError('PORT', `must be a TCP port (1–65535), got "${port}"`);
+  const synchronous = (optionalEnv(env, 'REZ_SQLITE_SYNCHRONOUS') ?? 'NORMAL').toUpperCase();
+  if (synchronous !== 'NORMAL' && synchronous !== 'FULL')
+    throw new ConfigError('REZ_SQLITE_SYNCHRONOUS', `must be NORMAL or FULL, got "${synchronous}"`);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (cause) {
+    throw new ConfigError('REZ_DATA_DIR', `points at ${dataDir}, which cannot be created: ${String(cause)}`);
+  }
+  const { schedules, source } = readSchedules(dataDir);
+  return {
+    dataDir,
+    dbFile: path.join(dataDir, 'rez.db'),
+    stage,
+    ntfy: { baseUrl, token: optionalEnv(env, 'NTFY_TOKEN'), ...readTopic(env, dataDir) },
+    port,
+    synchronous,
+    poller: {
+      concurrency: readPositiveInt(env, 'REZ_POLLER_BATCHES', 4),
+      visibilityTimeoutSeconds: readPositiveInt(env, 'REZ_VISIBILITY_TIMEOUT_SECONDS', 30),
+      maxReceiveCount: readPositiveInt(env, 'REZ_MAX_RECEIVE_COUNT', 5),
+    },
+    schedules,
+    schedulesSource: source,
+  };
+}
+
+function readTopic(
+  env: Env,
+  dataDir: string,
+): { topic: string; topicSource: LocalConfig['ntfy']['topicSource'] } {
+  if (optionalEnv(env, 'NTFY_TOPIC')) return { topic: readNtfyTopic(env), topicSource: 'env' };
+  const file = path.join(dataDir, TOPIC_FILE);
+  if (!existsSync(file)) {
+    const topic = `rez-${randomBytes(16).toString('base64url')}`;
+    try {
+      // 'wx': if another process created it first, keep theirs.
+      writeFileSync(file, `${topic}\n`, { flag: 'wx', mode: 0o600 });
+      return { topic, topicSource: 'generated' };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  const stored = readFileSync(file, 'utf8').trim();
+  try {
+    return { topic: readNtfyTopic({ NTFY_TOPIC: stored }), topicSource: 'data-dir' };
+  } catch {
+    throw new ConfigError(
+      'NTFY_TOPIC',
+      `is unset and ${file} holds "${stored}", not a valid topic; fix or delete it`,
+    );
+  }
+}
+
+function readSchedules(dataDir: string): { schedules: ScheduleDefinition[]; source: string } {
+  const file = path.join(dataDir, SCHEDULES_FILE);
+  if (!existsSync(file)) return { schedules: [...SCHEDULES], source: 'built-in (@rez/core SCHEDULES)' };
+  try {
+    return { schedules: parseSchedules(JSON.parse(readFileSync(file, 'utf8'))), source: file };
+  } catch (error) {
+    throw new ConfigError(
+      SCHEDULES_FILE,
+      `in ${dataDir} is not a valid list of schedules: ${(error as Error).message}`,
+    );
+  }
+}

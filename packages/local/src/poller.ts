@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import type { ReceivedMessage } from '@rez/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SqliteQueue } from './sqlite/queue';
+
+/** The worker Lambda's signature: what createWorkerHandler returns. */
+export type BatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+export interface PollerOptions {
+  queue: SqliteQueue;
+  /** Batches in flight at once (default 4). Each holds up to `batchSize` records. */
+  concurrency?: number;
+  /** Records per batch, 1 … 10 like an SQS event source mapping (default 10). */
+  batchSize?: number;
+  /** How long a received batch stays hidden (default 30 s); a crash makes it visible again after this. */
+  visibilityTimeoutSeconds?: number;
+  /** Long-poll wait of an idle receive (default 1 s); also bounds how long stop waits for idle lanes. */
+  waitSeconds?: number;
+  /** Hides a failed record for this long before it is retried (default 2^receiveCount s, at most 5 min). */
+  backoffSeconds?: (receiveCount: number) => number;
+  region?: string;
+  /** Told about errors of the poller itself (receive failed, handler threw); default prints them. */
+  onError?: (error: unknown) => void;
+}
+
+export const defaultBackoffSeconds = (receiveCount: number): number => Math.min(2 ** receiveCount, 300);
+
+/**
+ * Feeds the embedded queue to the worker Lambda's handler, as the SQS event
+ * source mapping does on AWS: receive up to 10, hand them over as an SQS
+ * event, delete the records that succeeded and retry the batchItemFailures
+ * later, with a backoff that grows with the receive count. Several batches
+ * run at once ("lanes"), because one batch waits on ntfy most of its time.
+ */
+export class Poller {
+  readonly #queue: SqliteQueue;
+  readonly #options: Required<Omit<PollerOptions, 'queue'>>;
+  readonly #arn: string;
+  /** Records whose redelivery the handler already delayed (ntfy 429): their backoff must not be overwritten. */
+  readonly #delayed = new Set<string>();
+  #running = false;
+  #lanes: Promise<void>[] = [];
+  #handler: BatchHandler | undefined;
+
+  constructor(options: PollerOptions) {
+    this.#queue = options.queue;
+    this.#options = {
+      concurrency: options.concurrency ?? 4,
+      batchSize: Math.min(Math.max(options.batchSize ?? 10, 1), 10),
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+      waitSeconds: options.waitSeconds ?? 1,
+      backoffSeconds: options.backoffSeconds ?? defaultBackoffSeconds,
+      region: options.region ?? 'local',
+      onError: options.onError ?? ((error) => console.error('rez: poller:', error)),
+    };
+    this.#arn = `arn:aws:sqs:${this.#options.region}:000000000000:${this.#queue.name}`;
+  }
+
+  /**
+   * WorkerDeps.delayRedelivery: keeps a record hidden for `seconds` (ntfy's
+   * Retry-After after a 429) through the queue's changeVisibility.
+   */
+  readonly delayRedelivery = async (record: SQSRecord, seconds: number): Promise<void> => {
+    this.#delayed.add(record.receiptHandle);
+    await this.#queue.changeVisibility(record.receiptHandle, seconds);
+  };
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  start(handler: BatchHandler): void {
+    if (this.#running) return;
+    this.#handler = handler;
+    this.#running = true;
+    this.#lanes = Array.from({ length: this.#options.concurrency }, () => this.#lane());
+  }
+
+  /**
+   * Stops receiving and waits up to `timeoutMs` for the batches in flight.
+   * Whatever is still unfinished stays hidden until its visibility timeout
+   * and is then received again: nothing is lost. Resolves true when drained.
+   */
+  async stop(timeoutMs = 10_000): Promise<boolean> {
+    if (!this.#running) return true;
+    this.#running = false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const drained = await Promise.race([Promise.all(this.#lanes).then(() => true as const), timeout]);
+    clearTimeout(timer);
+    return drained;
+  }
+
+  async #lane(): Promise<void> {
+    const { batchSize, visibilityTimeoutSeconds, waitSeconds } = this.#options;
+    while (this.#running) {
+      let batch: ReceivedMessage[];
+      try {
+        batch = await this.#queue.receive({ maxMessages: batchSize, visibilityTimeoutSeconds, waitSeconds });
+      } catch (error) {
+        this.#options.onError(error);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
+      if (batch.length === 0) continue;
+      if (!this.#running) {
+        // Received while stopping: give them back at once rather than start work we may not finish.
+        for (const m of batch) await this.#queue.changeVisibility(m.receiptHandle, 0).catch(() => {});
+        return;
+      }
+      await this.#process(batch);
+    }
+  }
+
+  async #process(batch: ReceivedMessage[]): Promise<void> {
+    const handler = this.#handler;
+    if (!handler) return;
+    let failed: Set<string>;
+    try {
+      const response = await handler(this.#event(batch));
+      failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    } catch (error) {
+      // A handler that throws fails the whole batch, as on Lambda.
+      this.#options.onError(error);
+      failed = new Set(batch.map((m) => m.transportId));
+    }
+    try {
+      this.#queue.deleteMany(batch.filter((m) => !failed.has(m.transportId)).map((m) => m.receiptHandle));
+      for (const m of batch) {
+        if (!failed.has(m.transportId)) continue;
+        if (this.#delayed.delete(m.receiptHandle)) continue;
+        await this.#queue.changeVisibility(m.receiptHandle, this.#options.backoffSeconds(m.receiveCount));
+      }
+    } catch (error) {
+      // The copies stay hidden until their visibility timeout and come back: retried, not lost.
+      this.#options.onError(error);
+    }
+    for (const m of batch) this.#delayed.delete(m.receiptHandle);
+  }
+
+  /** The batch in the shape Lambda's SQS event source mapping delivers. */
+  #event(batch: ReceivedMessage[]): SQSEvent {
+    const now = String(Date.now());
+    return {
+      Records: batch.map((m) => ({
+        messageId: m.transportId,
+        receiptHandle: m.receiptHandle,
+        body: m.body,
+        attributes: {
+          ApproximateReceiveCount: String(m.receiveCount),
+          SentTimestamp: String(m.sentAt.getTime()),
+          SenderId: 'rez-local',
+          ApproximateFirstReceiveTimestamp: now,
+        },
+        messageAttributes: Object.fromEntries(
+          Object.entries(m.attributes).map(([key, value]) => [
+            key,
+            { stringValue: value, dataType: 'String', stringListValues: [], binaryListValues: [] },
+          ]),
+        ),
+        md5OfBody: createHash('md5').update(m.body).digest('hex'),
+        eventSource: 'aws:sqs',
+        eventSourceARN: this.#arn,
+        awsRegion: this.#options.region,
+      })),
+    };
+  }
+}

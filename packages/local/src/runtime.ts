@@ -1,0 +1,169 @@
+import {
+  builtInRegistry,
+  type Clock,
+  type Env,
+  type Notifier,
+  NtfyClient,
+  systemClock,
+  ulidGenerator,
+} from '@rez/core';
+import { createSchedulerHandler } from '@rez/scheduler';
+import { createWorkerHandler, type WorkerLogger } from '@rez/worker';
+import { type LocalConfig, readLocalConfig } from './config';
+import { type LocalPipeline, openLocalPipeline } from './pipeline';
+import { Poller } from './poller';
+import { SchedulerLoop } from './scheduler-loop';
+
+export interface LocalRuntimeOptions {
+  /** Environment to read the config from (default process.env). */
+  env?: Env;
+  /** Resolves a relative REZ_DATA_DIR (default process.cwd()). */
+  cwd?: string;
+  /** Replaces the ntfy client (tests). */
+  notifier?: Notifier;
+  clock?: Clock;
+  /** Backoff of failed records (default 2^receiveCount s, capped). */
+  backoffSeconds?: (receiveCount: number) => number;
+  /** Start the scheduler loop (default true). */
+  scheduler?: boolean;
+  /** Start the poller (default true). */
+  poller?: boolean;
+  /** Start the web console when @rez/web provides it (default true). */
+  console?: boolean;
+  /** Where status lines go (default console.log). */
+  log?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  config: LocalConfig;
+  bus: LocalPipeline['bus'];
+  queue: LocalPipeline['queue'];
+  store: LocalPipeline['store'];
+  publisher: LocalPipeline['publisher'];
+  scheduler: SchedulerLoop;
+  poller: Poller;
+  /** The console's URL, or null when it is not running. */
+  consoleUrl: string | null;
+  /** Stops receiving and scheduling, waits for in-flight batches (bounded), closes the database. */
+  stop(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+/**
+ * Rez on one machine: the SQLite bus and store, the poller feeding the
+ * worker Lambda's handler, the scheduler loop invoking the scheduler
+ * Lambda's handler — the same handler code as on AWS, with embedded adapters.
+ *
+ * @example
+ * const rez = await startLocalRuntime({ env: { ...process.env, REZ_DATA_DIR: '/tmp/rez' } });
+ * await rez.scheduler.runNow('hello-world');
+ * await rez.stop();
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const config = readLocalConfig(options.env ?? process.env, options.cwd);
+  const log = options.log ?? ((line: string) => console.log(line));
+  const clock = options.clock ?? systemClock;
+  const pipeline = openLocalPipeline({
+    dbFile: config.dbFile,
+    synchronous: config.synchronous,
+    ...config.poller,
+  });
+  const { store, publisher, queue } = pipeline;
+  const registry = builtInRegistry();
+  const ntfy = options.notifier
+    ? undefined
+    : new NtfyClient({ baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic, token: config.ntfy.token });
+  const notifier = options.notifier ?? (ntfy as Notifier);
+
+  queue.onDeadLetter = (letter) =>
+    log(
+      `rez: message ${letter.transportId} moved to the dead-letter queue after ${letter.receiveCount} receives; see \`npm run rez -- failed\``,
+    );
+  const poller = new Poller({
+    queue,
+    concurrency: config.poller.concurrency,
+    visibilityTimeoutSeconds: config.poller.visibilityTimeoutSeconds,
+    backoffSeconds: options.backoffSeconds,
+    onError: (error) => log(`rez: poller error: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const workerLogger: WorkerLogger = {
+    info() {},
+    warn: (message, extra) => log(`rez: ${message} ${JSON.stringify(extra)}`),
+    error: (message, extra) => log(`rez: ${message} ${JSON.stringify(extra)}`),
+  };
+  const worker = createWorkerHandler({
+    registry,
+    store,
+    bus: publisher,
+    notifier,
+    clock,
+    stage: config.stage,
+    // The claim's lease must lapse by the time the queue redelivers, or a
+    // copy orphaned by a crash would be refused as "busy" until the DLQ.
+    leaseMs: Math.max(1000, config.poller.visibilityTimeoutSeconds * 1000 - 1000),
+    logger: workerLogger,
+    delayRedelivery: poller.delayRedelivery,
+  });
+  const schedulerHandler = createSchedulerHandler({
+    registry,
+    store,
+    bus: publisher,
+    clock,
+    ids: ulidGenerator(),
+    stage: config.stage,
+  });
+  const scheduler = new SchedulerLoop({
+    db: pipeline.db,
+    schedules: config.schedules,
+    invoke: schedulerHandler,
+    clock,
+    onFired: (name, result) => log(`rez: schedule ${name} fired: message ${result.id} (${result.type})`),
+    onError: (name, error) =>
+      log(`rez: schedule ${name} failed: ${error instanceof Error ? error.message : String(error)}`),
+  });
+
+  if (options.poller !== false) poller.start(worker);
+  if (options.scheduler !== false) scheduler.start();
+  const consoleHandle =
+    options.console === false ? null : await startConsoleIfAvailable(config, pipeline, log);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    config,
+    bus: pipeline.bus,
+    queue,
+    store,
+    publisher,
+    scheduler,
+    poller,
+    consoleUrl: consoleHandle?.url ?? null,
+    stop: (stopOptions = {}) => {
+      stopped ??= (async () => {
+        await scheduler.stop();
+        const drained = await poller.stop(stopOptions.timeoutMs ?? 10_000);
+        if (!drained)
+          log('rez: some batches did not finish in time; they will be received again after restart');
+        await consoleHandle?.close();
+        ntfy?.close();
+        pipeline.close();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/**
+ * Where the web console is wired in. @rez/web is being written alongside
+ * this package: until it exports startConsole, the runtime says so and runs
+ * without a console. The lead finishes this wiring (buildApp/startConsole +
+ * the dev OpenID provider from ./dev-oidc) once @rez/web lands.
+ */
+export async function startConsoleIfAvailable(
+  config: LocalConfig,
+  _pipeline: LocalPipeline,
+  log: (line: string) => void,
+): Promise<{ url: string; close(): Promise<void> } | null> {
+  log(
+    `rez: console: not available yet (@rez/web has no startConsole); it will listen on http://localhost:${config.port}`,
+  );
+  return null;
+}

@@ -1,0 +1,146 @@
+import {
+  type Clock,
+  nextRunAfter,
+  type ScheduleDefinition,
+  type ScheduleInvocation,
+  scheduleInvocation,
+  systemClock,
+} from '@rez/core';
+import type { SchedulerResult } from '@rez/scheduler';
+import { UnknownScheduleError } from './errors';
+import type { SqliteDatabase } from './sqlite/database';
+
+export interface SchedulerLoopOptions {
+  db: SqliteDatabase;
+  schedules: readonly ScheduleDefinition[];
+  /** The scheduler Lambda's handler (createSchedulerHandler). */
+  invoke: (event: ScheduleInvocation) => Promise<SchedulerResult>;
+  clock?: Clock;
+  onFired?: (schedule: string, result: SchedulerResult) => void;
+  onError?: (schedule: string, error: unknown) => void;
+  /** Longest sleep between checks (default 60 s), so clock jumps and far-off runs are re-evaluated. */
+  maxSleepMs?: number;
+}
+
+export interface ScheduleStatus {
+  name: string;
+  description: string;
+  expression: string;
+  timezone: string;
+  type: string;
+  lastRun: Date | null;
+  nextRun: Date | null;
+}
+
+/**
+ * EventBridge Scheduler on one machine: fires each schedule at
+ * nextRunAfter(...) by invoking the scheduler Lambda's handler. Every
+ * schedule's anchor (first start: rate() counts from it) and last run are
+ * kept in SQLite. A run is recorded before the handler is invoked, with a
+ * compare-and-set so two processes never both fire it: a crash in between
+ * skips that one run, never fires it twice. Runs missed while the runtime
+ * was down are caught up by one run at start, not one per missed slot.
+ */
+export class SchedulerLoop {
+  readonly #options: SchedulerLoopOptions;
+  readonly #clock: Clock;
+  readonly #byName: Map<string, ScheduleDefinition>;
+  readonly #s;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  #ticking: Promise<void> = Promise.resolve();
+
+  constructor(options: SchedulerLoopOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#byName = new Map(options.schedules.map((s) => [s.name, s]));
+    const { db } = options;
+    this.#s = {
+      init: db.prepare('INSERT OR IGNORE INTO schedule_state (name, anchor) VALUES (?, ?)'),
+      get: db.prepare('SELECT anchor, last_run FROM schedule_state WHERE name = ?'),
+      mark: db.prepare('UPDATE schedule_state SET last_run = ? WHERE name = ? AND last_run IS ?'),
+    };
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#schedule(0);
+  }
+
+  /** Stops the timer and waits for a firing in progress. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    clearTimeout(this.#timer);
+    await this.#ticking;
+  }
+
+  /** Fires `name` now, outside its timetable (its next regular run is unchanged). */
+  async runNow(name: string): Promise<SchedulerResult> {
+    const schedule = this.#byName.get(name);
+    if (!schedule) throw new UnknownScheduleError(name, [...this.#byName.keys()]);
+    return this.#options.invoke(scheduleInvocation(schedule));
+  }
+
+  list(): ScheduleStatus[] {
+    return [...this.#byName.values()].map((s) => {
+      const state = this.#state(s.name);
+      return {
+        name: s.name,
+        description: s.description,
+        expression: s.expression,
+        timezone: s.timezone,
+        type: s.type,
+        lastRun: state.lastRun === null ? null : new Date(state.lastRun),
+        nextRun: this.#next(s, state),
+      };
+    });
+  }
+
+  /** Fires every schedule that is due; returns the names fired. Exposed for tests with a manual clock. */
+  async tick(): Promise<string[]> {
+    const fired: string[] = [];
+    for (const schedule of this.#byName.values()) {
+      const now = this.#clock.now().getTime();
+      const state = this.#state(schedule.name);
+      const next = this.#next(schedule, state);
+      if (!next || next.getTime() > now) continue;
+      if (this.#s.mark.run(now, schedule.name, state.lastRun).changes !== 1) continue; // another process fired it
+      fired.push(schedule.name);
+      try {
+        this.#options.onFired?.(schedule.name, await this.#options.invoke(scheduleInvocation(schedule)));
+      } catch (error) {
+        this.#options.onError?.(schedule.name, error);
+      }
+    }
+    return fired;
+  }
+
+  #state(name: string): { anchor: number; lastRun: number | null } {
+    this.#s.init.run(name, this.#clock.now().getTime());
+    const row = this.#s.get.get(name) as { anchor: number; last_run: number | null };
+    return { anchor: row.anchor, lastRun: row.last_run };
+  }
+
+  #next(schedule: ScheduleDefinition, state: { anchor: number; lastRun: number | null }): Date | null {
+    return nextRunAfter(schedule, new Date(state.lastRun ?? state.anchor), new Date(state.anchor));
+  }
+
+  #schedule(delayMs: number): void {
+    if (!this.#running) return;
+    this.#timer = setTimeout(() => {
+      this.#ticking = this.#tickAndReschedule();
+    }, delayMs);
+    this.#timer.unref?.();
+  }
+
+  async #tickAndReschedule(): Promise<void> {
+    await this.tick();
+    const now = this.#clock.now().getTime();
+    const upcoming = this.list()
+      .map((s) => s.nextRun?.getTime())
+      .filter((t): t is number => t !== undefined);
+    const soonest = upcoming.length ? Math.min(...upcoming) - now : Number.POSITIVE_INFINITY;
+    this.#schedule(Math.max(0, Math.min(soonest, this.#options.maxSleepMs ?? 60_000)));
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * `npm start`: Rez Agent on this machine. Prints where data lives, where
+ * pushes go and how to subscribe, then `rez: ready`. Ctrl-C / SIGTERM stop
+ * it cleanly: batches in flight finish (bounded), the rest is received
+ * again at the next start.
+ */
+import path from 'node:path';
+import { RezError } from '@rez/core';
+import { TOPIC_FILE } from './config';
+import { startLocalRuntime } from './runtime';
+
+async function main(): Promise<void> {
+  const rez = await startLocalRuntime();
+  const { config } = rez;
+  const { baseUrl, topic, topicSource } = config.ntfy;
+  const say = (line: string) => console.log(`rez: ${line}`);
+  say(
+    `data in ${config.dataDir} (SQLite ${path.basename(config.dbFile)}, WAL, synchronous=${config.synchronous})`,
+  );
+  say(`stage ${config.stage}; delivering pushes to ${baseUrl}, topic ${topic}`);
+  if (topicSource === 'generated')
+    say(
+      `no NTFY_TOPIC set: generated this random topic and kept it in ${path.join(config.dataDir, TOPIC_FILE)}`,
+    );
+  else if (topicSource === 'data-dir')
+    say(`topic read from ${path.join(config.dataDir, TOPIC_FILE)} (set NTFY_TOPIC to change it)`);
+  say(
+    `subscribe: open ${baseUrl}/${topic} in a browser, or in the ntfy app tap "+" → Subscribe to topic → "${topic}"`,
+  );
+  if (baseUrl !== 'https://ntfy.sh') say(`  (in the app, tick "Use another server" and enter ${baseUrl})`);
+  say(`console: ${rez.consoleUrl ?? 'not running'}`);
+  for (const s of rez.scheduler.list())
+    say(`schedule ${s.name}: ${s.expression} ${s.timezone}, next run ${s.nextRun?.toISOString() ?? 'never'}`);
+  say('try: npm run rez -- schedule run hello-world   ·   npm run rez -- send notify --message "hi"');
+  say('ready');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping (finishing batches in flight)…`);
+    rez.stop().then(
+      () => {
+        say('stopped');
+        process.exit(0);
+      },
+      (error) => {
+        console.error('rez: stop failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`rez: cannot start: ${error instanceof RezError ? error.message : String(error)}`);
+  if (!(error instanceof RezError) && error instanceof Error && error.stack) console.error(error.stack);
+  process.exit(1);
+});
