@@ -23,8 +23,8 @@ const clients = createAwsClients();
 
 export const handler = createSchedulerHandler({
   registry: builtInRegistry(),
-  store: new DynamoMessageStore({ client: clients.dynamo, tableName, stage, retentionDays }),
-  bus: new SnsPublisher(clients.sns, topicArn),
+  store: new DynamoMessageStore({ client: clients.documents, tableName, stage, retentionDays }),
+  bus: new SnsPublisher({ client: clients.sns, topicArn }),
   clock: systemClock,
   ids: ulidGenerator(),
   stage,

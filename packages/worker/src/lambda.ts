@@ -37,8 +37,8 @@ const clients = createAwsClients();
 
 export const handler = createWorkerHandler({
   registry: builtInRegistry(),
-  store: new DynamoMessageStore({ client: clients.dynamo, tableName, stage, retentionDays }),
-  bus: new SnsPublisher(clients.sns, topicArn),
+  store: new DynamoMessageStore({ client: clients.documents, tableName, stage, retentionDays }),
+  bus: new SnsPublisher({ client: clients.sns, topicArn }),
   notifier: new NtfyClient({
     baseUrl: ntfy.baseUrl,
     topic: ntfy.topic,

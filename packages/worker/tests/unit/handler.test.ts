@@ -11,7 +11,11 @@ import { createWorkerHandler, type PipelineEvent, type WorkerDeps } from '@rez/w
 import type { SNSEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { awsEvent } from '../../../../test/fixtures';
 
-function setup(overrides: Partial<WorkerDeps> = {}) {
+function setup(
+  overrides: Pick<Partial<WorkerDeps>, 'delayRedelivery' | 'concurrency'> & {
+    notifier?: RecordingNotifier;
+  } = {},
+) {
   const recorded: [PipelineEvent, string][] = [];
   const deps = {
     registry: builtInRegistry(),
