@@ -58,6 +58,32 @@ export const LOG_RETENTION_DAYS = [
 
 const NAMESPACE = 'rez';
 
+/** Every `rez:` key the program reads; any other `rez:` key in a stack file is a typo and fails. */
+export const CONFIG_KEYS = [
+  'ntfyBaseUrl',
+  'ntfyTopic',
+  'ntfyToken',
+  'logRetentionDays',
+  'maxReceiveCount',
+  'messageRetentionDays',
+  'workerTimeoutSeconds',
+  'workerMemoryMb',
+  'batchSize',
+  'batchWindowSeconds',
+  'pointInTimeRecovery',
+  'oauthIssuer',
+  'oauthClientId',
+  'oauthClientSecret',
+  'sessionKey',
+  'allowedUsers',
+  'certificateArn',
+  'publicUrl',
+  'schedules',
+] as const;
+
+/** Keys that hold secrets: only ever set with `pulumi config set --secret`. */
+export const SECRET_KEYS: readonly string[] = ['ntfyToken', 'oauthClientSecret', 'sessionKey'];
+
 /** Reads and validates the `rez:` configuration of the current stack. */
 export function loadConfig(stack: string = pulumi.getStack()): RezConfig {
   const config = new pulumi.Config(NAMESPACE);
@@ -124,6 +150,14 @@ export function loadConfig(stack: string = pulumi.getStack()): RezConfig {
     }
     return config.requireSecret(name);
   };
+
+  const known = new Set<string>(CONFIG_KEYS);
+  for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+    const [namespace, name] = fullKey.split(':');
+    if (namespace === NAMESPACE && !known.has(name)) {
+      throw new ConfigError(fullKey, `is not a setting Rez reads (known: ${CONFIG_KEYS.join(', ')})`);
+    }
+  }
 
   if (!(STAGES as readonly string[]).includes(stack)) {
     throw new ConfigError('stack name', `must be one of ${STAGES.join(', ')}, got "${stack}"`);

@@ -1,0 +1,134 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { bundlePath, bundleRoot, requireBundle } from '../bundles';
+import { Messaging } from '../components/messaging';
+import { Worker } from '../components/worker';
+import { loadConfig } from '../config';
+import { createRez } from '../program';
+import {
+  installMocks,
+  REPO_ROOT,
+  resolved,
+  settle,
+  stackConfig,
+  stubBundleRoot,
+  TEST_SECRETS,
+} from './harness';
+
+const devConfig = () => ({ ...stackConfig('dev'), ...TEST_SECRETS });
+
+describe('Program: infra/index.ts', () => {
+  const saved = process.env.REZ_BUNDLE_ROOT;
+  afterAll(() => {
+    if (saved === undefined) delete process.env.REZ_BUNDLE_ROOT;
+    else process.env.REZ_BUNDLE_ROOT = saved;
+  });
+
+  it('runs as `pulumi up` would and exports the stack outputs', async () => {
+    process.env.REZ_BUNDLE_ROOT = stubBundleRoot();
+    const recorded = installMocks('dev', devConfig());
+    const program = await import('../index');
+    await settle();
+    expect(recorded.length).toBeGreaterThan(30);
+    expect(await resolved(program.consoleUrl)).toMatch(/^http:\/\/rez-web-alb-.*\.elb\.amazonaws\.com$/);
+    expect(await resolved(program.topicArn)).toMatch(/^arn:aws:sns:.*rez-topic/);
+    expect(await resolved(program.queueUrl)).toMatch(/^https:\/\/sqs\..*rez-queue/);
+    expect(await resolved(program.deadLetterQueueUrl)).toMatch(/rez-dlq/);
+    expect(await resolved(program.tableName)).toMatch(/rez-messages/);
+    expect(program.ntfyTopicUrl).toBe('https://ntfy.sh/rzesz-alerts-dev');
+  });
+});
+
+describe('Bundles', () => {
+  it('ships packages/<name>/dist by default', () => {
+    expect(bundlePath('worker', bundleRoot({}))).toBe(path.join(REPO_ROOT, 'packages', 'worker', 'dist'));
+    expect(bundlePath('web', bundleRoot({ REZ_BUNDLE_ROOT: '/tmp/x' }))).toBe('/tmp/x/web/dist');
+  });
+
+  it('fails before declaring anything when a bundle is not built, saying to run npm run build', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'rez-empty-'));
+    expect(() => requireBundle('scheduler', empty)).toThrow(
+      `${path.join(empty, 'scheduler', 'dist', 'index.js')} does not exist. Run \`npm run build\` first`,
+    );
+    const recorded = installMocks('dev', devConfig());
+    expect(() => createRez(loadConfig('dev'), (name) => requireBundle(name, empty))).toThrow(/npm run build/);
+    await settle();
+    expect(recorded.filter((r) => r.type.startsWith('aws:'))).toEqual([]);
+  });
+});
+
+describe('Config: errors name the key', () => {
+  it.each([
+    [{ 'rez:ntfyTopic': '' }, 'rez:ntfyTopic is required but not set'],
+    [{ 'rez:ntfyTopic': 'has spaces' }, 'rez:ntfyTopic must be 1–64 letters'],
+    [{ 'rez:batchSize': '0' }, 'rez:batchSize must be a whole number from 1 to 10000, got "0"'],
+    [{ 'rez:batchSize': '50', 'rez:batchWindowSeconds': '0' }, 'rez:batchWindowSeconds must be at least 1'],
+    [{ 'rez:logRetentionDays': '8' }, "rez:logRetentionDays must be one of CloudWatch's retention periods"],
+    [{ 'rez:pointInTimeRecovery': 'yes' }, 'rez:pointInTimeRecovery must be true or false'],
+    [{ 'rez:oauthIssuer': 'not a url' }, 'rez:oauthIssuer must be an http(s) URL'],
+    [{ 'rez:allowedUsers': '[]' }, 'rez:allowedUsers must be a non-empty list'],
+    [{ 'rez:certificateArn': 'arn:aws:iam::1:role/x' }, 'rez:certificateArn must be an ACM certificate ARN'],
+    [{ 'rez:oauthClientSecret': '' }, 'pulumi config set --secret rez:oauthClientSecret'],
+    [{ 'rez:ntfyTopc': 'typo' }, 'rez:ntfyTopc is not a setting Rez reads'],
+  ])('%j → %s', (override, message) => {
+    installMocks('dev', { ...devConfig(), ...override });
+    expect(() => loadConfig('dev')).toThrow(message);
+  });
+
+  it('accepts only the stages @rez/core knows as stack names', () => {
+    installMocks('qa', devConfig());
+    expect(() => loadConfig('qa')).toThrow('stack name must be one of dev, stage, prod, got "qa"');
+  });
+
+  it('treats the ntfy token as optional and secret', async () => {
+    const { 'rez:ntfyToken': _, ...withoutToken } = devConfig();
+    installMocks('dev', withoutToken);
+    expect(loadConfig('dev').ntfy.token).toBeUndefined();
+    installMocks('dev', devConfig());
+    const token = loadConfig('dev').ntfy.token;
+    expect(token && (await token.isSecret)).toBe(true);
+  });
+});
+
+describe('Components: args are validated up front', () => {
+  beforeEach(() => installMocks('dev', devConfig()));
+
+  it('Messaging rejects a maxReceiveCount outside 1–1000', () => {
+    expect(
+      () => new Messaging('m', { maxReceiveCount: 0, consumerTimeoutSeconds: 30, messageRetentionDays: 4 }),
+    ).toThrow('Messaging: maxReceiveCount must be a whole number from 1 to 1000, got 0');
+  });
+
+  it('Worker rejects a queue visibility timeout under 6 × its timeout', () => {
+    const args = {
+      stage: 'dev',
+      bundleDir: '/nowhere',
+      queueArn: 'arn:q',
+      queueVisibilityTimeoutSeconds: 179,
+      topicArn: 'arn:t',
+      tableName: 't',
+      tableArn: 'arn:tbl',
+      ntfy: { baseUrl: 'https://ntfy.sh', topic: 'x', token: undefined },
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      batchSize: 5,
+      batchWindowSeconds: 0,
+      logRetentionDays: 7,
+    };
+    expect(() => new Worker('w', args)).toThrow(
+      'Worker: queueVisibilityTimeoutSeconds (179) must be at least 6 × timeoutSeconds (30)',
+    );
+  });
+
+  it('Web wants the https:// public URL when a certificate is set', () => {
+    installMocks('dev', {
+      ...devConfig(),
+      'rez:certificateArn': 'arn:aws:acm:eu-central-1:123456789012:certificate/abc',
+    });
+    const config = loadConfig('dev');
+    expect(() => createRez(config, () => stubBundleRoot())).toThrow(
+      'Web: publicUrl must be the https:// name on the certificate when certificateArn is set',
+    );
+  });
+});
