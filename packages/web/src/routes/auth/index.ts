@@ -59,9 +59,10 @@ export default async function authRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
+      // The state check below reads the pending login, so it is cleared only once the exchange is done.
       const login = request.session.get('login');
-      request.session.set('login', undefined);
       if (request.query.error) {
+        request.session.set('login', undefined);
         const detail = request.query.error_description ?? request.query.error;
         throw new LoginError(`the identity provider refused the login: ${detail}`);
       }
@@ -79,6 +80,7 @@ export default async function authRoutes(app: FastifyInstance) {
           { statusCode: invalidState ? 400 : 502, cause },
         );
       }
+      request.session.set('login', undefined);
       const identity = await app.identityProvider.identify(tokens, { nonce: login?.nonce });
       const user = allowedUser(identity, app.rez.auth.allowedUsers);
       if (!user) throw new NotAllowedError(describeIdentity(identity));

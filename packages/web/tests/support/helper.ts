@@ -1,0 +1,91 @@
+import { builtInRegistry, manualClock, SCHEDULES, ulidGenerator } from '@rez/core';
+import { InMemoryMessageStore, RecordingPublisher } from '@rez/core/testing';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app';
+import type { ConsoleUser } from '../../src/auth/identity';
+import type { ConsoleDeps } from '../../src/deps';
+import { MemoryQueue } from './memory-queue';
+
+export const TEST_KEY = Buffer.alloc(32, 7);
+export const TEST_USER: ConsoleUser = { handle: 'ana@example.com', name: 'Ana', subject: 'sub-ana' };
+
+/** Discovery metadata for an issuer nobody contacts: unit tests never reach the provider. */
+export const FAKE_ISSUER = {
+  issuer: 'https://issuer.test',
+  authorization_endpoint: 'https://issuer.test/auth',
+  token_endpoint: 'https://issuer.test/token',
+  jwks_uri: 'https://issuer.test/jwks',
+};
+
+export interface TestConsole {
+  app: FastifyInstance;
+  store: InMemoryMessageStore;
+  publisher: RecordingPublisher;
+  queue: MemoryQueue;
+  clock: ReturnType<typeof manualClock>;
+  deps: ConsoleDeps;
+}
+
+/** The console over in-memory ports, at a fixed time. Close `app` after the test. */
+export async function build(overrides: Partial<ConsoleDeps> = {}): Promise<TestConsole> {
+  const store = new InMemoryMessageStore();
+  const publisher = new RecordingPublisher();
+  const queue = new MemoryQueue();
+  const clock = manualClock('2026-03-01T12:00:00.000Z');
+  const deps: ConsoleDeps = {
+    stage: 'dev',
+    registry: builtInRegistry(),
+    store,
+    queue,
+    publisher,
+    clock,
+    ids: ulidGenerator(),
+    schedules: SCHEDULES,
+    scheduleAnchor: new Date('2026-01-01T00:00:00.000Z'),
+    auth: {
+      provider: { kind: 'oidc', issuer: FAKE_ISSUER.issuer, metadata: FAKE_ISSUER },
+      clientId: 'rez-console',
+      clientSecret: 'secret',
+      allowedUsers: ['ana@example.com'],
+      sessionKeys: [TEST_KEY],
+      publicUrl: 'http://localhost:3000',
+    },
+    ...overrides,
+  };
+  const app = await buildApp(deps);
+  return { app, store, publisher, queue, clock, deps };
+}
+
+/** A session cookie made with the app's own secure-session encoding, as a Cookie header value. */
+export function sessionCookie(
+  app: FastifyInstance,
+  data: Record<string, unknown> = {},
+  cookieName = 'rez_session',
+): string {
+  const session = app.createSecureSession(data);
+  // @fastify/cookie URL-encodes values; the raw encoding contains ";", which would end the cookie.
+  return `${cookieName}=${encodeURIComponent(app.encodeSecureSession(session))}`;
+}
+
+/** A signed-in session for `user`, valid for 12 hours from the app's clock. */
+export function loginCookie(t: TestConsole, user: ConsoleUser = TEST_USER): string {
+  return sessionCookie(t.app, { user, expiresAt: t.clock.now().getTime() + 12 * 3_600_000 });
+}
+
+/** app.inject as a signed-in user (the cookie header is added to the request's own). */
+export function injectWithLogin(t: TestConsole, options: InjectOptions): Promise<LightMyRequestResponse> {
+  return t.app.inject({ ...options, headers: { ...options.headers, cookie: loginCookie(t) } });
+}
+
+/**
+ * Opens the new-message form as a signed-in user and returns its CSRF token
+ * with the session cookie that holds the token's secret.
+ */
+export async function formSession(t: TestConsole): Promise<{ token: string; cookie: string }> {
+  const cookie = loginCookie(t);
+  const response = await t.app.inject({ url: '/messages/new', headers: { cookie } });
+  const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+  const updated = response.cookies.find((c) => c.name === 'rez_session');
+  if (!token || !updated) throw new Error(`no CSRF token or session cookie in the form (HTTP ${response.statusCode})`);
+  return { token, cookie: `rez_session=${encodeURIComponent(updated.value)}` };
+}

@@ -1,0 +1,35 @@
+import type { DeadLetter, MessageQueue, QueueDepth, ReceivedMessage } from '@rez/core';
+
+/** A queue fake for console tests: only depth, the DLQ list and redrive do anything. */
+export class MemoryQueue implements MessageQueue {
+  readonly dead: DeadLetter[] = [];
+  readonly redriven: DeadLetter[] = [];
+  visible = 0;
+  inFlight = 0;
+  failDepth: Error | undefined;
+
+  async receive(): Promise<ReceivedMessage[]> {
+    return [];
+  }
+  async delete(): Promise<void> {}
+  async changeVisibility(): Promise<void> {}
+
+  async depth(): Promise<QueueDepth> {
+    if (this.failDepth) throw this.failDepth;
+    return { visible: this.visible, inFlight: this.inFlight, dead: this.dead.length };
+  }
+
+  async listDeadLetters({ limit }: { limit: number }): Promise<DeadLetter[]> {
+    return this.dead.slice(0, limit);
+  }
+
+  async redrive(options?: { transportIds?: string[] }): Promise<number> {
+    const moving = this.dead.filter((d) => !options?.transportIds || options.transportIds.includes(d.transportId));
+    for (const letter of moving) {
+      this.dead.splice(this.dead.indexOf(letter), 1);
+      this.redriven.push(letter);
+      this.visible += 1;
+    }
+    return moving.length;
+  }
+}
