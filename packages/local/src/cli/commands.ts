@@ -1,0 +1,234 @@
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import {
+  MESSAGE_STATUSES,
+  type MessageRecord,
+  type MessageStatus,
+  RezError,
+  ValidationError,
+} from '@rez/core';
+import { CliUsageError } from '../errors';
+import type { RezTarget } from './target';
+
+export const HELP = `Usage: npm run rez -- <command> [options]
+
+Commands:
+  send <type> [--message TEXT] [--title TEXT] [--priority 1-5] [--tags a,b]
+              [--click URL] [--markdown] [--payload JSON]
+                           queue a message (flags fill the notify payload; --payload
+                           gives any type's payload as JSON, flags override its fields)
+  schedule list            the schedules, with their last and next runs
+  schedule run <name>      fire a schedule now (e.g. hello-world)
+  list [--status S] [--type T] [--limit N] [--cursor C]
+                           recent messages, newest first (status: ${MESSAGE_STATUSES.join(', ')})
+  failed                   the dead-letter queue and the failed messages with their reasons
+  redrive --all | <transportId>
+                           move dead letters back to the queue
+  show <id>                one message: payload, status, history, children
+
+Options: --json prints machine-readable output.
+
+Target: the local data dir (REZ_DATA_DIR, default ./.rez), the same SQLite
+database \`npm start\` runs on; its poller delivers what you queue here. The
+CLI talks to a RezTarget, so a deployed stack can be added as another target.`;
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/** Runs one CLI command; returns the exit code (0 ok, 1 failed, 2 refused input). */
+export async function runCli(argv: string[], openTarget: () => RezTarget, io: CliIo): Promise<number> {
+  let target: RezTarget | undefined;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        message: { type: 'string' },
+        title: { type: 'string' },
+        priority: { type: 'string' },
+        tags: { type: 'string' },
+        click: { type: 'string' },
+        markdown: { type: 'boolean' },
+        payload: { type: 'string' },
+        status: { type: 'string' },
+        type: { type: 'string' },
+        limit: { type: 'string' },
+        cursor: { type: 'string' },
+        all: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    const [command, ...rest] = positionals;
+    if (values.help || !command || command === 'help') {
+      io.out(HELP);
+      return command || values.help ? 0 : 2;
+    }
+    const print = (human: string, data: unknown) =>
+      io.out(values.json ? JSON.stringify(data, null, 2) : human);
+
+    // Input is checked before the target (and its database) is opened: refused input touches nothing.
+    switch (command) {
+      case 'send': {
+        const type = need(rest[0], '<type>', 'the message type, e.g. notify');
+        const payload = buildPayload(values);
+        target = openTarget();
+        const message = await target.send({ type, payload, created_by: `cli:${userInfo().username}` });
+        print(`queued ${message.type} message ${message.id}`, message);
+        return 0;
+      }
+      case 'schedule': {
+        const sub = need(rest[0], 'schedule <list|run>', 'say "list" or "run <name>"');
+        if (sub === 'list') {
+          target = openTarget();
+          const schedules = await target.schedules();
+          print(
+            schedules
+              .map(
+                (s) =>
+                  `${s.name}  ${s.expression} ${s.timezone}  ${s.type}  last ${s.lastRun?.toISOString() ?? 'never'}  next ${s.nextRun?.toISOString() ?? 'never'}\n  ${s.description}`,
+              )
+              .join('\n'),
+            schedules,
+          );
+          return 0;
+        }
+        if (sub !== 'run')
+          throw new CliUsageError('schedule', `unknown subcommand "${sub}"; use list or run <name>`);
+        const name = need(rest[1], '<name>', 'the schedule to run, see `schedule list`');
+        target = openTarget();
+        const result = await target.runSchedule(name);
+        print(`schedule ${result.schedule} fired: queued ${result.type} message ${result.id}`, result);
+        return 0;
+      }
+      case 'list': {
+        const status = values.status;
+        if (status !== undefined && !(MESSAGE_STATUSES as readonly string[]).includes(status))
+          throw new CliUsageError(
+            '--status',
+            `must be one of ${MESSAGE_STATUSES.join(', ')}, got "${status}"`,
+          );
+        const limit = values.limit === undefined ? 25 : wholeNumber(values.limit, '--limit', 1, 100);
+        target = openTarget();
+        const page = await target.list({
+          status: status as MessageStatus | undefined,
+          type: values.type,
+          limit,
+          cursor: values.cursor ?? null,
+        });
+        const lines = page.items.map(summary);
+        if (page.cursor) lines.push(`more: --cursor ${page.cursor}`);
+        print(lines.join('\n') || '(no messages)', page);
+        return 0;
+      }
+      case 'failed': {
+        target = openTarget();
+        const dead = await target.deadLetters(100);
+        const failed = await target.list({ status: 'failed', limit: 100 });
+        const lines = [`dead-letter queue: ${dead.length}`];
+        for (const d of dead) {
+          const id = safeId(d.body);
+          lines.push(
+            `  ${d.transportId}  message ${id}  received ${d.receiveCount}×  sent ${d.sentAt.toISOString()}`,
+          );
+        }
+        lines.push(`failed messages: ${failed.items.length}`);
+        for (const r of failed.items)
+          lines.push(`  ${summary(r)}\n    reason: ${r.error?.reason ?? '(none)'}`);
+        if (dead.length) lines.push('retry: npm run rez -- redrive --all');
+        print(lines.join('\n'), { deadLetters: dead, failed: failed.items });
+        return 0;
+      }
+      case 'redrive': {
+        if (!values.all && !rest[0])
+          throw new CliUsageError('redrive', 'say --all or give a transport id (see `failed`)');
+        target = openTarget();
+        const moved = await target.redrive(values.all ? undefined : rest);
+        print(`moved ${moved} dead letter(s) back to the queue`, { moved });
+        return 0;
+      }
+      case 'show': {
+        const id = need(rest[0], '<id>', 'the message id, see `list`');
+        target = openTarget();
+        const found = await target.get(id);
+        if (!found) {
+          io.err(`rez: no message ${id}`);
+          return 1;
+        }
+        print(JSON.stringify(found, null, 2), found);
+        return 0;
+      }
+      default:
+        throw new CliUsageError('command', `unknown command "${command}"; run with --help`);
+    }
+  } catch (error) {
+    const refused =
+      error instanceof CliUsageError || error instanceof ValidationError || isParseArgsError(error);
+    if (refused || (error instanceof RezError && error.permanent)) {
+      io.err(`rez: ${(error as Error).message}`);
+      return 2;
+    }
+    io.err(`rez: failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    target?.close();
+  }
+}
+
+function buildPayload(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
+  let payload: Record<string, unknown> = {};
+  if (typeof values.payload === 'string') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(values.payload);
+    } catch {
+      throw new CliUsageError('--payload', 'must be JSON, e.g. \'{"message":"hi"}\'');
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new CliUsageError('--payload', 'must be a JSON object');
+    payload = parsed as Record<string, unknown>;
+  }
+  for (const key of ['message', 'title', 'click'] as const)
+    if (typeof values[key] === 'string') payload[key] = values[key];
+  if (typeof values.priority === 'string')
+    payload.priority = wholeNumber(values.priority, '--priority', 1, 5);
+  if (typeof values.tags === 'string')
+    payload.tags = values.tags
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+  if (values.markdown) payload.markdown = true;
+  return payload;
+}
+
+function wholeNumber(raw: string, field: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max)
+    throw new CliUsageError(field, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+function need(value: string | undefined, field: string, hint: string): string {
+  if (!value) throw new CliUsageError(field, `is missing (${hint})`);
+  return value;
+}
+
+function summary(r: MessageRecord): string {
+  return `${r.id}  ${r.status.padEnd(10)} ${r.type.padEnd(14)} ${r.created_date}  attempts ${r.attempts}  by ${r.created_by}`;
+}
+
+function safeId(body: string): string {
+  try {
+    return String(JSON.parse(body).id ?? '?');
+  } catch {
+    return '(not JSON)';
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: string })?.code ?? '';
+  return code.startsWith('ERR_PARSE_ARGS');
+}

@@ -1,0 +1,111 @@
+import {
+  builtInRegistry,
+  type DeadLetter,
+  type ListQuery,
+  type Message,
+  type MessageRecord,
+  type NewMessage,
+  type Page,
+  type QueueDepth,
+  submitMessage,
+  systemClock,
+  ulidGenerator,
+} from '@rez/core';
+import { createSchedulerHandler, type SchedulerResult } from '@rez/scheduler';
+import { type LocalConfig, readLocalConfig } from '../config';
+import { openLocalPipeline } from '../pipeline';
+import { SchedulerLoop, type ScheduleStatus } from '../scheduler-loop';
+
+/**
+ * What the CLI talks to. `LocalTarget` works on the data dir's SQLite
+ * database, next to a running `npm start` (whose poller delivers what the
+ * CLI queues). A deployed stack would be another implementation — SNS
+ * publish, DynamoDB reads, SQS DLQ redrive — behind the same interface.
+ */
+export interface RezTarget {
+  /** One line saying what this target is, for the CLI's output. */
+  readonly description: string;
+  send(input: Omit<NewMessage, 'stage'>): Promise<Message>;
+  schedules(): Promise<ScheduleStatus[]>;
+  runSchedule(name: string): Promise<SchedulerResult>;
+  list(query: ListQuery): Promise<Page<MessageRecord>>;
+  get(id: string): Promise<{ record: MessageRecord; children: MessageRecord[] } | null>;
+  deadLetters(limit: number): Promise<DeadLetter[]>;
+  depth(): Promise<QueueDepth>;
+  /** Moves dead letters back (all, or the given transport ids); returns how many moved. */
+  redrive(transportIds?: string[]): Promise<number>;
+  close(): void;
+}
+
+export class LocalTarget implements RezTarget {
+  readonly description: string;
+  readonly config: LocalConfig;
+  readonly #pipeline;
+  readonly #scheduler: SchedulerLoop;
+  readonly #registry = builtInRegistry();
+  readonly #ids = ulidGenerator();
+
+  constructor(env = process.env) {
+    this.config = readLocalConfig(env);
+    this.description = `local data dir ${this.config.dataDir} (stage ${this.config.stage})`;
+    this.#pipeline = openLocalPipeline({
+      dbFile: this.config.dbFile,
+      synchronous: this.config.synchronous,
+      ...this.config.poller,
+    });
+    const { store, publisher, db } = this.#pipeline;
+    this.#scheduler = new SchedulerLoop({
+      db,
+      schedules: this.config.schedules,
+      invoke: createSchedulerHandler({
+        registry: this.#registry,
+        store,
+        bus: publisher,
+        clock: systemClock,
+        ids: this.#ids,
+        stage: this.config.stage,
+      }),
+    });
+  }
+
+  send(input: Omit<NewMessage, 'stage'>): Promise<Message> {
+    const { store, publisher } = this.#pipeline;
+    return submitMessage(
+      { ...input, stage: this.config.stage },
+      { registry: this.#registry, clock: systemClock, ids: this.#ids, store, bus: publisher },
+    );
+  }
+
+  async schedules(): Promise<ScheduleStatus[]> {
+    return this.#scheduler.list();
+  }
+
+  runSchedule(name: string): Promise<SchedulerResult> {
+    return this.#scheduler.runNow(name);
+  }
+
+  list(query: ListQuery): Promise<Page<MessageRecord>> {
+    return this.#pipeline.store.list(query);
+  }
+
+  async get(id: string): Promise<{ record: MessageRecord; children: MessageRecord[] } | null> {
+    const record = await this.#pipeline.store.get(id);
+    return record ? { record, children: await this.#pipeline.store.children(id) } : null;
+  }
+
+  deadLetters(limit: number): Promise<DeadLetter[]> {
+    return this.#pipeline.queue.listDeadLetters({ limit });
+  }
+
+  depth(): Promise<QueueDepth> {
+    return this.#pipeline.queue.depth();
+  }
+
+  redrive(transportIds?: string[]): Promise<number> {
+    return this.#pipeline.queue.redrive(transportIds ? { transportIds } : {});
+  }
+
+  close(): void {
+    this.#pipeline.close();
+  }
+}

@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { openDatabase } from '../../src';
+import { runCliProcess, tempDir } from '../helpers';
+
+describe('Class: rez CLI', () => {
+  let data: ReturnType<typeof tempDir>;
+  let env: Record<string, string>;
+
+  beforeEach(() => {
+    data = tempDir();
+    env = { REZ_DATA_DIR: data.dir, NTFY_TOPIC: 'rez-cli-test' };
+  });
+  afterEach(() => data.remove());
+
+  const stored = () => {
+    const db = openDatabase(path.join(data.dir, 'rez.db'));
+    try {
+      return {
+        messages: db.prepare('SELECT count(*) FROM messages').pluck().get(),
+        queued: db.prepare('SELECT count(*) FROM bus_messages').pluck().get(),
+      };
+    } finally {
+      db.close();
+    }
+  };
+
+  it.each([
+    [['send', 'notify', '--title', 'no message'], 'payload.message'],
+    [['send', 'notify', '--message', 'hi', '--priority', '7'], '--priority'],
+    [['send', 'notify', '--message', 'hi', '--click', 'ftp://x'], 'payload.click'],
+    [['send', 'notify', '--payload', '{not json'], '--payload'],
+    [['send', 'no_such_type', '--message', 'hi'], 'no_such_type'],
+    [['send'], '<type>'],
+    [['list', '--status', 'lost'], '--status'],
+    [['send', 'notify', '--bogus'], 'bogus'],
+  ])('refuses %j naming %s, exits non-zero, stores nothing', (args, field) => {
+    const result = runCliProcess(args, env);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(field);
+    expect(stored()).toEqual({ messages: 0, queued: 0 });
+  });
+
+  it('queues a valid message in the store and on the queue', () => {
+    const result = runCliProcess(['send', 'notify', '--message', 'hi', '--tags', 'a,b', '--json'], env);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      type: 'notify',
+      payload: { message: 'hi', tags: ['a', 'b'] },
+    });
+    expect(stored()).toEqual({ messages: 1, queued: 1 });
+  });
+});
