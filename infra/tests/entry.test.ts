@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
 import { bundlePath, bundleRoot, requireBundle } from '../bundles';
 import { Messaging } from '../components/messaging';
 import { Worker } from '../components/worker';
@@ -87,7 +88,8 @@ describe('Config: errors name the key', () => {
     expect(loadConfig('dev').ntfy.token).toBeUndefined();
     installMocks('dev', devConfig());
     const token = loadConfig('dev').ntfy.token;
-    expect(token && (await token.isSecret)).toBe(true);
+    expect(token).toBeDefined();
+    expect(await pulumi.isSecret(token as pulumi.Output<string>)).toBe(true);
   });
 });
 
