@@ -1,8 +1,5 @@
 const escape = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 /** The dev provider's sign-in form: plain HTML, no script, works for a browser and a scripted client. */
 export function loginPage(options: { uid: string; email?: string; error?: string; hint: string }): string {
