@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import {
   CreateTopicCommand,
   DeleteTopicCommand,
@@ -32,10 +37,20 @@ export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0,
 export const dynamoClient = () =>
   createDynamoDbClient({ endpoint: peerEndpoint('REZ_TEST_DYNAMODB_ENDPOINT') });
 
-/** A fresh messages table on dynalite (creation is instant there); drop() deletes it. */
+/**
+ * A fresh messages table on dynalite; drop() deletes it. Even with
+ * createTableMs 0 the table turns ACTIVE on a later tick, and until then
+ * dynalite answers ResourceNotFound, so we wait for ACTIVE.
+ */
 export async function createMessagesTable(client: DynamoDBClient) {
   const tableName = uniqueName('rez-messages');
   await client.send(new CreateTableCommand(messagesTableInput(tableName)));
+  for (let i = 0; ; i++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') break;
+    if (i === 200) throw new Error(`table ${tableName} is still ${Table?.TableStatus} after 200 polls`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
   return {
     tableName,
     drop: async () => {
