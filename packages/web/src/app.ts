@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { ConsoleDeps } from './deps';
 import authPlugin, { DEFAULT_SESSION_TTL_SECONDS, resolveProvider } from './plugins/app/auth';
 import services from './plugins/app/services';
@@ -29,6 +29,11 @@ const EXPLANATIONS: Record<string, string> = {
   FST_CSRF_MISSING_TOKEN: "The form's security token is missing. Reload the form and submit it again.",
 };
 
+export interface BuildOptions {
+  /** Sees every route as it is registered: for route audits (the anonymous-access test). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
 /**
  * Builds the ops console: a Fastify app that never listens (see startConsole
  * for a local listener and lambda.ts for the ALB entry). With an OIDC issuer
@@ -39,7 +44,7 @@ const EXPLANATIONS: Record<string, string> = {
  *   clock: systemClock, ids: ulidGenerator(), schedules: SCHEDULES, scheduleAnchor: new Date(), auth });
  * const response = await app.inject({ url: '/healthz' });
  */
-export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: ConsoleDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const viewsDir = resolveViewsDir();
   const stylesheet = loadStylesheet(viewsDir);
   const provider = await resolveProvider(deps.auth);
@@ -51,6 +56,7 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
     trustProxy: (_address: string, hop: number) => hop < (deps.trustProxy ?? 0),
   });
 
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   await app.register(services, { deps });
   await app.register(session, {
     keys: deps.auth.sessionKeys,

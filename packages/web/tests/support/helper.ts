@@ -1,7 +1,7 @@
 import { builtInRegistry, manualClock, SCHEDULES, ulidGenerator } from '@rez/core';
 import { InMemoryMessageStore, RecordingPublisher } from '@rez/core/testing';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/app';
+import { type BuildOptions, buildApp } from '../../src/app';
 import type { ConsoleUser } from '../../src/auth/identity';
 import type { ConsoleDeps } from '../../src/deps';
 import { MemoryQueue } from './memory-queue';
@@ -27,7 +27,7 @@ export interface TestConsole {
 }
 
 /** The console over in-memory ports, at a fixed time. Close `app` after the test. */
-export async function build(overrides: Partial<ConsoleDeps> = {}): Promise<TestConsole> {
+export async function build(overrides: Partial<ConsoleDeps> = {}, options: BuildOptions = {}): Promise<TestConsole> {
   const store = new InMemoryMessageStore();
   const publisher = new RecordingPublisher();
   const queue = new MemoryQueue();
@@ -52,7 +52,7 @@ export async function build(overrides: Partial<ConsoleDeps> = {}): Promise<TestC
     },
     ...overrides,
   };
-  const app = await buildApp(deps);
+  const app = await buildApp(deps, options);
   return { app, store, publisher, queue, clock, deps };
 }
 
