@@ -1,3 +1,5 @@
+export { LocalTarget, type RezTarget } from './cli/target';
+export { type LocalConfig, readLocalConfig } from './config';
 export {
   CliUsageError,
   DatabaseOpenError,
@@ -6,6 +8,15 @@ export {
   UnknownQueueError,
   UnknownScheduleError,
 } from './errors';
+export { type LocalPipeline, openLocalPipeline, TOPIC, WORKER_DLQ, WORKER_QUEUE } from './pipeline';
+export { type BatchHandler, defaultBackoffSeconds, Poller, type PollerOptions } from './poller';
+export {
+  type LocalRuntime,
+  type LocalRuntimeOptions,
+  startConsoleIfAvailable,
+  startLocalRuntime,
+} from './runtime';
+export { SchedulerLoop, type SchedulerLoopOptions, type ScheduleStatus } from './scheduler-loop';
 export { type CreateQueueOptions, SqliteBus, SqlitePublisher } from './sqlite/bus';
 export { type OpenDatabaseOptions, openDatabase, type SqliteDatabase } from './sqlite/database';
 export { SqliteQueue } from './sqlite/queue';

@@ -108,7 +108,9 @@ export class SchedulerLoop {
       if (this.#s.mark.run(now, schedule.name, state.lastRun).changes !== 1) continue; // another process fired it
       fired.push(schedule.name);
       try {
-        this.#options.onFired?.(schedule.name, await this.#options.invoke(scheduleInvocation(schedule)));
+        // Invoke first: `onFired?.(…, await invoke())` would skip the invoke when onFired is unset.
+        const result = await this.#options.invoke(scheduleInvocation(schedule));
+        this.#options.onFired?.(schedule.name, result);
       } catch (error) {
         this.#options.onError?.(schedule.name, error);
       }

@@ -1,0 +1,87 @@
+import { builtInRegistry, NtfyError, submitMessage, systemClock, ulidGenerator } from '@rez/core';
+import { RecordingNotifier } from '@rez/core/testing';
+import { type LocalRuntime, startLocalRuntime } from '../../src';
+import { tempDir } from '../helpers';
+
+const until = async (check: () => Promise<boolean>, timeoutMs = 5000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+describe('Class: Poller (through the local runtime)', () => {
+  let data: ReturnType<typeof tempDir>;
+  let rez: LocalRuntime;
+  let notifier: RecordingNotifier;
+
+  beforeEach(async () => {
+    data = tempDir();
+    notifier = new RecordingNotifier();
+    rez = await startLocalRuntime({
+      env: { REZ_DATA_DIR: data.dir, NTFY_TOPIC: 'rez-test', REZ_MAX_RECEIVE_COUNT: '3' },
+      notifier,
+      backoffSeconds: () => 0.02,
+      scheduler: false,
+      console: false,
+      log: () => {},
+    });
+  });
+  afterEach(async () => {
+    await rez.stop();
+    data.remove();
+  });
+
+  it('leaves a message that failed maxReceiveCount times in the DLQ with its reason; redrive completes it', async () => {
+    // Prepare: ntfy is down for exactly maxReceiveCount attempts.
+    for (let i = 0; i < 3; i++)
+      notifier.errors.push(new NtfyError('ntfy server error 502: bad gateway', 'transient'));
+    const id = await sendNotify(rez, 'will fail, then succeed');
+
+    // Act
+    await until(async () => (await rez.queue.depth()).dead === 1);
+
+    // Assess
+    const failed = await rez.store.get(id);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(failed?.error?.reason).toContain('ntfy server error 502');
+    expect(failed?.history.filter((h) => h.status === 'failed')).toHaveLength(3);
+    const [letter] = await rez.queue.listDeadLetters({ limit: 10 });
+    expect(JSON.parse(letter.body).id).toBe(id);
+    expect(letter.receiveCount).toBe(3);
+
+    await expect(rez.queue.redrive()).resolves.toBe(1);
+    await until(async () => (await rez.store.get(id))?.status === 'completed');
+    expect(notifier.sent.map((n) => n.message)).toEqual(['will fail, then succeed']);
+    await until(
+      async () => JSON.stringify(await rez.queue.depth()) === '{"visible":0,"inFlight":0,"dead":0}',
+    );
+  });
+
+  it('honours a 429 Retry-After instead of its own short backoff', async () => {
+    notifier.errors.push(
+      new NtfyError('rate limited', 'rate_limited', { status: 429, retryAfterMs: 60_000 }),
+    );
+    const id = await sendNotify(rez, 'rate limited once');
+    await until(async () => (await rez.store.get(id))?.status === 'failed');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The backoff (20 ms) would have retried many times by now; Retry-After keeps it hidden.
+    expect(await rez.queue.depth()).toMatchObject({ visible: 0, inFlight: 1 });
+    expect((await rez.store.get(id))?.attempts).toBe(1);
+  });
+});
+
+async function sendNotify(rez: LocalRuntime, message: string): Promise<string> {
+  const sent = await submitMessage(
+    { type: 'notify', payload: { message }, created_by: 'test', stage: 'dev' },
+    {
+      registry: builtInRegistry(),
+      clock: systemClock,
+      ids: ulidGenerator(),
+      store: rez.store,
+      bus: rez.publisher,
+    },
+  );
+  return sent.id;
+}
