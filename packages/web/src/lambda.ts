@@ -1,0 +1,91 @@
+/**
+ * The console's Lambda entry behind an ALB (bundled to dist/index.js with the
+ * views copied to dist/views). AWS adapters are wired at module scope so warm
+ * invocations reuse their connections; the app itself is built on the first
+ * event (it may need the issuer's discovery document).
+ */
+import {
+  createAwsClients,
+  DynamoMessageStore,
+  readPipelineMetrics,
+  SnsPublisher,
+  SqsQueue,
+} from '@rez/aws';
+import {
+  builtInRegistry,
+  ConfigError,
+  type Env,
+  optionalEnv,
+  readStage,
+  requireEnv,
+  SCHEDULES,
+  type Stage,
+  systemClock,
+  ulidGenerator,
+} from '@rez/core';
+import { buildApp } from './app';
+import { type ConsoleDeps, type MetricsSource, readConsoleConfig } from './deps';
+import { createAlbHandler } from './lambda-handler';
+
+/**
+ * Dashboard counts from the worker's CloudWatch metrics. They carry the stage
+ * but not the type, so the by-type table shows one row for all types.
+ */
+export function cloudWatchMetrics(
+  client: Parameters<typeof readPipelineMetrics>[0]['client'],
+  stage: Stage,
+): MetricsSource {
+  return {
+    async counts({ since, until, periodSeconds }) {
+      const points = await readPipelineMetrics({ client, stage, since, until, periodSeconds });
+      return points.map((p) => ({
+        bucket: p.time,
+        stage,
+        type: 'all types',
+        created: p.received,
+        completed: p.completed,
+        failed: p.failed,
+      }));
+    },
+  };
+}
+
+/**
+ * Reads the Lambda's environment: REZ_STAGE, REZ_TOPIC_ARN, REZ_MESSAGES_TABLE,
+ * REZ_QUEUE_URL, REZ_DLQ_URL, REZ_SCHEDULE_ANCHOR (optional, when rate()
+ * schedules were created) and everything readConsoleConfig reads.
+ */
+export function depsFromEnv(env: Env): ConsoleDeps {
+  const stage = readStage(env);
+  const clients = createAwsClients();
+  const anchorText = optionalEnv(env, 'REZ_SCHEDULE_ANCHOR');
+  const scheduleAnchor = anchorText ? new Date(anchorText) : new Date(0);
+  if (Number.isNaN(scheduleAnchor.getTime())) {
+    throw new ConfigError('REZ_SCHEDULE_ANCHOR', `must be an ISO date-time, got "${anchorText}"`);
+  }
+  return {
+    stage,
+    registry: builtInRegistry(),
+    store: new DynamoMessageStore({ client: clients.documents, tableName: requireEnv(env, 'REZ_MESSAGES_TABLE'), stage }),
+    queue: new SqsQueue({
+      client: clients.sqs,
+      queueUrl: requireEnv(env, 'REZ_QUEUE_URL'),
+      deadLetterQueueUrl: requireEnv(env, 'REZ_DLQ_URL'),
+    }),
+    publisher: new SnsPublisher({ client: clients.sns, topicArn: requireEnv(env, 'REZ_TOPIC_ARN') }),
+    clock: systemClock,
+    ids: ulidGenerator(),
+    schedules: SCHEDULES,
+    scheduleAnchor,
+    metrics: cloudWatchMetrics(clients.cloudwatch, stage),
+    auth: readConsoleConfig(env).auth,
+    // The ALB is the one proxy in front: its X-Forwarded-For hop and X-Forwarded-Proto are trusted.
+    trustProxy: 1,
+    logger: { level: optionalEnv(env, 'LOG_LEVEL') ?? 'info' },
+  };
+}
+
+// Read at module load, so a misconfigured function fails at its first (cold) start with the variable named.
+const deps = depsFromEnv(process.env);
+
+export const handler = createAlbHandler(() => buildApp(deps));
