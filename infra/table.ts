@@ -1,6 +1,6 @@
 /**
- * The messages table definition, shared with the DynamoDB store adapter.
- * Imported from its source file rather than the `@rez/aws` barrel, which
- * would load every AWS SDK client into the Pulumi program.
+ * The messages table definition, shared with the DynamoDB store adapter
+ * (its tests create the same table on dynalite). One import site, so the
+ * components do not each pull in the adapter barrel.
  */
-export { MESSAGES_TABLE } from '../packages/aws/src/store/table';
+export { MESSAGES_TABLE } from '@rez/aws';
