@@ -83,6 +83,8 @@ export async function startDevOidcProvider(options: DevOidcOptions): Promise<Dev
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     pkce: { required: () => true },
+    // Short, explicit lifetimes (a development login needs no more), which also keeps oidc-provider from nagging.
+    ttl: { AuthorizationCode: 60, Interaction: 600, Session: 43_200, Grant: 43_200, AccessToken: 600, IdToken: 600 },
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     async findAccount(_ctx: unknown, sub: string) {
