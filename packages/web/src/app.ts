@@ -24,8 +24,10 @@ export const BODY_LIMIT = 320 * 1024;
 /** Friendlier words for the errors people can actually cause. */
 const EXPLANATIONS: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: `The request is over the console's limit of ${BODY_LIMIT / 1024} KiB; a message may be at most 256 KiB.`,
-  FST_CSRF_INVALID_TOKEN: "The form's security token does not match this session. Reload the form and submit it again.",
-  FST_CSRF_MISSING_SECRET: "The form's security token is missing or this session has none. Reload the form and submit it again.",
+  FST_CSRF_INVALID_TOKEN:
+    "The form's security token does not match this session. Reload the form and submit it again.",
+  FST_CSRF_MISSING_SECRET:
+    "The form's security token is missing or this session has none. Reload the form and submit it again.",
   FST_CSRF_MISSING_TOKEN: "The form's security token is missing. Reload the form and submit it again.",
 };
 
@@ -81,7 +83,11 @@ export async function buildApp(deps: ConsoleDeps, options: BuildOptions = {}): P
       status >= 500
         ? `Something went wrong on our side. It has been logged as request ${request.id}.`
         : (EXPLANATIONS[error.code] ?? error.message);
-    return reply.page('error', { title: status >= 500 ? 'Server error' : 'Request refused', message, status }, status);
+    return reply.page(
+      'error',
+      { title: status >= 500 ? 'Server error' : 'Request refused', message, status },
+      status,
+    );
   });
   app.setNotFoundHandler((request, reply) =>
     reply.page('error', { title: 'Not found', message: `Nothing at ${request.method} ${request.url}.` }, 404),

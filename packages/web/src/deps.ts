@@ -107,7 +107,11 @@ export function readConsoleConfig(env: Env): ConsoleConfig {
   let provider: ProviderConfig;
   if (providerName === 'github') provider = { kind: 'github' };
   else if (providerName === 'oidc') provider = { kind: 'oidc', issuer: readUrl(env, 'OAUTH_ISSUER') };
-  else throw new ConfigError('OAUTH_PROVIDER', `must be "github" or unset (OIDC discovery), got "${providerName}"`);
+  else
+    throw new ConfigError(
+      'OAUTH_PROVIDER',
+      `must be "github" or unset (OIDC discovery), got "${providerName}"`,
+    );
 
   return {
     auth: {

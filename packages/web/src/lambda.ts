@@ -4,13 +4,7 @@
  * invocations reuse their connections; the app itself is built on the first
  * event (it may need the issuer's discovery document).
  */
-import {
-  createAwsClients,
-  DynamoMessageStore,
-  readPipelineMetrics,
-  SnsPublisher,
-  SqsQueue,
-} from '@rez/aws';
+import { createAwsClients, DynamoMessageStore, readPipelineMetrics, SnsPublisher, SqsQueue } from '@rez/aws';
 import {
   builtInRegistry,
   ConfigError,
@@ -66,7 +60,11 @@ export function depsFromEnv(env: Env): ConsoleDeps {
   return {
     stage,
     registry: builtInRegistry(),
-    store: new DynamoMessageStore({ client: clients.documents, tableName: requireEnv(env, 'REZ_MESSAGES_TABLE'), stage }),
+    store: new DynamoMessageStore({
+      client: clients.documents,
+      tableName: requireEnv(env, 'REZ_MESSAGES_TABLE'),
+      stage,
+    }),
     queue: new SqsQueue({
       client: clients.sqs,
       queueUrl: requireEnv(env, 'REZ_QUEUE_URL'),

@@ -46,11 +46,16 @@ export async function startDevOidcProvider(options: DevOidcOptions): Promise<Dev
     );
   }
   const host = options.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host)) throw new Error(`the development OpenID provider binds to loopback only, not "${host}"`);
-  if (options.redirectUris.length === 0) throw new Error('startDevOidcProvider needs at least one redirect URI');
+  if (!LOOPBACK.has(host))
+    throw new Error(`the development OpenID provider binds to loopback only, not "${host}"`);
+  if (options.redirectUris.length === 0)
+    throw new Error('startDevOidcProvider needs at least one redirect URI');
 
   const { default: Provider } = await import('oidc-provider');
-  const account = options.account ?? { email: 'dev@rez.local', password: randomBytes(9).toString('base64url') };
+  const account = options.account ?? {
+    email: 'dev@rez.local',
+    password: randomBytes(9).toString('base64url'),
+  };
   const clientId = 'rez-console-dev';
   const clientSecret = randomBytes(24).toString('base64url');
 
@@ -84,7 +89,14 @@ export async function startDevOidcProvider(options: DevOidcOptions): Promise<Dev
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     pkce: { required: () => true },
     // Short, explicit lifetimes (a development login needs no more), which also keeps oidc-provider from nagging.
-    ttl: { AuthorizationCode: 60, Interaction: 600, Session: 43_200, Grant: 43_200, AccessToken: 600, IdToken: 600 },
+    ttl: {
+      AuthorizationCode: 60,
+      Interaction: 600,
+      Session: 43_200,
+      Grant: 43_200,
+      AccessToken: 600,
+      IdToken: 600,
+    },
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     async findAccount(_ctx: unknown, sub: string) {
@@ -102,22 +114,40 @@ export async function startDevOidcProvider(options: DevOidcOptions): Promise<Dev
     const details = await provider.interactionDetails(req, res);
     if (details.uid !== uid) throw new Error('interaction does not belong to this browser');
     if (action === 'abort') {
-      await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'sign-in cancelled' });
+      await provider.interactionFinished(req, res, {
+        error: 'access_denied',
+        error_description: 'sign-in cancelled',
+      });
       return;
     }
     if (details.prompt.name === 'consent') {
       // A first-party development client: consent is granted without asking.
-      const grant = new provider.Grant({ accountId: String(details.session?.accountId), clientId: details.params.client_id });
-      if (details.prompt.details.missingOIDCScope) grant.addOIDCScope(details.prompt.details.missingOIDCScope.join(' '));
-      if (details.prompt.details.missingOIDCClaims) grant.addOIDCClaims(details.prompt.details.missingOIDCClaims);
-      await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
+      const grant = new provider.Grant({
+        accountId: String(details.session?.accountId),
+        clientId: details.params.client_id,
+      });
+      if (details.prompt.details.missingOIDCScope)
+        grant.addOIDCScope(details.prompt.details.missingOIDCScope.join(' '));
+      if (details.prompt.details.missingOIDCClaims)
+        grant.addOIDCClaims(details.prompt.details.missingOIDCClaims);
+      await provider.interactionFinished(
+        req,
+        res,
+        { consent: { grantId: await grant.save() } },
+        { mergeWithLastSubmission: true },
+      );
       return;
     }
     if (action === 'login' && req.method === 'POST') {
       const form = new URLSearchParams(await readBody(req));
       const email = form.get('email')?.trim() ?? '';
       if (email.toLowerCase() === account.email.toLowerCase() && form.get('password') === account.password) {
-        await provider.interactionFinished(req, res, { login: { accountId: account.email } }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: account.email } },
+          { mergeWithLastSubmission: false },
+        );
         return;
       }
       return sendHtml(res, 401, loginPage({ uid, email, error: 'Unknown email or wrong password.', hint }));
@@ -130,7 +160,8 @@ export async function startDevOidcProvider(options: DevOidcOptions): Promise<Dev
     const path = new URL(req.url ?? '/', issuer).pathname.split('/').filter(Boolean);
     if (path[0] !== 'interaction') return handle(req, res);
     interactions(req, res, path.slice(1)).catch((error: Error) => {
-      if (!res.headersSent) sendHtml(res, 400, `<!doctype html><p>Sign-in failed: ${error.message.replace(/[<&]/g, '')}</p>`);
+      if (!res.headersSent)
+        sendHtml(res, 400, `<!doctype html><p>Sign-in failed: ${error.message.replace(/[<&]/g, '')}</p>`);
     });
   });
 

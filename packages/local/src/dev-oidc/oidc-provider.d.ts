@@ -5,7 +5,10 @@ declare module 'oidc-provider' {
 
   interface InteractionDetails {
     uid: string;
-    prompt: { name: string; details: Record<string, unknown> & { missingOIDCScope?: string[]; missingOIDCClaims?: string[] } };
+    prompt: {
+      name: string;
+      details: Record<string, unknown> & { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+    };
     params: Record<string, unknown> & { client_id: string };
     session?: { accountId?: string };
     grantId?: string;

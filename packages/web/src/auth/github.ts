@@ -32,11 +32,18 @@ export function githubProvider(auth: AuthConfig): IdentityProvider {
     scope: ['read:user', 'user:email'],
     usesNonce: false,
     async identify(tokens: TokenSet): Promise<Identity> {
-      const user = (await get('/user', tokens.access_token)) as { id?: number; login?: string; name?: string };
+      const user = (await get('/user', tokens.access_token)) as {
+        id?: number;
+        login?: string;
+        name?: string;
+      };
       if (typeof user.login !== 'string' || user.id === undefined) {
         throw new LoginError('GitHub /user returned no login');
       }
-      const emails = (await get('/user/emails', tokens.access_token)) as { email: string; verified: boolean }[];
+      const emails = (await get('/user/emails', tokens.access_token)) as {
+        email: string;
+        verified: boolean;
+      }[];
       return {
         subject: `github:${user.id}`,
         login: user.login,

@@ -20,7 +20,10 @@ export async function discoverIssuer(issuer: string, fetcher: typeof fetch = fet
     throw new ConfigError('OAUTH_ISSUER', `discovery at ${url} failed: ${(error as Error).message}`);
   }
   if (normalize(metadata.issuer) !== normalize(issuer)) {
-    throw new ConfigError('OAUTH_ISSUER', `is "${issuer}" but its discovery document names "${metadata.issuer}"`);
+    throw new ConfigError(
+      'OAUTH_ISSUER',
+      `is "${issuer}" but its discovery document names "${metadata.issuer}"`,
+    );
   }
   for (const field of ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {
     if (typeof metadata[field] !== 'string') {
@@ -65,7 +68,9 @@ export function oidcProvider(metadata: OidcMetadata, auth: AuthConfig): Identity
         throw new LoginError(`the id_token did not verify: ${(cause as Error).message}`, { cause });
       }
       if (!expected.nonce || claims.nonce !== expected.nonce) {
-        throw new LoginError('the id_token nonce does not match this login; start again', { statusCode: 400 });
+        throw new LoginError('the id_token nonce does not match this login; start again', {
+          statusCode: 400,
+        });
       }
       const subject = String(claims.sub);
       let profile: Record<string, unknown> = claims;
@@ -75,7 +80,9 @@ export function oidcProvider(metadata: OidcMetadata, auth: AuthConfig): Identity
       }
       // An email counts unless the issuer says it is unverified (Entra ID sends no email_verified at all).
       const email =
-        typeof profile.email === 'string' && profile.email_verified !== false ? profile.email.toLowerCase() : null;
+        typeof profile.email === 'string' && profile.email_verified !== false
+          ? profile.email.toLowerCase()
+          : null;
       return {
         subject,
         emails: email ? [email] : [],

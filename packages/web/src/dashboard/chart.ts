@@ -5,7 +5,15 @@ export interface Chart {
   width: number;
   height: number;
   plot: { left: number; top: number; width: number; height: number };
-  bars: { x: number; width: number; completedY: number; completedH: number; failedY: number; failedH: number; label: string }[];
+  bars: {
+    x: number;
+    width: number;
+    completedY: number;
+    completedH: number;
+    failedY: number;
+    failedH: number;
+    label: string;
+  }[];
   /** Received messages, as an SVG polyline `points` value. */
   receivedLine: string;
   yMax: number;

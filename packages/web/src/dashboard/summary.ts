@@ -26,6 +26,11 @@ export interface DashboardSummary {
 }
 
 const zero = (): Totals => ({ created: 0, completed: 0, failed: 0 });
+const entry = (map: Map<string, Totals>, key: string): Totals => {
+  const totals = map.get(key) ?? zero();
+  map.set(key, totals);
+  return totals;
+};
 const add = (into: Totals, from: Totals) => {
   into.created += from.created;
   into.completed += from.completed;
@@ -57,8 +62,8 @@ export function summarize(
     if (slot < 0 || slot >= slotCount) continue;
     add(series[slot], bucket);
     add(totals, bucket);
-    add(byType.get(bucket.type) ?? byType.set(bucket.type, zero()).get(bucket.type)!, bucket);
-    add(byStage.get(bucket.stage) ?? byStage.set(bucket.stage, zero()).get(bucket.stage)!, bucket);
+    add(entry(byType, bucket.type), bucket);
+    add(entry(byStage, bucket.stage), bucket);
   }
   const sorted = <K extends string>(map: Map<string, Totals>, key: K) =>
     [...map.entries()]

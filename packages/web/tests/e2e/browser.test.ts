@@ -29,7 +29,8 @@ class DeliveringPublisher implements MessagePublisher {
 
 const env = (name: string): string => {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: test/setup/oidc.mjs starts the dev provider in globalSetup`);
+  if (!value)
+    throw new Error(`${name} is not set: test/setup/oidc.mjs starts the dev provider in globalSetup`);
   return value;
 };
 
@@ -117,13 +118,21 @@ describe('Browser: sign in through the dev provider, send a notify message, see 
     await page.fill('#message', 'sent from chromium');
     await page.fill('#priority', '4');
     await page.fill('#tags', 'robot');
-    await Promise.all([page.waitForURL(/\/messages\/[0-9A-Z]{26}$/), page.click('form.card button[type=submit]')]);
+    await Promise.all([
+      page.waitForURL(/\/messages\/[0-9A-Z]{26}$/),
+      page.click('form.card button[type=submit]'),
+    ]);
 
     expect(await page.textContent('#status')).toBe('completed');
     expect(await page.textContent('#ntfy-id')).toBe('n1');
     expect(await page.textContent('#title')).toBe('Browser test <b>bold?</b>');
     expect(notifier.sent).toEqual([
-      expect.objectContaining({ title: 'Browser test <b>bold?</b>', message: 'sent from chromium', priority: 4, tags: ['robot'] }),
+      expect.objectContaining({
+        title: 'Browser test <b>bold?</b>',
+        message: 'sent from chromium',
+        priority: 4,
+        tags: ['robot'],
+      }),
     ]);
 
     await page.goto(`${url}/?window=1h`);

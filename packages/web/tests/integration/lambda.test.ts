@@ -5,7 +5,8 @@ import { createAlbHandler } from '../../src/lambda-handler';
 import { build, loginCookie, type TestConsole } from '../support/helper';
 
 const FIXTURES = join(__dirname, '../../../../../shared/fixtures/aws-events');
-const fixture = (name: string): ALBEvent => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as ALBEvent;
+const fixture = (name: string): ALBEvent =>
+  JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as ALBEvent;
 const context = { awsRequestId: 'req-1', functionName: 'rez-web' } as Context;
 
 describe('Lambda entry: the console behind an ALB', () => {
@@ -62,14 +63,20 @@ describe('Lambda entry: the console behind an ALB', () => {
     const event: ALBEvent = {
       ...base,
       multiValueQueryStringParameters: { window: ['1h'] },
-      multiValueHeaders: { ...base.multiValueHeaders, cookie: [loginCookie(t)], 'x-forwarded-proto': ['https'] },
+      multiValueHeaders: {
+        ...base.multiValueHeaders,
+        cookie: [loginCookie(t)],
+        'x-forwarded-proto': ['https'],
+      },
     };
 
     const result = await handler(event, context);
 
     expect(result.statusCode).toBe(200);
     expect(String(result.body)).toContain('<h1>Dashboard</h1>');
-    expect(result.multiValueHeaders?.['strict-transport-security']).toEqual(['max-age=31536000; includeSubDomains']);
+    expect(result.multiValueHeaders?.['strict-transport-security']).toEqual([
+      'max-age=31536000; includeSubDomains',
+    ]);
     expect(result.multiValueHeaders?.['content-security-policy']?.[0]).toContain("script-src 'none'");
   });
 

@@ -3,7 +3,8 @@ import { loginThroughProvider } from '../support/oidc-driver';
 
 const env = (name: string): string => {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: test/setup/oidc.mjs starts the dev provider in globalSetup`);
+  if (!value)
+    throw new Error(`${name} is not set: test/setup/oidc.mjs starts the dev provider in globalSetup`);
   return value;
 };
 

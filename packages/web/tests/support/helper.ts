@@ -27,7 +27,10 @@ export interface TestConsole {
 }
 
 /** The console over in-memory ports, at a fixed time. Close `app` after the test. */
-export async function build(overrides: Partial<ConsoleDeps> = {}, options: BuildOptions = {}): Promise<TestConsole> {
+export async function build(
+  overrides: Partial<ConsoleDeps> = {},
+  options: BuildOptions = {},
+): Promise<TestConsole> {
   const store = new InMemoryMessageStore();
   const publisher = new RecordingPublisher();
   const queue = new MemoryQueue();
@@ -86,6 +89,7 @@ export async function formSession(t: TestConsole): Promise<{ token: string; cook
   const response = await t.app.inject({ url: '/messages/new', headers: { cookie } });
   const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
   const updated = response.cookies.find((c) => c.name === 'rez_session');
-  if (!token || !updated) throw new Error(`no CSRF token or session cookie in the form (HTTP ${response.statusCode})`);
+  if (!token || !updated)
+    throw new Error(`no CSRF token or session cookie in the form (HTTP ${response.statusCode})`);
   return { token, cookie: `rez_session=${encodeURIComponent(updated.value)}` };
 }

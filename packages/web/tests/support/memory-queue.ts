@@ -24,7 +24,9 @@ export class MemoryQueue implements MessageQueue {
   }
 
   async redrive(options?: { transportIds?: string[] }): Promise<number> {
-    const moving = this.dead.filter((d) => !options?.transportIds || options.transportIds.includes(d.transportId));
+    const moving = this.dead.filter(
+      (d) => !options?.transportIds || options.transportIds.includes(d.transportId),
+    );
     for (const letter of moving) {
       this.dead.splice(this.dead.indexOf(letter), 1);
       this.redriven.push(letter);

@@ -10,7 +10,9 @@ export class CookieJar {
       const [pair, ...attributes] = line.split(';');
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
-      const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a) || /^\s*expires=thu, 01 jan 1970/i.test(a));
+      const expired = attributes.some(
+        (a) => /^\s*max-age=0\s*$/i.test(a) || /^\s*expires=thu, 01 jan 1970/i.test(a),
+      );
       if (expired) this.values.delete(name);
       else this.values.set(name, pair.slice(eq + 1).trim());
     }

@@ -69,7 +69,9 @@ describe('Hardening', () => {
 
   it('shows the provider refusing the login as a 401 page with its reason', async () => {
     t = await build();
-    const response = await t.app.inject({ url: '/auth/callback?error=access_denied&error_description=cancelled' });
+    const response = await t.app.inject({
+      url: '/auth/callback?error=access_denied&error_description=cancelled',
+    });
     expect(response.statusCode).toBe(401);
     expect(response.body).toContain('the identity provider refused the login: cancelled');
   });

@@ -36,7 +36,14 @@ describe('POST /messages: the manual message form', () => {
     expect(response.headers.location).toBe(`/messages/${message.id}`);
     expect(message).toMatchObject({
       type: 'notify',
-      payload: { title: 'Deploy', message: 'done', priority: 4, tags: ['rocket', 'ok'], click: 'https://example.com/run/1', markdown: true },
+      payload: {
+        title: 'Deploy',
+        message: 'done',
+        priority: 4,
+        tags: ['rocket', 'ok'],
+        click: 'https://example.com/run/1',
+        markdown: true,
+      },
       metadata: { created_by: 'web:ana@example.com', stage: 'dev' },
     });
     expect((await t.store.get(message.id))?.status).toBe('queued');
@@ -49,25 +56,63 @@ describe('POST /messages: the manual message form', () => {
   });
 
   it.each([
-    ['an over-long title', { type: 'notify', title: 't'.repeat(251), message: 'x' }, 'title', 'must be at most 250 characters'],
+    [
+      'an over-long title',
+      { type: 'notify', title: 't'.repeat(251), message: 'x' },
+      'title',
+      'must be at most 250 characters',
+    ],
     ['an empty message', { type: 'notify', message: '' }, 'message', 'must not be empty'],
-    ['a priority that is not a number', { type: 'notify', message: 'x', priority: 'high' }, 'priority', 'must be a whole number from 1 to 5, got &quot;high&quot;'],
-    ['a priority out of range', { type: 'notify', message: 'x', priority: '9' }, 'priority', 'must be 1 to 5'],
-    ['a click URL that is not http(s)', { type: 'notify', message: 'x', click: 'javascript:alert(1)' }, 'click', 'must be an http(s) URL'],
-    ['a JSON payload that does not parse', { type: 'hello_world', payload: '{nope' }, 'payload', 'is not valid JSON'],
-    ['a JSON payload that is not an object', { type: 'hello_world', payload: '[1, 2]' }, 'payload', 'must be a JSON object'],
-    ['a payload field of the wrong type', { type: 'hello_world', payload: '{"greeting": 5}' }, 'payload', 'greeting: '],
-  ])('re-renders the form with a field error for %s, publishing nothing', async (_name, fields, field, text) => {
-    const response = await post(fields);
+    [
+      'a priority that is not a number',
+      { type: 'notify', message: 'x', priority: 'high' },
+      'priority',
+      'must be a whole number from 1 to 5, got &quot;high&quot;',
+    ],
+    [
+      'a priority out of range',
+      { type: 'notify', message: 'x', priority: '9' },
+      'priority',
+      'must be 1 to 5',
+    ],
+    [
+      'a click URL that is not http(s)',
+      { type: 'notify', message: 'x', click: 'javascript:alert(1)' },
+      'click',
+      'must be an http(s) URL',
+    ],
+    [
+      'a JSON payload that does not parse',
+      { type: 'hello_world', payload: '{nope' },
+      'payload',
+      'is not valid JSON',
+    ],
+    [
+      'a JSON payload that is not an object',
+      { type: 'hello_world', payload: '[1, 2]' },
+      'payload',
+      'must be a JSON object',
+    ],
+    [
+      'a payload field of the wrong type',
+      { type: 'hello_world', payload: '{"greeting": 5}' },
+      'payload',
+      'greeting: ',
+    ],
+  ])(
+    're-renders the form with a field error for %s, publishing nothing',
+    async (_name, fields, field, text) => {
+      const response = await post(fields);
 
-    expect(response.statusCode).toBe(422);
-    expect(response.headers['content-type']).toMatch(/text\/html/);
-    expect(response.body).toContain('The message was not sent');
-    const error = new RegExp(`id="error-${field}">([^<]*)<`).exec(response.body)?.[1];
-    expect(error).toContain(text);
-    expect(t.publisher.published).toHaveLength(0);
-    expect(t.store.records.size).toBe(0);
-  });
+      expect(response.statusCode).toBe(422);
+      expect(response.headers['content-type']).toMatch(/text\/html/);
+      expect(response.body).toContain('The message was not sent');
+      const error = new RegExp(`id="error-${field}">([^<]*)<`).exec(response.body)?.[1];
+      expect(error).toContain(text);
+      expect(t.publisher.published).toHaveLength(0);
+      expect(t.store.records.size).toBe(0);
+    },
+  );
 
   it('keeps what was typed when it re-renders, escaped', async () => {
     const response = await post({ type: 'notify', title: '<b>keep</b>', message: 'x', priority: 'high' });
@@ -120,12 +165,17 @@ describe('POST /messages: the manual message form', () => {
   it('shows HTML and script from a title as text on the message page', async () => {
     const title = '<script>alert("x")</script><img src=x onerror=alert(1)>';
     const created = await post({ type: 'notify', title, message: 'x' });
-    const page = await t.app.inject({ url: String(created.headers.location), headers: { cookie: session.cookie } });
+    const page = await t.app.inject({
+      url: String(created.headers.location),
+      headers: { cookie: session.cookie },
+    });
 
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toContain('<script>alert');
     expect(page.body).not.toContain('<img src=x');
-    expect(page.body).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;');
+    expect(page.body).toContain(
+      '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;',
+    );
   });
 
   it('records the message as failed and shows an error page when the bus refuses it', async () => {

@@ -78,7 +78,9 @@ describe('Console pages', () => {
       other.metadata.created_by = 'web:bob';
       await t.store.put(other, new Date('2026-03-01T11:00:00.000Z'));
 
-      const first = await injectWithLogin(t, { url: '/messages?status=queued&type=notify&stage=dev&created_by=' });
+      const first = await injectWithLogin(t, {
+        url: '/messages?status=queued&type=notify&stage=dev&created_by=',
+      });
       const rows = (html: string) => html.match(/<tr>\s*<td>2026/g)?.length ?? 0;
       expect(first.statusCode).toBe(200);
       expect(rows(first.body)).toBe(25);
@@ -103,7 +105,12 @@ describe('Console pages', () => {
     it('shows payload, lifecycle, ntfy id and lineage both ways', async () => {
       const at = new Date('2026-03-01T10:00:00.000Z');
       const parent = sampleMessage({ at: at.toISOString(), type: 'hello_world', payload: {} });
-      const child = sampleMessage({ at: at.toISOString(), causation_id: parent.id, correlation_id: parent.id, hop: 1 });
+      const child = sampleMessage({
+        at: at.toISOString(),
+        causation_id: parent.id,
+        correlation_id: parent.id,
+        hop: 1,
+      });
       await t.store.put(parent, at);
       await t.store.put(child, at);
       await t.store.claim(child, { now: at, leaseMs: 1000 });
@@ -122,7 +129,9 @@ describe('Console pages', () => {
     });
 
     it('answers 404 for an unknown id and 400 for something that is not an id', async () => {
-      expect((await injectWithLogin(t, { url: '/messages/01JNB0X5V3B6B2Y9Q4T8Z6K1MC' })).statusCode).toBe(404);
+      expect((await injectWithLogin(t, { url: '/messages/01JNB0X5V3B6B2Y9Q4T8Z6K1MC' })).statusCode).toBe(
+        404,
+      );
       expect((await injectWithLogin(t, { url: '/messages/nope' })).statusCode).toBe(400);
     });
   });
@@ -134,7 +143,10 @@ describe('Console pages', () => {
       await t.store.put(broken, at);
       await t.store.claim(broken, { now: at, leaseMs: 1 });
       await t.store.claim(broken, { now: new Date(at.getTime() + 10), leaseMs: 1 });
-      await t.store.fail(broken.id, { now: at, error: { code: 'NTFY_REJECTED', reason: 'ntfy said 400', permanent: true } });
+      await t.store.fail(broken.id, {
+        now: at,
+        error: { code: 'NTFY_REJECTED', reason: 'ntfy said 400', permanent: true },
+      });
       t.queue.dead.push(
         { transportId: 'tid-1', body: JSON.stringify(broken), receiveCount: 2, sentAt: at },
         { transportId: 'tid-2', body: 'not json', receiveCount: 3, sentAt: at },
@@ -148,12 +160,22 @@ describe('Console pages', () => {
       expect(list.body).toContain('body is not a Rez message');
 
       const form = { 'content-type': 'application/x-www-form-urlencoded', cookie };
-      const one = await t.app.inject({ method: 'POST', url: '/failed/redrive', headers: form, payload: `_csrf=${encodeURIComponent(token)}&transportId=tid-2` });
+      const one = await t.app.inject({
+        method: 'POST',
+        url: '/failed/redrive',
+        headers: form,
+        payload: `_csrf=${encodeURIComponent(token)}&transportId=tid-2`,
+      });
       expect(one.statusCode).toBe(303);
       expect(one.headers.location).toBe('/failed?moved=1');
       expect(t.queue.redriven.map((d) => d.transportId)).toEqual(['tid-2']);
 
-      const all = await t.app.inject({ method: 'POST', url: '/failed/redrive', headers: form, payload: `_csrf=${encodeURIComponent(token)}` });
+      const all = await t.app.inject({
+        method: 'POST',
+        url: '/failed/redrive',
+        headers: form,
+        payload: `_csrf=${encodeURIComponent(token)}`,
+      });
       expect(all.headers.location).toBe('/failed?moved=2');
       expect(t.queue.dead).toHaveLength(0);
     });
@@ -161,7 +183,12 @@ describe('Console pages', () => {
     it('refuses a redrive without a CSRF token', async () => {
       t.queue.dead.push({ transportId: 'tid-1', body: '{}', receiveCount: 2, sentAt: new Date() });
       const { cookie } = await formSession(t);
-      const response = await t.app.inject({ method: 'POST', url: '/failed/redrive', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/failed/redrive',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: '',
+      });
       expect(response.statusCode).toBe(403);
       expect(t.queue.redriven).toHaveLength(0);
     });
@@ -170,7 +197,12 @@ describe('Console pages', () => {
   describe('Logout', () => {
     it('ends the session and lands on the signed-out page', async () => {
       const { token, cookie } = await formSession(t);
-      const response = await t.app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${encodeURIComponent(token)}` });
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/auth/logout',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `_csrf=${encodeURIComponent(token)}`,
+      });
       expect(response.statusCode).toBe(303);
       expect(response.headers.location).toBe('/auth/signed-out');
       const cleared = response.cookies.find((c) => c.name === 'rez_session');

@@ -17,7 +17,18 @@ describe('Route table: every route but /healthz and /auth/* refuses an anonymous
 
   it('finds the guarded and public routes in the route table', async () => {
     const urls = new Set(routes.map((r) => String(r.url).replace(/\/$/, '') || '/'));
-    for (const path of ['/', '/healthz', '/auth/login', '/auth/callback', '/auth/logout', '/messages', '/messages/new', '/messages/:id', '/failed', '/failed/redrive']) {
+    for (const path of [
+      '/',
+      '/healthz',
+      '/auth/login',
+      '/auth/callback',
+      '/auth/logout',
+      '/messages',
+      '/messages/new',
+      '/messages/:id',
+      '/failed',
+      '/failed/redrive',
+    ]) {
       expect(urls).toContain(path);
     }
   });
@@ -28,7 +39,11 @@ describe('Route table: every route but /healthz and /auth/* refuses an anonymous
     for (const route of guarded) {
       for (const method of ([] as string[]).concat(route.method as string | string[])) {
         const url = String(route.url).replace(':id', '01JNB0X5V3B6B2Y9Q4T8Z6K1MC');
-        const response = await t.app.inject({ method: method as 'GET', url, payload: method === 'POST' ? { type: 'notify', message: 'x' } : undefined });
+        const response = await t.app.inject({
+          method: method as 'GET',
+          url,
+          payload: method === 'POST' ? { type: 'notify', message: 'x' } : undefined,
+        });
         if (method === 'GET' || method === 'HEAD') {
           expect({ method, url, status: response.statusCode }).toEqual({ method, url, status: 302 });
           expect(response.headers.location).toMatch(/^\/auth\/login\?returnTo=/);
@@ -59,10 +74,11 @@ describe('Route table: every route but /healthz and /auth/* refuses an anonymous
     const old = await build({ auth: { ...t.deps.auth, sessionKeys: [Buffer.alloc(32, 9)] } });
     const cookie = loginCookie(old);
     await old.app.close();
-    const rotated = await build({ auth: { ...t.deps.auth, sessionKeys: [Buffer.alloc(32, 1), Buffer.alloc(32, 9)] } });
+    const rotated = await build({
+      auth: { ...t.deps.auth, sessionKeys: [Buffer.alloc(32, 1), Buffer.alloc(32, 9)] },
+    });
     const response = await rotated.app.inject({ url: '/', headers: { cookie } });
     await rotated.app.close();
     expect(response.statusCode).toBe(200);
   });
 });
-

@@ -9,7 +9,11 @@ describe('Function: startDevOidcProvider', () => {
 
   it('refuses to bind anywhere but loopback', async () => {
     await expect(
-      startDevOidcProvider({ stage: 'dev', host: '0.0.0.0', redirectUris: ['http://localhost:3000/auth/callback'] }),
+      startDevOidcProvider({
+        stage: 'dev',
+        host: '0.0.0.0',
+        redirectUris: ['http://localhost:3000/auth/callback'],
+      }),
     ).rejects.toThrow('binds to loopback only');
   });
 
@@ -18,7 +22,10 @@ describe('Function: startDevOidcProvider', () => {
   it('is running for the test run with a discovery document naming itself', async () => {
     const issuer = process.env.REZ_TEST_OIDC_ISSUER as string;
     const response = await fetch(`${issuer}/.well-known/openid-configuration`);
-    const metadata = (await response.json()) as { issuer: string; code_challenge_methods_supported: string[] };
+    const metadata = (await response.json()) as {
+      issuer: string;
+      code_challenge_methods_supported: string[];
+    };
     expect(metadata.issuer).toBe(issuer);
     expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
   });

@@ -10,7 +10,11 @@ import type { ConsoleUser } from '../../auth/identity';
  * build) or in the source tree (src/views) when run from TypeScript.
  */
 export function resolveViewsDir(): string {
-  const candidates = [join(__dirname, 'views'), join(__dirname, '../../views'), join(__dirname, '../src/views')];
+  const candidates = [
+    join(__dirname, 'views'),
+    join(__dirname, '../../views'),
+    join(__dirname, '../src/views'),
+  ];
   const found = candidates.find((dir) => existsSync(join(dir, 'layout.eta')));
   if (!found) throw new Error(`console views not found; looked in ${candidates.join(', ')}`);
   return found;
@@ -35,7 +39,11 @@ export interface PageContext {
 declare module 'fastify' {
   interface FastifyReply {
     /** Renders `views/<template>.eta` inside the layout and sends it as HTML. */
-    page(template: string, data: { title: string } & Record<string, unknown>, statusCode?: number): FastifyReply;
+    page(
+      template: string,
+      data: { title: string } & Record<string, unknown>,
+      statusCode?: number,
+    ): FastifyReply;
   }
   interface FastifyRequest {
     /** Set by the auth hook on guarded routes. */
@@ -50,7 +58,12 @@ export default fp<{ viewsDir: string; css: string; stage: string }>(
     app.decorateRequest('user', null);
     app.decorateReply(
       'page',
-      function (this, template: string, data: { title: string } & Record<string, unknown>, statusCode?: number) {
+      function (
+        this,
+        template: string,
+        data: { title: string } & Record<string, unknown>,
+        statusCode?: number,
+      ) {
         // Only guarded routes set request.user: an /auth page never shows a stale session as signed in.
         const user = this.request.user;
         const context: PageContext = {

@@ -6,7 +6,7 @@ import { LOGIN_RATE_LIMIT, POST_RATE_LIMIT } from '../../plugins/external/rate-l
 
 /** Only same-site paths: `//evil.example` and `/\evil` are other hosts to a browser. */
 export function safeReturnTo(value: string | undefined): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
   return value;
 }
 
@@ -66,7 +66,8 @@ export default async function authRoutes(app: FastifyInstance) {
         const detail = request.query.error_description ?? request.query.error;
         throw new LoginError(`the identity provider refused the login: ${detail}`);
       }
-      if (!request.query.code) throw new LoginError('the callback carries no authorization code', { statusCode: 400 });
+      if (!request.query.code)
+        throw new LoginError('the callback carries no authorization code', { statusCode: 400 });
 
       let tokens: TokenSet;
       try {
@@ -108,7 +109,9 @@ export default async function authRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get('/signed-out', { schema: { querystring: { type: 'object', properties: {} } } }, async (_request, reply) =>
-    reply.page('signed-out', { title: 'Signed out' }),
+  app.get(
+    '/signed-out',
+    { schema: { querystring: { type: 'object', properties: {} } } },
+    async (_request, reply) => reply.page('signed-out', { title: 'Signed out' }),
   );
 }

@@ -36,7 +36,9 @@ export default async function failedRoutes(app: FastifyInstance) {
             id,
             record,
             type: record?.type ?? null,
-            reason: record?.error?.reason ?? (id ? 'no failure recorded in the store' : 'body is not a Rez message'),
+            reason:
+              record?.error?.reason ??
+              (id ? 'no failure recorded in the store' : 'body is not a Rez message'),
             attempts: record?.attempts ?? letter.receiveCount,
             sentAt: formatTime(letter.sentAt),
             preview: id ? null : letter.body.slice(0, 200),

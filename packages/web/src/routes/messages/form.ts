@@ -41,7 +41,10 @@ export const NOTIFY_FIELDS = ['title', 'message', 'priority', 'tags', 'click', '
  * form needs happen here (numbers, lists, checkbox, JSON); what the payload
  * must contain is the handler schema's business, checked by submitMessage.
  */
-export function payloadFromForm(form: MessageForm): { payload: Record<string, unknown> | null; errors: FieldErrors } {
+export function payloadFromForm(form: MessageForm): {
+  payload: Record<string, unknown> | null;
+  errors: FieldErrors;
+} {
   const errors: FieldErrors = {};
   if (form.type === 'notify') {
     const payload: Record<string, unknown> = { message: form.message ?? '' };
@@ -85,7 +88,12 @@ export function formErrorsFrom(error: unknown, type: string): { status: number; 
       const [head, field, ...rest] = issue.path.split('.');
       let key = '_form';
       let message = issue.path ? `${issue.path}: ${issue.message}` : issue.message;
-      if (head === 'payload' && type === 'notify' && field && (NOTIFY_FIELDS as readonly string[]).includes(field)) {
+      if (
+        head === 'payload' &&
+        type === 'notify' &&
+        field &&
+        (NOTIFY_FIELDS as readonly string[]).includes(field)
+      ) {
         key = field;
         message = rest.length ? `${rest.join('.')}: ${issue.message}` : issue.message;
       } else if (head === 'payload' && type !== 'notify') {

@@ -2,7 +2,13 @@ import { MESSAGE_STATUSES, STAGES, submitMessage } from '@rez/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { formatJson, formatTime } from '../../format';
 import { POST_RATE_LIMIT } from '../../plugins/external/rate-limit';
-import { type FieldErrors, formErrorsFrom, MESSAGE_FORM_SCHEMA, type MessageForm, payloadFromForm } from './form';
+import {
+  type FieldErrors,
+  formErrorsFrom,
+  MESSAGE_FORM_SCHEMA,
+  type MessageForm,
+  payloadFromForm,
+} from './form';
 
 interface ListQuery {
   status?: string;
@@ -88,7 +94,12 @@ export default async function messageRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const form = request.body;
       if (!registry.has(form.type)) {
-        return renderForm(reply, form, { type: `unknown type; choose one of ${registry.types().join(', ')}` }, 422);
+        return renderForm(
+          reply,
+          form,
+          { type: `unknown type; choose one of ${registry.types().join(', ')}` },
+          422,
+        );
       }
       const { payload, errors } = payloadFromForm(form);
       if (!payload) return renderForm(reply, form, errors, 422);
@@ -99,7 +110,10 @@ export default async function messageRoutes(app: FastifyInstance) {
           { type: form.type, payload, created_by: `web:${user.handle}`, stage: app.rez.stage },
           { ...app.rez, bus: app.rez.publisher },
         );
-        request.log.info({ id: message.id, type: message.type, user: user.handle }, 'message sent from console');
+        request.log.info(
+          { id: message.id, type: message.type, user: user.handle },
+          'message sent from console',
+        );
         return reply.redirect(`/messages/${message.id}`, 303);
       } catch (error) {
         const mapped = formErrorsFrom(error, form.type);
@@ -119,7 +133,11 @@ export default async function messageRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const record = await store.get(request.params.id);
       if (!record) {
-        return reply.page('error', { title: 'Not found', message: `No message with id ${request.params.id}.` }, 404);
+        return reply.page(
+          'error',
+          { title: 'Not found', message: `No message with id ${request.params.id}.` },
+          404,
+        );
       }
       const [parent, children] = await Promise.all([
         record.causation_id ? store.get(record.causation_id) : null,
