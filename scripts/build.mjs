@@ -6,7 +6,7 @@
 // Lambda bundles carry all their dependencies; the local runtime keeps
 // third-party packages external (native better-sqlite3, ESM-only
 // oidc-provider) and resolves them from node_modules.
-import { cp, mkdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -51,6 +51,8 @@ const targets = [
     entry: 'packages/web/src/lambda.ts',
     outfile: 'packages/web/dist/index.js',
     external: ['sodium-native'],
+    // Native: shipped beside the bundle with its runtime dependencies (Linux builds only).
+    ship: ['sodium-native'],
     copy: [
       ['packages/web/src/views', 'packages/web/dist/views'],
       ['packages/web/src/public', 'packages/web/dist/public'],
@@ -64,8 +66,42 @@ const targets = [
   },
 ];
 
+/**
+ * Copies `names` and their production dependencies from node_modules into
+ * `dest`/node_modules, keeping only the Linux prebuilds of native addons
+ * (Lambda runs Linux on x64 or arm64).
+ */
+async function ship(names, dest) {
+  const seen = new Set();
+  // Node's own lookup, without require.resolve (some packages do not export package.json).
+  const locate = async (name, fromDir) => {
+    for (let dir = fromDir; ; dir = path.dirname(dir)) {
+      const candidate = path.join(dir, 'node_modules', name);
+      if (await exists(path.join(candidate, 'package.json'))) return candidate;
+      if (dir === path.dirname(dir)) throw new Error(`cannot find ${name} from ${fromDir}`);
+    }
+  };
+  const visit = async (name, fromDir) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const dir = await locate(name, fromDir);
+    const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
+    await cp(dir, path.join(dest, 'node_modules', name), {
+      recursive: true,
+      filter: (src) => {
+        const rel = path.relative(dir, src).split(path.sep);
+        if (rel[0] === 'node_modules') return false;
+        return !(rel[0] === 'prebuilds' && rel[1] && !rel[1].startsWith('linux-'));
+      },
+    });
+    for (const dep of Object.keys(pkg.dependencies ?? {})) await visit(dep, dir);
+  };
+  for (const name of names) await visit(name, root);
+  return [...seen];
+}
+
 const exists = (p) =>
-  stat(path.join(root, p)).then(
+  stat(path.resolve(root, p)).then(
     () => true,
     () => false,
   );
@@ -89,6 +125,7 @@ for (const target of targets) {
     external: target.external ?? [],
     plugins: target.plugins ?? [],
   });
+  if (target.ship) log(`  shipped beside ${target.name}: ${(await ship(target.ship, outdir)).join(', ')}`);
   for (const [from, to] of target.copy ?? []) {
     if (await exists(from)) await cp(path.join(root, from), path.join(root, to), { recursive: true });
   }
