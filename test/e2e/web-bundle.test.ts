@@ -1,0 +1,77 @@
+/**
+ * The built console bundle (packages/web/dist, with its views and native
+ * sodium-native beside it) answering ALB events in its own process, with the
+ * real dev OpenID provider as its issuer.
+ */
+import type { ALBEvent, ALBResult } from 'aws-lambda';
+import { awsEvent } from '../fixtures';
+import { type LambdaHost, startLambdaHost } from '../support/lambda-host';
+
+const env = (name: string) => {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(
+      `${name} is not set: run through jest so test/global-setup.mjs starts the OpenID provider`,
+    );
+  return value;
+};
+
+describe('End to end: the web bundle behind an ALB', () => {
+  let web: LambdaHost;
+
+  beforeAll(async () => {
+    web = await startLambdaHost('web', {
+      REZ_STAGE: 'dev',
+      REZ_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:rez-dev',
+      REZ_MESSAGES_TABLE: 'rez-dev-messages',
+      REZ_QUEUE_URL: 'http://127.0.0.1:9/000000000000/rez-dev',
+      REZ_DLQ_URL: 'http://127.0.0.1:9/000000000000/rez-dev-dlq',
+      OAUTH_ISSUER: env('REZ_TEST_OIDC_ISSUER'),
+      OAUTH_CLIENT_ID: env('REZ_TEST_OIDC_CLIENT_ID'),
+      OAUTH_CLIENT_SECRET: env('REZ_TEST_OIDC_CLIENT_SECRET'),
+      REZ_ALLOWED_USERS: 'ops@example.com',
+      REZ_SESSION_KEY: Buffer.alloc(32, 3).toString('base64'),
+      REZ_PUBLIC_URL: 'https://lambda-test-alb-1234567.us-east-1.elb.amazonaws.com',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
+  });
+  afterAll(() => web.close());
+
+  it('answers /healthz for the single-value ALB sample', async () => {
+    const event = {
+      ...awsEvent<ALBEvent>('alb-lambda-target-request-headers-only'),
+      path: '/healthz',
+      httpMethod: 'GET',
+    };
+    const result = await web.invoke<ALBResult>(event);
+    expect(result.statusCode).toBe(200);
+  });
+
+  it('redirects an anonymous visitor of the multi-value sample to login, and starts login with several cookies', async () => {
+    const sample = awsEvent<ALBEvent>('alb-lambda-target-request-multivalue-headers');
+    const home = await web.invoke<ALBResult>({ ...sample, path: '/' });
+    expect(home.statusCode).toBe(302);
+    expect(home.multiValueHeaders?.location?.[0]).toMatch(/^\/auth\/login/);
+
+    const login = await web.invoke<ALBResult>({
+      ...sample,
+      path: '/auth/login',
+      multiValueQueryStringParameters: {},
+    });
+    expect(login.statusCode).toBe(302);
+    expect(String(login.multiValueHeaders?.location?.[0])).toMatch(
+      new RegExp(`^${env('REZ_TEST_OIDC_ISSUER')}`),
+    );
+    expect(login.multiValueHeaders?.location?.[0]).toMatch(/code_challenge_method=S256/);
+    const cookies = (login.multiValueHeaders?.['set-cookie'] ?? []).map(String);
+    // Three separate Set-Cookie values survive the ALB wrapper (PKCE verifier, state, session).
+    expect(cookies.map((c) => c.split('=')[0]).sort()).toEqual([
+      '__Host-oauth2-code-verifier',
+      '__Host-oauth2-redirect-state',
+      '__Host-rez_session',
+    ]);
+    expect(cookies.every((c) => /HttpOnly; Secure; SameSite=Lax/.test(c))).toBe(true);
+  });
+});
