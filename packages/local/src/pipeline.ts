@@ -1,5 +1,6 @@
 import { SqliteBus, type SqlitePublisher } from './sqlite/bus';
 import { openDatabase, type SqliteDatabase } from './sqlite/database';
+import { groupCommit } from './sqlite/group-commit';
 import type { SqliteQueue } from './sqlite/queue';
 import { SqliteMessageStore } from './sqlite/store';
 
@@ -42,6 +43,9 @@ export function openLocalPipeline(options: {
     queue,
     publisher: bus.publisher(TOPIC),
     store: new SqliteMessageStore(db),
-    close: () => db.close(),
+    close: () => {
+      groupCommit(db).flush();
+      db.close();
+    },
   };
 }

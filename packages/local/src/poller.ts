@@ -127,7 +127,9 @@ export class Poller {
       failed = new Set(batch.map((m) => m.transportId));
     }
     try {
-      this.#queue.deleteMany(batch.filter((m) => !failed.has(m.transportId)).map((m) => m.receiptHandle));
+      await this.#queue.deleteMany(
+        batch.filter((m) => !failed.has(m.transportId)).map((m) => m.receiptHandle),
+      );
       for (const m of batch) {
         if (!failed.has(m.transportId)) continue;
         if (this.#delayed.delete(m.receiptHandle)) continue;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Message, MessagePublisher } from '@rez/core';
+import { AdapterError, type Message, type MessagePublisher } from '@rez/core';
 import { UnknownQueueError } from '../errors';
 import type { SqliteDatabase } from './database';
+import { groupCommit } from './group-commit';
 import { SqliteQueue } from './queue';
 
 export interface CreateQueueOptions {
@@ -104,9 +105,14 @@ export class SqliteBus {
     return new SqlitePublisher(this, topic);
   }
 
-  /** Durably fans `messages` out to every queue subscribed to `topic`, in one transaction. */
-  publishMany(topic: string, messages: readonly Message[]): void {
-    const queues = this.#publishTx.immediate(topic, messages);
+  /** Fans `messages` out to every queue subscribed to `topic`, atomically; resolves once committed. */
+  async publishMany(topic: string, messages: readonly Message[]): Promise<void> {
+    let queues: string[];
+    try {
+      queues = await groupCommit(this.#db).run(() => this.#publishTx(topic, messages));
+    } catch (cause) {
+      throw new AdapterError('SQLite bus', `publish to ${topic}`, cause);
+    }
     for (const queue of queues) this.#wake(queue);
   }
 
@@ -137,6 +143,6 @@ export class SqlitePublisher implements MessagePublisher {
   ) {}
 
   async publish(message: Message): Promise<void> {
-    this.bus.publishMany(this.topic, [message]);
+    await this.bus.publishMany(this.topic, [message]);
   }
 }

@@ -7,6 +7,7 @@ import {
   type ReceivedMessage,
 } from '@rez/core';
 import type { SqliteDatabase } from './database';
+import { type GroupCommit, groupCommit } from './group-commit';
 
 /** While a long poll waits, how often it looks for messages other processes published. */
 const POLL_INTERVAL_MS = 50;
@@ -45,13 +46,13 @@ export class SqliteQueue implements MessageQueue {
   readonly #statements;
   readonly #receiveTx;
   readonly #deleteTx;
-  readonly #db: SqliteDatabase;
+  readonly #group: GroupCommit;
   /** Told about each copy a receive moved to the dead-letter queue (after the move committed). */
   onDeadLetter: ((letter: DeadLetter) => void) | undefined;
 
   constructor(db: SqliteDatabase, options: SqliteQueueOptions) {
     this.#options = options;
-    this.#db = db;
+    this.#group = groupCommit(db);
     this.name = options.name;
     this.deadLetterQueue = options.deadLetter?.queue;
     this.maxReceiveCount = options.deadLetter?.maxReceiveCount;
@@ -134,7 +135,7 @@ export class SqliteQueue implements MessageQueue {
     const visibilityMs = (options.visibilityTimeoutSeconds ?? this.#options.visibilityTimeoutSeconds) * 1000;
     const deadline = Date.now() + (options.waitSeconds ?? 0) * 1000;
     for (;;) {
-      const { out: got, dead } = this.#run('receive', () => this.#receiveTx.immediate(max, visibilityMs));
+      const { out: got, dead } = await this.#write('receive', () => this.#receiveTx(max, visibilityMs));
       for (const letter of dead) this.onDeadLetter?.(letter);
       const left = deadline - Date.now();
       if (got.length > 0 || left <= 0) return got;
@@ -147,19 +148,21 @@ export class SqliteQueue implements MessageQueue {
    * again since) deletes nothing, like SQS's "succeeds but may not delete".
    */
   async delete(receiptHandle: string): Promise<void> {
-    this.deleteMany([receiptHandle]);
+    await this.deleteMany([receiptHandle]);
   }
 
   /** Acknowledges many copies in one transaction (the poller's successes); returns how many were deleted. */
-  deleteMany(receiptHandles: readonly string[]): number {
+  async deleteMany(receiptHandles: readonly string[]): Promise<number> {
     if (receiptHandles.length === 0) return 0;
-    return this.#run('delete', () => this.#deleteTx(receiptHandles));
+    return this.#write('delete', () => this.#deleteTx(receiptHandles));
   }
 
   /** Fractional seconds are kept to the millisecond (tests use short backoffs). A stale handle changes nothing. */
   async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
     const visibleAt = this.#options.now() + Math.max(0, seconds) * 1000;
-    this.#run('changeVisibility', () => this.#statements.changeVisibility.run(visibleAt, receiptHandle));
+    await this.#write('changeVisibility', () =>
+      this.#statements.changeVisibility.run(visibleAt, receiptHandle),
+    );
     if (seconds <= 0) this.#options.notify();
   }
 
@@ -199,19 +202,24 @@ export class SqliteQueue implements MessageQueue {
     const dlq = this.deadLetterQueue;
     if (!dlq) return 0;
     const s = this.#statements;
-    const moved = this.#run('redrive', () =>
-      this.#db
-        .transaction(() => {
-          const now = this.#options.now();
-          if (!options.transportIds) return s.redriveAll.run(this.name, now, dlq).changes;
-          let count = 0;
-          for (const id of options.transportIds) count += s.redriveOne.run(this.name, now, dlq, id).changes;
-          return count;
-        })
-        .immediate(),
-    );
+    const moved = await this.#write('redrive', () => {
+      const now = this.#options.now();
+      if (!options.transportIds) return s.redriveAll.run(this.name, now, dlq).changes;
+      let count = 0;
+      for (const id of options.transportIds) count += s.redriveOne.run(this.name, now, dlq, id).changes;
+      return count;
+    });
     if (moved > 0) this.#options.notify();
     return moved;
+  }
+
+  /** A write, committed with the others of this event-loop turn (see GroupCommit). */
+  async #write<T>(operation: string, work: () => T): Promise<T> {
+    try {
+      return await this.#group.run(work);
+    } catch (cause) {
+      throw new AdapterError(`SQLite queue "${this.name}"`, operation, cause);
+    }
   }
 
   /** Translates SQLite's errors at the adapter boundary, naming the operation. */

@@ -15,6 +15,7 @@ import {
 import type { Statement } from 'better-sqlite3';
 import { MessageNotFoundError } from '../errors';
 import type { SqliteDatabase } from './database';
+import { type GroupCommit, groupCommit } from './group-commit';
 import { decodeCursor, encodeCursor, listPlan, type Row, toRecord } from './store-rows';
 
 type CountField = 'created' | 'completed' | 'failed';
@@ -28,6 +29,7 @@ type CountField = 'created' | 'completed' | 'failed';
  */
 export class SqliteMessageStore implements MessageStore {
   readonly #db: SqliteDatabase;
+  readonly #group: GroupCommit;
   readonly #s;
   readonly #lists = new Map<string, Statement>();
   readonly #claimTx;
@@ -37,6 +39,7 @@ export class SqliteMessageStore implements MessageStore {
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
+    this.#group = groupCommit(db);
     const s = {
       insert: db.prepare(
         `INSERT OR IGNORE INTO messages (id, sort_key, type, stage, created_by, created_date, correlation_id,
@@ -78,8 +81,12 @@ export class SqliteMessageStore implements MessageStore {
     this.#s = s;
 
     this.#claimTx = db.transaction((message: Message, now: Date, leaseMs: number): ClaimOutcome => {
-      this.#insert(message, now);
-      const state = s.claimState.get(message.id) as { status: string; lease_until: string | null };
+      // Look first: most claims find the record put at submit, and an ignored insert still costs its JSON.
+      let state = s.claimState.get(message.id) as { status: string; lease_until: string | null } | undefined;
+      if (!state) {
+        this.#insert(message, now);
+        state = { status: 'queued', lease_until: null };
+      }
       if (state.status === 'completed') return 'completed';
       if (
         state.status === 'processing' &&
@@ -142,7 +149,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async put(message: Message, now: Date): Promise<boolean> {
-    return this.#run('put', () => this.#db.transaction(() => this.#insert(message, now))());
+    return this.#write('put', () => this.#insert(message, now));
   }
 
   async get(id: string): Promise<MessageRecord | null> {
@@ -151,18 +158,20 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async claim(message: Message, options: { now: Date; leaseMs: number }): Promise<ClaimOutcome> {
-    return this.#run('claim', () => this.#claimTx.immediate(message, options.now, options.leaseMs));
+    return this.#write('claim', () => this.#claimTx(message, options.now, options.leaseMs));
   }
 
   async complete(
     id: string,
     options: { now: Date; result: Record<string, unknown>; children?: string[] },
   ): Promise<void> {
-    this.#run('complete', () => this.#completeTx(id, options.now, options.result, options.children ?? []));
+    await this.#write('complete', () =>
+      this.#completeTx(id, options.now, options.result, options.children ?? []),
+    );
   }
 
   async fail(id: string, options: { now: Date; error: ErrorSummary }): Promise<void> {
-    this.#run('fail', () => this.#failTx(id, options.now, options.error));
+    await this.#write('fail', () => this.#failTx(id, options.now, options.error));
   }
 
   async reject(options: {
@@ -172,7 +181,7 @@ export class SqliteMessageStore implements MessageStore {
     now: Date;
     error: ErrorSummary;
   }): Promise<void> {
-    this.#run('reject', () => this.#rejectTx.immediate(options));
+    await this.#write('reject', () => this.#rejectTx(options));
   }
 
   async list(query: ListQuery): Promise<Page<MessageRecord>> {
@@ -243,6 +252,16 @@ export class SqliteMessageStore implements MessageStore {
       field === 'completed' ? 1 : 0,
       field === 'failed' ? 1 : 0,
     );
+  }
+
+  /** A write, committed with the others of this event-loop turn (see GroupCommit). */
+  async #write<T>(operation: string, work: () => T): Promise<T> {
+    try {
+      return await this.#group.run(work);
+    } catch (cause) {
+      if (cause instanceof MessageNotFoundError) throw cause;
+      throw new AdapterError('SQLite message store', operation, cause);
+    }
   }
 
   /** Translates SQLite's errors at the adapter boundary; our own errors pass through. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openDatabase, SqliteMessageStore, type SqliteDatabase } from '../../src';
+import { openDatabase, type SqliteDatabase, SqliteMessageStore } from '../../src';
 import { listPlan } from '../../src/sqlite/store-rows';
 import { tempDir } from '../helpers';
 
@@ -18,7 +18,9 @@ describe('Class: SqliteMessageStore query plans', () => {
   });
 
   const plan = (sql: string, params: Record<string, unknown>) =>
-    (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[])
+      .map((r) => r.detail)
+      .join(' | ');
 
   it.each([
     [{}, 'messages_by_time'],

@@ -83,7 +83,9 @@ describe('Class: SchedulerLoop', () => {
       const scheduler = loop();
       await scheduler.runNow('every-minute');
       expect(fired).toHaveLength(1);
-      await expect(scheduler.runNow('nope')).rejects.toThrow('unknown schedule "nope"; known schedules: every-minute');
+      await expect(scheduler.runNow('nope')).rejects.toThrow(
+        'unknown schedule "nope"; known schedules: every-minute',
+      );
     });
   });
 });
