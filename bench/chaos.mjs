@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// `npm run chaos`: a bounded fault-injection run against the local runtime in a
+// child process (see bench/chaos/main.ts). This file only bundles the .ts
+// sources with esbuild, like bench/run.mjs does, and runs them.
+//
+//   npm run chaos -- --messages 10000 --kills 5 [--seed N] [--timeout SECONDS]
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const outdir = path.join(here, '.build', 'chaos');
+
+await build({
+  entryPoints: {
+    main: path.join(here, 'chaos', 'main.ts'),
+    'runtime-child': path.join(here, 'chaos', 'runtime-child.ts'),
+  },
+  outdir,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'inline',
+  tsconfig: path.join(root, 'tsconfig.base.json'),
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'external-third-party',
+      setup(b) {
+        b.onResolve({ filter: /^[^./]/ }, (args) =>
+          args.path.startsWith('@rez/') || args.path.startsWith('node:')
+            ? undefined
+            : { path: args.path, external: true },
+        );
+      },
+    },
+  ],
+});
+
+const { runChaos } = createRequire(import.meta.url)(path.join(outdir, 'main.js'));
+process.exitCode = await runChaos(process.argv.slice(2), {
+  childEntry: path.join(outdir, 'runtime-child.js'),
+});

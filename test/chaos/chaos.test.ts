@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+
+/** Runs `node bench/chaos.mjs` with `args`; resolves with its exit code and output. */
+function runChaos(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, 'bench/chaos.mjs'), ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The value of a `name: n` summary line, or undefined when the line is missing. */
+function figure(output: string, name: string): number | undefined {
+  const match = new RegExp(`^${name}: (\\d+)$`, 'm').exec(output);
+  return match ? Number(match[1]) : undefined;
+}
+
+describe('Script: bench/chaos.mjs (fault-injection run)', () => {
+  it('delivers 1,000 messages exactly once through 5xx, 429, stalls and 2 SIGKILLs; poison ends in the DLQ', async () => {
+    // Act
+    const { code, stdout, stderr } = await runChaos([
+      '--messages',
+      '1000',
+      '--kills',
+      '2',
+      '--timeout',
+      '200',
+    ]);
+
+    // Assess: the summary lines are there, and they say nothing was lost or repeated.
+    const summary = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('chaos:') && !line.startsWith('chaos: data'))
+      .join('\n');
+    const context = `${summary}\n${stderr.slice(-2000)}`;
+    const poison = 20; // 2% of 1,000
+    expect({ context, delivered: figure(stdout, 'delivered') }).toEqual({
+      context,
+      delivered: 1000 - poison,
+    });
+    expect({ context, lost: figure(stdout, 'lost') }).toEqual({ context, lost: 0 });
+    expect({ context, duplicates: figure(stdout, 'duplicates') }).toEqual({ context, duplicates: 0 });
+    expect({ context, deadLettered: figure(stdout, 'dead-lettered') }).toEqual({
+      context,
+      deadLettered: poison,
+    });
+    expect({ context, code }).toEqual({ context, code: 0 });
+  }, 240_000);
+});
