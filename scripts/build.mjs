@@ -63,6 +63,8 @@ const targets = [
     entries: { start: 'packages/local/src/start.ts', cli: 'packages/local/src/cli.ts' },
     outdir: 'packages/local/dist',
     plugins: [externalThirdParty],
+    // The console runs inside the local runtime: its views go beside the bundle too.
+    copy: [['packages/web/src/views', 'packages/local/dist/views']],
   },
 ];
 

@@ -1,5 +1,6 @@
 export { LocalTarget, type RezTarget } from './cli/target';
 export { type LocalConfig, readLocalConfig } from './config';
+export { type LocalConsole, startLocalConsole } from './console';
 export {
   CliUsageError,
   DatabaseOpenError,
@@ -10,12 +11,7 @@ export {
 } from './errors';
 export { type LocalPipeline, openLocalPipeline, TOPIC, WORKER_DLQ, WORKER_QUEUE } from './pipeline';
 export { type BatchHandler, defaultBackoffSeconds, Poller, type PollerOptions } from './poller';
-export {
-  type LocalRuntime,
-  type LocalRuntimeOptions,
-  startConsoleIfAvailable,
-  startLocalRuntime,
-} from './runtime';
+export { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from './runtime';
 export { SchedulerLoop, type SchedulerLoopOptions, type ScheduleStatus } from './scheduler-loop';
 export { type CreateQueueOptions, SqliteBus, SqlitePublisher } from './sqlite/bus';
 export { type OpenDatabaseOptions, openDatabase, type SqliteDatabase } from './sqlite/database';

@@ -10,6 +10,7 @@ import {
 import { createSchedulerHandler } from '@rez/scheduler';
 import { createWorkerHandler, type WorkerLogger } from '@rez/worker';
 import { type LocalConfig, readLocalConfig } from './config';
+import { startLocalConsole } from './console';
 import { type LocalPipeline, openLocalPipeline } from './pipeline';
 import { Poller } from './poller';
 import { SchedulerLoop } from './scheduler-loop';
@@ -28,7 +29,7 @@ export interface LocalRuntimeOptions {
   scheduler?: boolean;
   /** Start the poller (default true). */
   poller?: boolean;
-  /** Start the web console when @rez/web provides it (default true). */
+  /** Start the web console (default true). */
   console?: boolean;
   /** Where status lines go (default console.log). */
   log?: (line: string) => void;
@@ -44,6 +45,8 @@ export interface LocalRuntime {
   poller: Poller;
   /** The console's URL, or null when it is not running. */
   consoleUrl: string | null;
+  /** The development sign-in account, when the console uses the dev OpenID provider. */
+  consoleAccount: { email: string; password: string } | null;
   /** Stops receiving and scheduling, waits for in-flight batches (bounded), closes the database. */
   stop(options?: { timeoutMs?: number }): Promise<void>;
 }
@@ -124,7 +127,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   if (options.poller !== false) poller.start(worker);
   if (options.scheduler !== false) scheduler.start();
   const consoleHandle =
-    options.console === false ? null : await startConsoleIfAvailable(config, pipeline, log);
+    options.console === false
+      ? null
+      : await startLocalConsole({
+          env: options.env ?? process.env,
+          config,
+          pipeline,
+          scheduler,
+          clock,
+        }).catch(async (error: unknown) => {
+          // Nothing half-started stays behind when the console cannot start.
+          await scheduler.stop();
+          await poller.stop(5_000);
+          ntfy?.close();
+          pipeline.close();
+          throw error;
+        });
 
   let stopped: Promise<void> | undefined;
   return {
@@ -136,6 +154,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     scheduler,
     poller,
     consoleUrl: consoleHandle?.url ?? null,
+    consoleAccount: consoleHandle?.devAccount ?? null,
     stop: (stopOptions = {}) => {
       stopped ??= (async () => {
         await scheduler.stop();
@@ -149,21 +168,4 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       return stopped;
     },
   };
-}
-
-/**
- * Where the web console is wired in. @rez/web is being written alongside
- * this package: until it exports startConsole, the runtime says so and runs
- * without a console. The lead finishes this wiring (buildApp/startConsole +
- * the dev OpenID provider from ./dev-oidc) once @rez/web lands.
- */
-export async function startConsoleIfAvailable(
-  config: LocalConfig,
-  _pipeline: LocalPipeline,
-  log: (line: string) => void,
-): Promise<{ url: string; close(): Promise<void> } | null> {
-  log(
-    `rez: console: not available yet (@rez/web has no startConsole); it will listen on http://localhost:${config.port}`,
-  );
-  return null;
 }

@@ -82,6 +82,12 @@ export class SchedulerLoop {
     return this.#options.invoke(scheduleInvocation(schedule));
   }
 
+  /** When rate() schedules started counting here: the earliest anchor (first start). */
+  anchor(): Date {
+    const anchors = [...this.#byName.keys()].map((name) => this.#state(name).anchor);
+    return new Date(anchors.length ? Math.min(...anchors) : this.#clock.now().getTime());
+  }
+
   list(): ScheduleStatus[] {
     return [...this.#byName.values()].map((s) => {
       const state = this.#state(s.name);

@@ -29,6 +29,10 @@ async function main(): Promise<void> {
   );
   if (baseUrl !== 'https://ntfy.sh') say(`  (in the app, tick "Use another server" and enter ${baseUrl})`);
   say(`console: ${rez.consoleUrl ?? 'not running'}`);
+  if (rez.consoleAccount)
+    say(
+      `  sign in with the development account ${rez.consoleAccount.email} / ${rez.consoleAccount.password} (set OAUTH_ISSUER to use a real one)`,
+    );
   for (const s of rez.scheduler.list())
     say(`schedule ${s.name}: ${s.expression} ${s.timezone}, next run ${s.nextRun?.toISOString() ?? 'never'}`);
   say('try: npm run rez -- schedule run hello-world   ·   npm run rez -- send notify --message "hi"');
