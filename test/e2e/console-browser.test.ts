@@ -9,18 +9,24 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type NtfyTestServer, startNtfyServer } from '@rez/core/testing';
 import { type Browser, chromium } from 'playwright-core';
-import { type RunningRuntime, startRuntime } from '../support/local-runtime';
+import { exited, startRuntimeProcess, tempDir } from '../../packages/local/tests/helpers';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-results');
 
 describe('Browser: npm start, sign in, send a notify message, see it delivered and counted', () => {
   let browser: Browser;
   let ntfy: NtfyTestServer;
-  let rez: RunningRuntime;
+  let rez: Awaited<ReturnType<typeof startRuntimeProcess>>;
+  let url: string;
+  const data = tempDir('rez-browser-');
 
   beforeAll(async () => {
     ntfy = await startNtfyServer();
-    rez = await startRuntime({ NTFY_BASE_URL: ntfy.url, NTFY_TOPIC: 'rez-browser' });
+    rez = await startRuntimeProcess(
+      { REZ_DATA_DIR: data.dir, NTFY_BASE_URL: ntfy.url, NTFY_TOPIC: 'rez-browser' },
+      30_000,
+    );
+    url = `http://localhost:${rez.port}`;
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [
@@ -38,8 +44,10 @@ describe('Browser: npm start, sign in, send a notify message, see it delivered a
 
   afterAll(async () => {
     await browser?.close();
-    expect(await rez?.stop()).toBe(0);
+    rez?.child.kill('SIGTERM');
+    expect(await exited(rez.child)).toBe(0);
     await ntfy?.close();
+    data.remove();
   });
 
   it('works end to end in chromium', async () => {
@@ -50,12 +58,14 @@ describe('Browser: npm start, sign in, send a notify message, see it delivered a
     });
 
     // Sign in: the console sends us to the dev provider and back.
-    await page.goto(`${rez.url}/messages/new`);
+    await page.goto(`${url}/messages/new`);
     expect(page.url()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/interaction\//);
-    const account = rez.account();
+    const match = /development account (\S+) \/ (\S+)/.exec(rez.output());
+    if (!match) throw new Error(`the runtime printed no development account:\n${rez.output()}`);
+    const account = { email: match[1], password: match[2] };
     await page.fill('input[name=email]', account.email);
     await page.fill('input[name=password]', account.password);
-    await Promise.all([page.waitForURL(`${rez.url}/messages/new`), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(`${url}/messages/new`), page.click('button[type=submit]')]);
 
     // Send a notify message from the form.
     await page.fill('#title', 'Browser test <b>bold?</b>');
@@ -85,7 +95,7 @@ describe('Browser: npm start, sign in, send a notify message, see it delivered a
     expect(await page.textContent('#title')).toBe('Browser test <b>bold?</b>');
 
     // Counted on the dashboard.
-    await page.goto(`${rez.url}/?window=1h`);
+    await page.goto(`${url}/?window=1h`);
     expect(await page.textContent('#count-received')).toBe('1');
     expect(await page.textContent('#count-completed')).toBe('1');
     expect(await page.isVisible('svg.chart')).toBe(true);

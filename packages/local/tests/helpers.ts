@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -13,13 +14,27 @@ const root = path.resolve(__dirname, '../../..');
 export const START_JS = path.join(root, 'packages/local/dist/start.js');
 export const CLI_JS = path.join(root, 'packages/local/dist/cli.js');
 
-/** Starts `node packages/local/dist/start.js` and resolves once it printed `rez: ready`. */
-export function startRuntimeProcess(
+/** A TCP port that was free a moment ago, on loopback. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Starts `node packages/local/dist/start.js` and resolves once it printed
+ * `rez: ready`. Without a PORT in `env`, the console gets a free one, so
+ * runtimes in parallel test workers never collide on 3000.
+ */
+export async function startRuntimeProcess(
   env: Record<string, string>,
   timeoutMs = 15_000,
-): Promise<{ child: ChildProcess; output: () => string }> {
+): Promise<{ child: ChildProcess; output: () => string; port: number }> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, [START_JS], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -38,7 +53,7 @@ export function startRuntimeProcess(
       if (/^rez: ready$/m.test(output)) {
         clearTimeout(timer);
         child.stdout?.off('data', check);
-        resolve({ child, output: () => output });
+        resolve({ child, output: () => output, port });
       }
     };
     child.stdout?.on('data', check);
