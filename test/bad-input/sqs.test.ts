@@ -1,0 +1,56 @@
+import { builtInRegistry, manualClock } from '@rez/core';
+import { InMemoryMessageStore, RecordingNotifier, RecordingPublisher } from '@rez/core/testing';
+import { createWorkerHandler } from '@rez/worker';
+import type { SQSEvent } from 'aws-lambda';
+import { SQS_CASES } from './corpus';
+
+describe('Bad input: SQS record bodies at the worker handler', () => {
+  it.each(SQS_CASES.map((c) => [c.name, c] as const))(
+    '%s: failed record, reason stored, nothing sent',
+    async (_name, c) => {
+      // Prepare
+      const store = new InMemoryMessageStore();
+      const notifier = new RecordingNotifier();
+      const publisher = new RecordingPublisher();
+      const handler = createWorkerHandler({
+        registry: builtInRegistry(),
+        store,
+        bus: publisher,
+        notifier,
+        clock: manualClock('2026-03-01T12:00:00.000Z'),
+        stage: 'dev',
+      });
+      const event = {
+        Records: [
+          {
+            messageId: 'sqs-1',
+            receiptHandle: 'rh-1',
+            body: c.body,
+            attributes: { ApproximateReceiveCount: '1' },
+            messageAttributes: {},
+            md5OfBody: '',
+            eventSource: 'aws:sqs',
+            eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:rez-dev',
+            awsRegion: 'us-east-1',
+          },
+        ],
+      } as unknown as SQSEvent;
+
+      // Act
+      const response = await handler(event);
+
+      // Assess: reported failed (the queue retries it, then moves it to the DLQ) …
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'sqs-1' }]);
+      // … with its reason in the store, and nothing pushed or emitted.
+      const records = [...store.records.values()];
+      expect(records).toHaveLength(1);
+      expect(records[0].status).toBe('failed');
+      expect(records[0].error?.reason).toEqual(expect.any(String));
+      expect(records[0].error?.reason.length).toBeGreaterThan(10);
+      expect(records[0].error?.permanent).toBe(true);
+      expect(notifier.sent).toEqual([]);
+      expect(publisher.published).toEqual([]);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  );
+});
