@@ -50,6 +50,9 @@ export class Worker extends pulumi.ComponentResource {
           REZ_MESSAGES_TABLE: args.tableName,
           NTFY_BASE_URL: args.ntfy.baseUrl,
           NTFY_TOPIC: args.ntfy.topic,
+          REZ_LEASE_SECONDS: String(
+            workerLeaseSeconds(args.timeoutSeconds, args.queueVisibilityTimeoutSeconds),
+          ),
           ...(args.ntfy.token === undefined ? {} : { NTFY_TOKEN: pulumi.secret(args.ntfy.token) }),
         },
         statements: () => [
@@ -77,6 +80,18 @@ export class Worker extends pulumi.ComponentResource {
 
     this.registerOutputs({ functionName: this.fn.name, functionArn: this.fn.arn });
   }
+}
+
+/**
+ * The worker's store lease (REZ_LEASE_SECONDS): the function timeout plus a
+ * margin of up to 30 s, kept below the queue's visibility timeout. Above the
+ * timeout, so a live invocation is never taken over; below the visibility
+ * timeout, so a copy redelivered after a crash or timeout finds the lease
+ * lapsed and is recovered rather than refused as busy.
+ */
+export function workerLeaseSeconds(timeoutSeconds: number, visibilityTimeoutSeconds: number): number {
+  const margin = Math.min(30, Math.floor((visibilityTimeoutSeconds - timeoutSeconds) / 2));
+  return timeoutSeconds + Math.max(1, margin);
 }
 
 function validate(args: WorkerArgs): void {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { bundlePath, bundleRoot, requireBundle } from '../bundles';
 import { Messaging } from '../components/messaging';
-import { Worker } from '../components/worker';
+import { Worker, workerLeaseSeconds } from '../components/worker';
 import { loadConfig } from '../config';
 import { createRez } from '../program';
 import {
@@ -121,6 +121,17 @@ describe('Components: args are validated up front', () => {
     expect(() => new Worker('w', args)).toThrow(
       'Worker: queueVisibilityTimeoutSeconds (179) must be at least 6 × timeoutSeconds (30)',
     );
+  });
+
+  it('Worker leases messages for its timeout plus a margin, always under the visibility timeout', () => {
+    expect(workerLeaseSeconds(30, 180)).toBe(60);
+    expect(workerLeaseSeconds(900, 5400)).toBe(930);
+    expect(workerLeaseSeconds(1, 6)).toBe(3);
+    for (const timeout of [1, 2, 3, 10, 59, 300]) {
+      const lease = workerLeaseSeconds(timeout, 6 * timeout);
+      expect(lease).toBeGreaterThan(timeout);
+      expect(lease).toBeLessThan(6 * timeout);
+    }
   });
 
   it('Web wants the https:// public URL when a certificate is set', () => {

@@ -111,6 +111,16 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
       expect(env.REZ_MESSAGES_TABLE).toContain('rez-messages');
     });
 
+    it('leases a message for longer than the worker timeout and less than the queue visibility timeout', () => {
+      const { recorded } = get();
+      const fn = one(recorded, 'aws:lambda/function:Function', 'rez-worker-function');
+      const queue = one(recorded, 'aws:sqs/queue:Queue', 'rez-queue');
+      const lease = Number(plain(fn.inputs.environment).variables.REZ_LEASE_SECONDS);
+      expect(Number.isInteger(lease)).toBe(true);
+      expect(lease).toBeGreaterThan(fn.inputs.timeout);
+      expect(lease).toBeLessThan(queue.inputs.visibilityTimeoutSeconds);
+    });
+
     it('reports batch item failures, with batch size and window from config', () => {
       const { recorded, config } = get();
       const mapping = one(recorded, 'aws:lambda/eventSourceMapping:EventSourceMapping');

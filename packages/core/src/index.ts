@@ -65,12 +65,16 @@ export {
 } from './ntfy/client';
 export {
   type ClaimOutcome,
+  type ClaimResult,
   COUNT_BUCKET_MS,
   type CountBucket,
   type CountQuery,
+  claimBlocker,
+  claimTakeover,
   type DeadLetter,
   type Delivery,
   type ErrorSummary,
+  interruptedSince,
   type LifecycleEvent,
   type ListQuery,
   MESSAGE_STATUSES,
@@ -85,7 +89,12 @@ export {
   type QueueDepth,
   type ReceivedMessage,
 } from './ports';
-export { type ProcessorDeps, type ProcessResult, processMessage } from './processor';
+export {
+  type ProcessorDeps,
+  type ProcessResult,
+  processMessage,
+  RECOVERY_CLOCK_SKEW_MS,
+} from './processor';
 export {
   complete,
   defineHandler,
@@ -95,6 +104,7 @@ export {
   type HandlerOutcome,
   HandlerRegistry,
   type MessageHandler,
+  type RecoveryContext,
 } from './registry';
 export { nextRunAfter, zonedTimeToUtc } from './schedule-times';
 export {

@@ -31,6 +31,19 @@ export interface Delivery {
 export interface Notifier {
   /** Delivers a notification; throws an NtfyError classified as rate-limited, transient or permanent. */
   publish(notification: Notification): Promise<Delivery>;
+  /**
+   * Has this exact notification already been published since `since`? Used
+   * to recover an attempt that was interrupted after the server may have
+   * accepted its publish, before the store recorded it: the delivery found
+   * (or null) decides whether to publish again. Throws like `publish` when
+   * it cannot tell. Optional: a notifier without it is simply published to
+   * again on recovery (at-least-once).
+   *
+   * Best effort by nature: it can only see what the server still keeps
+   * (ntfy's message cache), and it cannot tell an identical notification
+   * sent by someone else to the same topic in the window from ours.
+   */
+  findRecent?(notification: Notification, since: Date): Promise<Delivery | null>;
 }
 
 // ── Bus ─────────────────────────────────────────────────────────────────────
@@ -105,6 +118,8 @@ export interface LifecycleEvent {
   at: string;
   attempt?: number;
   reason?: string;
+  /** On a failure: the attempt may have had its effect; the next claim answers `reclaimed`. */
+  unresolved?: boolean;
 }
 
 /** A message and its lifecycle as the store keeps it. */
@@ -134,7 +149,24 @@ export interface MessageRecord {
   lease_until: string | null;
 }
 
-export type ClaimOutcome = 'claimed' | 'completed' | 'busy';
+export type ClaimOutcome = 'claimed' | 'reclaimed' | 'completed' | 'busy';
+
+/**
+ * What {@link MessageStore.claim} found. `reclaimed` carries when the work it
+ * takes over began, so the new attempt can look for effects the interrupted
+ * one may have had (see {@link Notifier.findRecent}).
+ */
+export type ClaimResult =
+  | { outcome: 'claimed' | 'completed' | 'busy' }
+  | {
+      outcome: 'reclaimed';
+      /**
+       * When the earliest of the unfinished attempts began: walking the
+       * history back from the end over attempts that never ended (crashed,
+       * timed out) or failed unresolved, the claim time of the first of them.
+       */
+      interruptedAt: Date;
+    };
 
 export interface ListQuery {
   stage?: Stage;
@@ -184,15 +216,25 @@ export interface MessageStore {
    * `completed`: already done, do nothing (a duplicate delivery).
    * `busy`: another attempt holds an unexpired lease.
    * `claimed`: status is now processing, attempts incremented, leased until now + leaseMs.
+   * `reclaimed`: as `claimed`, but the previous attempt did not finish — it
+   * was processing and its lease lapsed (a crash, a timeout), or it failed
+   * `unresolved` — so it may have had its effect; `interruptedAt` says since
+   * when (see {@link interruptedSince}). Learned from the same read/write as
+   * the claim itself: no extra round trip.
    */
-  claim(message: Message, options: { now: Date; leaseMs: number }): Promise<ClaimOutcome>;
+  claim(message: Message, options: { now: Date; leaseMs: number }): Promise<ClaimResult>;
   /** processing → completed, with the result (and `ntfy_id` when the result has one). */
   complete(
     id: string,
     options: { now: Date; result: Record<string, unknown>; children?: string[] },
   ): Promise<void>;
-  /** → failed, with the reason; the attempt count stays as claim set it. */
-  fail(id: string, options: { now: Date; error: ErrorSummary }): Promise<void>;
+  /**
+   * → failed, with the reason; the attempt count stays as claim set it.
+   * `unresolved`: the attempt may have had its effect (it was recovering an
+   * interrupted one and could not settle it); recorded on the history event,
+   * and the next claim answers `reclaimed` as after an interruption.
+   */
+  fail(id: string, options: { now: Date; error: ErrorSummary; unresolved?: boolean }): Promise<void>;
   /**
    * Records input that never became a message (not JSON, bad envelope) under
    * `id`, as failed with its reason; repeated calls count attempts.
@@ -203,4 +245,57 @@ export interface MessageStore {
   /** Messages emitted by `id`, oldest first. */
   children(id: string): Promise<MessageRecord[]>;
   counts(query: CountQuery): Promise<CountBucket[]>;
+}
+
+/**
+ * For a claim taking over unfinished work: when that work began. Walks the
+ * history back from the end over `processing` events (attempts that never
+ * recorded an end) and `failed` events marked `unresolved`, and answers the
+ * time of the earliest `processing` event passed; undefined when the last
+ * attempt ended cleanly. Every adapter computes `interruptedAt` with this.
+ */
+export function interruptedSince(history: readonly LifecycleEvent[]): Date | undefined {
+  let since: string | undefined;
+  for (let i = history.length - 1; i >= 0; i--) {
+    const event = history[i];
+    if (event.status === 'processing') since = event.at;
+    else if (!(event.status === 'failed' && event.unresolved)) break;
+  }
+  return since === undefined ? undefined : new Date(since);
+}
+
+/**
+ * The claim decision every adapter shares, from the record's state before
+ * the claim. `null` means the message may be claimed; the caller still
+ * writes the claim and then reports {@link claimTakeover}'s answer.
+ */
+export function claimBlocker(
+  state: { status: MessageStatus; lease_until: string | null },
+  now: Date,
+): 'completed' | 'busy' | null {
+  if (state.status === 'completed') return 'completed';
+  if (state.status === 'processing' && state.lease_until && Date.parse(state.lease_until) > now.getTime())
+    return 'busy';
+  return null;
+}
+
+/**
+ * What a successful claim reports, from the record as it was before the
+ * claim: `reclaimed` (with when the unfinished work began) when the previous
+ * attempt was processing — its lease lapsed, or the claim would have been
+ * refused — or failed unresolved; `claimed` otherwise.
+ */
+export function claimTakeover(previous: {
+  status: MessageStatus;
+  history: readonly LifecycleEvent[];
+  updated_at: string;
+}): ClaimResult {
+  const last = previous.history.at(-1);
+  const unfinished =
+    previous.status === 'processing' || (previous.status === 'failed' && last?.unresolved === true);
+  if (!unfinished) return { outcome: 'claimed' };
+  return {
+    outcome: 'reclaimed',
+    interruptedAt: interruptedSince(previous.history) ?? new Date(previous.updated_at),
+  };
 }

@@ -18,6 +18,14 @@ export interface ProcessorDeps {
   leaseMs?: number;
 }
 
+/**
+ * Subtracted from an interrupted attempt's claim time to get
+ * `recovery.since`: the claim time comes from the claiming host's clock, the
+ * notification's time from the ntfy server's, and ntfy's `since` has
+ * one-second resolution.
+ */
+export const RECOVERY_CLOCK_SKEW_MS = 60_000;
+
 export type ProcessResult =
   | { status: 'completed'; result: Record<string, unknown> }
   | { status: 'emitted'; children: string[] }
@@ -32,15 +40,29 @@ export type ProcessResult =
  * are recorded before they are published, so a retried parent re-publishes
  * the same children and never doubles their work.
  *
+ * An attempt that takes over an interrupted one (the store answers
+ * `reclaimed`: a crash or timeout after the handler may have acted, before
+ * completion was recorded) passes `recovery: { since }` to the handler so it
+ * can look for its own earlier effect instead of repeating it (the notify
+ * handler asks ntfy). If such an attempt fails — or any attempt fails after
+ * its handler returned, i.e. after the effect — the failure is recorded
+ * `unresolved`, so the next attempt recovers rather than acting blindly.
+ *
  * Throws when the message failed (after recording why): the caller reports
  * the delivery failed, and the queue retries it or moves it to the DLQ.
  */
 export async function processMessage(message: Message, deps: ProcessorDeps): Promise<ProcessResult> {
   const { store, clock } = deps;
   const claim = await store.claim(message, { now: clock.now(), leaseMs: deps.leaseMs ?? 5 * 60_000 });
-  if (claim === 'completed') return { status: 'duplicate' };
-  if (claim === 'busy') throw new MessageBusyError(message.id);
+  if (claim.outcome === 'completed') return { status: 'duplicate' };
+  if (claim.outcome === 'busy') throw new MessageBusyError(message.id);
+  const recovery =
+    claim.outcome === 'reclaimed'
+      ? { since: new Date(claim.interruptedAt.getTime() - RECOVERY_CLOCK_SKEW_MS) }
+      : undefined;
 
+  // Once the handler has returned, its effect happened: a failure to record it must not look clean.
+  let acted = false;
   try {
     if (message.metadata.stage !== deps.stage)
       throw new StageMismatchError(message.metadata.stage, deps.stage);
@@ -48,8 +70,9 @@ export async function processMessage(message: Message, deps: ProcessorDeps): Pro
     const payload = deps.registry.parsePayload(message.type, message.payload);
     const outcome = await handler.handle(
       { ...message, payload },
-      { notifier: deps.notifier, clock, stage: deps.stage },
+      { notifier: deps.notifier, clock, stage: deps.stage, ...(recovery && { recovery }) },
     );
+    acted = true;
 
     if (outcome.kind === 'completed') {
       await store.complete(message.id, { now: clock.now(), result: outcome.result });
@@ -69,7 +92,11 @@ export async function processMessage(message: Message, deps: ProcessorDeps): Pro
     await store.complete(message.id, { now: clock.now(), result: { emitted: ids.length }, children: ids });
     return { status: 'emitted', children: ids };
   } catch (error) {
-    await store.fail(message.id, { now: clock.now(), error: describeError(error) });
+    await store.fail(message.id, {
+      now: clock.now(),
+      error: describeError(error),
+      ...(recovery || acted ? { unresolved: true } : {}),
+    });
     throw error;
   }
 }

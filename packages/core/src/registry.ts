@@ -21,11 +21,28 @@ export const complete = (result: Record<string, unknown> = {}): HandlerOutcome =
 });
 export const emit = (...messages: EmitRequest[]): HandlerOutcome => ({ kind: 'emitted', messages });
 
+/** Set when this attempt takes over one that did not finish (see {@link HandlerContext.recovery}). */
+export interface RecoveryContext {
+  /**
+   * The interrupted work may have had effects from this time on: the claim
+   * time of the earliest unfinished attempt, less a clock-skew margin.
+   */
+  since: Date;
+}
+
 /** What a handler may use. Everything else is the pipeline's business. */
 export interface HandlerContext {
   notifier: Notifier;
   clock: Clock;
   stage: Stage;
+  /**
+   * Present when a previous attempt on this message was interrupted (a crash
+   * or timeout after it may have acted, before its outcome was recorded). A
+   * handler with an external side effect should check whether that effect
+   * already happened since `recovery.since` before doing it again; one that
+   * cannot check may ignore it (the effect then repeats: at-least-once).
+   */
+  recovery?: RecoveryContext;
 }
 
 export interface MessageHandler<

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   type Delivery,
   type Message,
@@ -38,10 +39,26 @@ export class RecordingPublisher implements MessagePublisher {
   }
 }
 
-/** Remembers notifications; answers with ids n1, n2, … or with the queued errors first. */
+/**
+ * Remembers notifications; answers with ids n1, n2, … or with the queued
+ * errors first. findRecent finds an identical notification among those sent
+ * (fields left undefined do not count; it keeps no times, so `since` is
+ * only recorded), or throws the queued
+ * `lookupErrors` first.
+ */
 export class RecordingNotifier implements Notifier {
   readonly sent: Notification[] = [];
   readonly errors: Error[] = [];
+  readonly lookups: { notification: Notification; since: Date }[] = [];
+  readonly lookupErrors: Error[] = [];
+
+  async findRecent(notification: Notification, since: Date): Promise<Delivery | null> {
+    this.lookups.push({ notification, since });
+    const error = this.lookupErrors.shift();
+    if (error) throw error;
+    const index = this.sent.findIndex((sent) => isDeepStrictEqual(defined(sent), defined(notification)));
+    return index < 0 ? null : { id: `n${index + 1}`, truncated: false };
+  }
 
   async publish(notification: Notification): Promise<Delivery> {
     const error = this.errors.shift();
@@ -49,4 +66,8 @@ export class RecordingNotifier implements Notifier {
     this.sent.push(notification);
     return { id: `n${this.sent.length}`, truncated: false };
   }
+}
+
+function defined(notification: Notification): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(notification).filter(([, value]) => value !== undefined));
 }

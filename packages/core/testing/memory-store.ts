@@ -1,8 +1,10 @@
 import {
-  type ClaimOutcome,
+  type ClaimResult,
   COUNT_BUCKET_MS,
   type CountBucket,
   type CountQuery,
+  claimBlocker,
+  claimTakeover,
   type ErrorSummary,
   type ListQuery,
   type Message,
@@ -33,23 +35,18 @@ export class InMemoryMessageStore implements MessageStore {
     return record ? structuredClone(record) : null;
   }
 
-  async claim(message: Message, { now, leaseMs }: { now: Date; leaseMs: number }): Promise<ClaimOutcome> {
+  async claim(message: Message, { now, leaseMs }: { now: Date; leaseMs: number }): Promise<ClaimResult> {
     await this.put(message, now);
     const record = this.#must(message.id);
-    if (record.status === 'completed') return 'completed';
-    if (
-      record.status === 'processing' &&
-      record.lease_until &&
-      Date.parse(record.lease_until) > now.getTime()
-    ) {
-      return 'busy';
-    }
+    const blocked = claimBlocker(record, now);
+    if (blocked) return { outcome: blocked };
+    const result = claimTakeover(record);
     record.attempts += 1;
     record.status = 'processing';
     record.lease_until = new Date(now.getTime() + leaseMs).toISOString();
     record.updated_at = now.toISOString();
     record.history.push({ status: 'processing', at: now.toISOString(), attempt: record.attempts });
-    return 'claimed';
+    return result;
   }
 
   async complete(
@@ -68,7 +65,10 @@ export class InMemoryMessageStore implements MessageStore {
     this.#count(record.stage, record.type, options.now, 'completed');
   }
 
-  async fail(id: string, { now, error }: { now: Date; error: ErrorSummary }): Promise<void> {
+  async fail(
+    id: string,
+    { now, error, unresolved }: { now: Date; error: ErrorSummary; unresolved?: boolean },
+  ): Promise<void> {
     const record = this.#must(id);
     record.status = 'failed';
     record.error = error;
@@ -79,6 +79,7 @@ export class InMemoryMessageStore implements MessageStore {
       at: now.toISOString(),
       attempt: record.attempts,
       reason: error.reason,
+      ...(unresolved ? { unresolved: true } : {}),
     });
     this.#count(record.stage, record.type, now, 'failed');
   }

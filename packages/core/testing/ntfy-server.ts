@@ -15,22 +15,33 @@ export interface ReceivedPush {
   authorization?: string;
 }
 
-/** What to answer one request with; `undefined` means accept it like ntfy does. */
+/** What to answer one request with; `undefined` means accept it like ntfy does. `raw` is sent as is instead of JSON. */
 export type NtfyReply =
   | undefined
-  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { status: number; body?: unknown; raw?: string; headers?: Record<string, string> }
   | { stall: true };
 
 export interface NtfyTestServer {
   url: string;
-  /** Accepted publishes, in arrival order. */
+  /** Accepted publishes, in arrival order (a duplicate publish shows up twice). */
   received: ReceivedPush[];
   /** Every request, accepted or not. */
   requests: number;
   /** TCP connections opened by clients: shows whether they reuse sockets. */
   connections: number;
-  /** Decides each reply; default accepts everything. */
-  respond: (request: { body: Record<string, unknown>; index: number }) => NtfyReply | Promise<NtfyReply>;
+  /**
+   * Decides each reply, publishes and polls alike (`method` tells them
+   * apart; a poll's `body` is empty); default accepts everything.
+   */
+  respond: (request: {
+    body: Record<string, unknown>;
+    index: number;
+    method: string;
+    path: string;
+    /** The query string, with its `?` (empty when none). */
+    search: string;
+    authorization?: string;
+  }) => NtfyReply | Promise<NtfyReply>;
   /** Milliseconds to wait before answering every request. */
   delayMs: number;
   /** Resolves once `count` pushes have been accepted (or rejects after `timeoutMs`). */
@@ -41,8 +52,11 @@ export interface NtfyTestServer {
 /**
  * A local HTTP server speaking ntfy's publish protocol: JSON POSTed to the
  * root, answered with the stored message (id, time, expires, event, topic,
- * …) or with ntfy's error JSON ({code, http, error, link}). Binds to
- * 127.0.0.1 on a free port unless told otherwise.
+ * …) or with ntfy's error JSON ({code, http, error, link}). It also answers
+ * ntfy's poll API, GET `/<topic>/json?poll=1&since=<unix seconds|all>`, with
+ * the accepted messages of that topic whose time is at or after `since`, one
+ * JSON object per line, like ntfy's message cache. Binds to 127.0.0.1 on a
+ * free port unless told otherwise.
  */
 export async function startNtfyServer(
   options: { port?: number; delayMs?: number } = {},
@@ -84,6 +98,9 @@ export async function startNtfyServer(
       }),
   };
 
+  /** ntfy's message cache: every accepted message as ntfy stores it, with its time. */
+  const cache: Record<string, unknown>[] = [];
+
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -93,6 +110,47 @@ export async function startNtfyServer(
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(`${JSON.stringify(body)}\n`);
     };
+    const url = new URL(req.url ?? '/', 'http://ntfy.test');
+    const reply = async (request: { body: Record<string, unknown>; method: string; path: string }) => {
+      const answer = await state.respond({
+        ...request,
+        index,
+        search: url.search,
+        authorization: req.headers.authorization,
+      });
+      if (answer && 'stall' in answer) return 'stalled'; // never answers: the client's timeout must fire
+      if (!answer) return undefined;
+      if (answer.raw !== undefined) {
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.raw);
+      } else {
+        send(
+          answer.status,
+          answer.body ?? { code: answer.status * 100, http: answer.status, error: 'error' },
+          answer.headers,
+        );
+      }
+      return 'answered';
+    };
+    const poll = /^\/([-_A-Za-z0-9]{1,64})\/json$/.exec(url.pathname);
+    if (req.method === 'GET' && poll) {
+      const since = url.searchParams.get('since') ?? 'all';
+      if (url.searchParams.get('poll') !== '1' || !/^(all|\d+)$/.test(since)) {
+        return send(400, {
+          code: 40000,
+          http: 400,
+          error: 'invalid request: only poll=1&since=<unix>|all here',
+          link: '',
+        });
+      }
+      if (await reply({ body: {}, method: 'GET', path: url.pathname })) return;
+      const from = since === 'all' ? 0 : Number(since);
+      const lines = cache
+        .filter((m) => m.topic === poll[1] && (m.time as number) >= from)
+        .map((m) => `${JSON.stringify(m)}\n`);
+      res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
+      return res.end(lines.join(''));
+    }
     if (req.method !== 'POST' || req.url !== '/') {
       return send(404, { code: 40401, http: 404, error: 'page not found', link: '' });
     }
@@ -105,14 +163,7 @@ export async function startNtfyServer(
     if (typeof body.topic !== 'string' || !/^[-_A-Za-z0-9]{1,64}$/.test(body.topic)) {
       return send(400, { code: 40009, http: 400, error: 'invalid request: topic invalid', link: '' });
     }
-    const reply = await state.respond({ body, index });
-    if (reply && 'stall' in reply) return; // never answers: the client's timeout must fire
-    if (reply)
-      return send(
-        reply.status,
-        reply.body ?? { code: reply.status * 100, http: reply.status, error: 'error' },
-        reply.headers,
-      );
+    if (await reply({ body, method: 'POST', path: url.pathname })) return;
     const id = randomBytes(6).toString('base64url');
     const push: ReceivedPush = {
       id,
@@ -127,15 +178,22 @@ export async function startNtfyServer(
     };
     state.received.push(push);
     const time = Math.floor(Date.now() / 1000);
-    send(200, {
+    // As ntfy keeps it: unset fields are left out (JSON.stringify drops undefined).
+    const stored = {
       id,
       time,
       expires: time + 43_200,
       event: 'message',
       topic: push.topic,
       message: push.message,
-      title: push.title,
-    });
+      title: push.title || undefined,
+      priority: push.priority,
+      tags: push.tags,
+      click: push.click,
+      content_type: push.markdown ? 'text/markdown' : undefined,
+    };
+    cache.push(stored);
+    send(200, stored);
     for (const waiter of [...waiters]) {
       if (state.received.length >= waiter.count) {
         waiters.splice(waiters.indexOf(waiter), 1);

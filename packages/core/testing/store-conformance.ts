@@ -65,18 +65,77 @@ export function describeMessageStoreConformance(
     describe('Method: claim / complete / fail', () => {
       it('records and claims a message it has never seen', async () => {
         const message = sampleMessage();
-        await expect(store.claim(message, { now: T0, leaseMs: LEASE })).resolves.toBe('claimed');
+        await expect(store.claim(message, { now: T0, leaseMs: LEASE })).resolves.toStrictEqual({
+          outcome: 'claimed',
+        });
         const record = await store.get(message.id);
         expect(record).toMatchObject({ status: 'processing', attempts: 1 });
         expect(record?.history.map((h) => h.status)).toEqual(['queued', 'processing']);
       });
 
-      it('refuses a second claim while the lease holds, and allows it once the lease expired', async () => {
+      it('claims a queued message as claimed, not reclaimed', async () => {
+        const message = sampleMessage();
+        await store.put(message, T0);
+        await expect(store.claim(message, { now: at(5), leaseMs: LEASE })).resolves.toStrictEqual({
+          outcome: 'claimed',
+        });
+      });
+
+      it('refuses a second claim while the lease holds, and reclaims once it lapsed, saying when the interrupted attempt began', async () => {
         const message = sampleMessage();
         await store.claim(message, { now: T0, leaseMs: LEASE });
-        await expect(store.claim(message, { now: at(LEASE - 1), leaseMs: LEASE })).resolves.toBe('busy');
-        await expect(store.claim(message, { now: at(LEASE + 1), leaseMs: LEASE })).resolves.toBe('claimed');
-        expect((await store.get(message.id))?.attempts).toBe(2);
+        await expect(store.claim(message, { now: at(LEASE - 1), leaseMs: LEASE })).resolves.toStrictEqual({
+          outcome: 'busy',
+        });
+        await expect(store.claim(message, { now: at(LEASE + 1), leaseMs: LEASE })).resolves.toStrictEqual({
+          outcome: 'reclaimed',
+          interruptedAt: T0,
+        });
+        const record = await store.get(message.id);
+        expect(record).toMatchObject({ status: 'processing', attempts: 2 });
+        expect(record?.history.map((h) => h.status)).toEqual(['queued', 'processing', 'processing']);
+      });
+
+      it('reports the first of several interrupted attempts in a row', async () => {
+        const message = sampleMessage();
+        await store.claim(message, { now: T0, leaseMs: LEASE });
+        await store.claim(message, { now: at(2 * LEASE), leaseMs: LEASE });
+        await expect(store.claim(message, { now: at(4 * LEASE), leaseMs: LEASE })).resolves.toStrictEqual({
+          outcome: 'reclaimed',
+          interruptedAt: T0,
+        });
+      });
+
+      it('reports only the attempts since the last clean failure as interrupted', async () => {
+        const message = sampleMessage();
+        await store.claim(message, { now: T0, leaseMs: LEASE });
+        await store.fail(message.id, { now: at(10), error: { code: 'X', reason: 'x', permanent: false } });
+        await store.claim(message, { now: at(1000), leaseMs: LEASE });
+        await expect(
+          store.claim(message, { now: at(1000 + LEASE + 1), leaseMs: LEASE }),
+        ).resolves.toStrictEqual({ outcome: 'reclaimed', interruptedAt: at(1000) });
+      });
+
+      it('reclaims after a failure recorded unresolved, from the start of the unfinished work', async () => {
+        const message = sampleMessage();
+        const error = { code: 'NTFY_UNAVAILABLE', reason: 'lookup failed', permanent: false };
+        await store.claim(message, { now: T0, leaseMs: LEASE });
+        await store.claim(message, { now: at(LEASE + 1), leaseMs: LEASE }); // T0's attempt was interrupted
+        await store.fail(message.id, { now: at(LEASE + 10), error, unresolved: true });
+        const failed = await store.get(message.id);
+        expect(failed).toMatchObject({ status: 'failed', attempts: 2, error });
+        expect(failed?.history.at(-1)).toEqual({
+          status: 'failed',
+          at: at(LEASE + 10).toISOString(),
+          attempt: 2,
+          reason: 'lookup failed',
+          unresolved: true,
+        });
+        await expect(store.claim(message, { now: at(LEASE + 20), leaseMs: LEASE })).resolves.toStrictEqual({
+          outcome: 'reclaimed',
+          interruptedAt: T0,
+        });
+        expect((await store.get(message.id))?.attempts).toBe(3);
       });
 
       it('completes with the result and the ntfy id, after which claims answer completed', async () => {
@@ -91,7 +150,9 @@ export function describeMessageStoreConformance(
           lease_until: null,
         });
         expect(record?.history.map((h) => h.status)).toEqual(['queued', 'processing', 'completed']);
-        await expect(store.claim(message, { now: at(20), leaseMs: LEASE })).resolves.toBe('completed');
+        await expect(store.claim(message, { now: at(20), leaseMs: LEASE })).resolves.toStrictEqual({
+          outcome: 'completed',
+        });
         expect((await store.get(message.id))?.attempts).toBe(1);
       });
 
@@ -102,7 +163,7 @@ export function describeMessageStoreConformance(
         expect((await store.get(message.id))?.children).toEqual(['A', 'B']);
       });
 
-      it('records a failure with its reason, and a failed message can be claimed again', async () => {
+      it('records a failure with its reason, and a failed message is claimed again (not reclaimed)', async () => {
         const message = sampleMessage();
         await store.claim(message, { now: T0, leaseMs: LEASE });
         const error = { code: 'NTFY_UNAVAILABLE', reason: 'ntfy server error 502', permanent: false };
@@ -115,7 +176,9 @@ export function describeMessageStoreConformance(
           attempt: 1,
           reason: 'ntfy server error 502',
         });
-        await expect(store.claim(message, { now: at(20), leaseMs: LEASE })).resolves.toBe('claimed');
+        await expect(store.claim(message, { now: at(20), leaseMs: LEASE })).resolves.toStrictEqual({
+          outcome: 'claimed',
+        });
         expect((await store.get(message.id))?.attempts).toBe(2);
       });
     });

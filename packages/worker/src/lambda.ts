@@ -26,6 +26,12 @@ const topicArn = requireEnv(env, 'REZ_TOPIC_ARN');
 const tableName = requireEnv(env, 'REZ_MESSAGES_TABLE');
 const ntfy = readNtfyConfig(env);
 const retentionDays = readPositiveInt(env, 'REZ_RETENTION_DAYS', 30);
+// How long one attempt holds a message in the store. Above the function
+// timeout, so a slow but live invocation is never taken over; below the
+// queue's visibility timeout, so the copy SQS redelivers after a crash or
+// timeout finds the lease lapsed and recovers it (instead of "busy" until
+// the DLQ). The infra sets it to the worker timeout + a margin.
+const leaseSeconds = readPositiveInt(env, 'REZ_LEASE_SECONDS', 60);
 
 const logger = new Logger({ serviceName: 'rez-worker', persistentKeys: { stage } });
 const emf = new Metrics({ namespace: 'RezAgent', serviceName: 'rez-worker', defaultDimensions: { stage } });
@@ -47,6 +53,7 @@ export const handler = createWorkerHandler({
   }),
   clock: systemClock,
   stage,
+  leaseMs: leaseSeconds * 1000,
   logger,
   metrics,
   delayRedelivery: async (record, seconds) => {

@@ -2,9 +2,11 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   AdapterError,
-  type ClaimOutcome,
+  type ClaimResult,
   type CountBucket,
   type CountQuery,
+  claimBlocker,
+  claimTakeover,
   type ErrorSummary,
   type LifecycleEvent,
   type ListQuery,
@@ -75,7 +77,8 @@ type Transition = {
  *   tableName: process.env.REZ_MESSAGES_TABLE!,
  *   stage: 'dev',
  * });
- * if ((await store.claim(message, { now: new Date(), leaseMs: 300_000 })) === 'claimed') { … }
+ * const { outcome } = await store.claim(message, { now: new Date(), leaseMs: 300_000 });
+ * if (outcome === 'claimed' || outcome === 'reclaimed') { … }
  */
 export class DynamoMessageStore implements MessageStore {
   readonly #client: DynamoDBDocumentClient;
@@ -108,17 +111,19 @@ export class DynamoMessageStore implements MessageStore {
     return item ? toRecord(item) : null;
   }
 
-  async claim(message: Message, { now, leaseMs }: { now: Date; leaseMs: number }): Promise<ClaimOutcome> {
+  async claim(message: Message, { now, leaseMs }: { now: Date; leaseMs: number }): Promise<ClaimResult> {
     const fresh = newItem(message, now, this.#expiresAt(now));
     let current: MessageItem | null = (await this.#insert(fresh, now)) ? fresh : null;
     const at = now.toISOString();
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       current ??= await this.#read(message.id);
       if (!current) throw new MessageNotStoredError(message.id, 'claim');
-      if (current.status === 'completed') return 'completed';
-      if (current.status === 'processing' && current.lease_until && current.lease_until > at) return 'busy';
+      const blocked = claimBlocker(current, now);
+      if (blocked) return { outcome: blocked };
       const attempt = current.attempts + 1;
-      const claimed = await this.#apply(message.id, current.attempts, 'claim', {
+      // ALL_OLD: the item as the write found it, so whether this takes over an
+      // unfinished attempt is decided on what was overwritten, not on the earlier read.
+      const previous = await this.#apply(message.id, current.attempts, 'claim', {
         set: {
           status: 'processing',
           attempts: attempt,
@@ -129,8 +134,9 @@ export class DynamoMessageStore implements MessageStore {
         // Re-checked at write time: completed or leased since we read means not ours.
         extraCondition: '#status <> :completed AND (#status <> :processing OR #lease_until <= :at)',
         extraValues: { ':completed': 'completed', ':processing': 'processing', ':at': at },
+        returnOld: true,
       });
-      if (claimed) return 'claimed';
+      if (previous) return claimTakeover(toRecord(previous));
       current = null;
     }
     throw new StoreConflictError(message.id, 'claim', MAX_TRIES);
@@ -156,8 +162,13 @@ export class DynamoMessageStore implements MessageStore {
     await this.#count(item.stage, item.type, options.now, 'completed');
   }
 
-  async fail(id: string, { now, error }: { now: Date; error: ErrorSummary }): Promise<void> {
-    const item = await this.#transition(id, 'fail', (current) => failure(current.attempts, now, error));
+  async fail(
+    id: string,
+    { now, error, unresolved }: { now: Date; error: ErrorSummary; unresolved?: boolean },
+  ): Promise<void> {
+    const item = await this.#transition(id, 'fail', (current) =>
+      failure(current.attempts, now, error, unresolved),
+    );
     await this.#count(item.stage, item.type, now, 'failed');
   }
 
@@ -277,13 +288,21 @@ export class DynamoMessageStore implements MessageStore {
     throw new StoreConflictError(id, operation, MAX_TRIES);
   }
 
-  /** One conditional UpdateItem: SET the fields, append the event to history. False when the condition failed. */
+  /**
+   * One conditional UpdateItem: SET the fields, append the event to history.
+   * False when the condition failed; otherwise true, or with `returnOld` the
+   * item as it was before the write (ReturnValues ALL_OLD: no extra read).
+   */
   async #apply(
     id: string,
     expectedAttempts: number,
     operation: string,
-    change: Transition & { extraCondition?: string; extraValues?: Record<string, unknown> },
-  ): Promise<boolean> {
+    change: Transition & {
+      extraCondition?: string;
+      extraValues?: Record<string, unknown>;
+      returnOld?: boolean;
+    },
+  ): Promise<false | Record<string, unknown>> {
     const names: Record<string, string> = { '#attempts': 'attempts', '#history': 'history' };
     const values: Record<string, unknown> = { ':expected': expectedAttempts, ':event': [change.event] };
     const sets = ['#history = list_append(#history, :event)'];
@@ -296,8 +315,9 @@ export class DynamoMessageStore implements MessageStore {
       names['#status'] = 'status';
       names['#lease_until'] = 'lease_until';
     }
-    return this.#conditional(operation, () =>
-      this.#client.send(
+    let old: Record<string, unknown> = {};
+    const written = await this.#conditional(operation, async () => {
+      const output = await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: messageKey(id),
@@ -307,9 +327,12 @@ export class DynamoMessageStore implements MessageStore {
             .join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: { ...values, ...change.extraValues },
+          ...(change.returnOld ? { ReturnValues: 'ALL_OLD' as const } : {}),
         }),
-      ),
-    );
+      );
+      old = output.Attributes ?? {};
+    });
+    return written && old;
   }
 
   async #count(stage: Stage, type: string, now: Date, field: 'created' | 'completed' | 'failed') {
@@ -356,10 +379,16 @@ export class DynamoMessageStore implements MessageStore {
   }
 }
 
-function failure(attempt: number, now: Date, error: ErrorSummary): Transition {
+function failure(attempt: number, now: Date, error: ErrorSummary, unresolved = false): Transition {
   const at = now.toISOString();
   return {
     set: { status: 'failed', error, lease_until: null, updated_at: at },
-    event: { status: 'failed', at, attempt, reason: error.reason },
+    event: {
+      status: 'failed',
+      at,
+      attempt,
+      reason: error.reason,
+      ...(unresolved ? { unresolved: true } : {}),
+    },
   };
 }

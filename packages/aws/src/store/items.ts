@@ -100,12 +100,13 @@ export function toRecord(item: Record<string, unknown>): MessageRecord {
 }
 
 function toEvent(event: LifecycleEvent): LifecycleEvent {
-  const { status, at, attempt, reason } = event;
+  const { status, at, attempt, reason, unresolved } = event;
   return {
     status,
     at,
     ...(attempt === undefined ? {} : { attempt: Number(attempt) }),
     ...(reason === undefined ? {} : { reason }),
+    ...(unresolved ? { unresolved: true } : {}),
   };
 }
 

@@ -67,7 +67,7 @@ describe('Class: DynamoMessageStore', () => {
       );
 
       // Assess
-      for (const pair of outcomes) expect([...pair].sort()).toEqual(['busy', 'claimed']);
+      for (const pair of outcomes) expect(pair.map((o) => o.outcome).sort()).toEqual(['busy', 'claimed']);
       for (const m of messages) {
         const record = await store.get(m.id);
         expect(record).toMatchObject({ status: 'processing', attempts: 1 });
@@ -86,9 +86,28 @@ describe('Class: DynamoMessageStore', () => {
       );
 
       // Assess
-      expect(outcomes.filter((o) => o === 'claimed')).toHaveLength(1);
-      expect(outcomes.filter((o) => o === 'busy')).toHaveLength(4);
+      expect(outcomes.filter((o) => o.outcome === 'claimed')).toHaveLength(1);
+      expect(outcomes.filter((o) => o.outcome === 'busy')).toHaveLength(4);
       expect((await store.get(message.id))?.attempts).toBe(1);
+    });
+
+    it('lets one of two racing takeovers of a lapsed lease win, told when the interrupted attempt began', async () => {
+      // Prepare: an attempt claimed at T0 and died; its lease lapsed.
+      const message = sampleMessage();
+      await store.claim(message, { now: T0, leaseMs: LEASE });
+      const later = new Date(T0.getTime() + LEASE + 1);
+
+      // Act
+      const outcomes = await Promise.all([
+        store.claim(message, { now: later, leaseMs: LEASE }),
+        store.claim(message, { now: later, leaseMs: LEASE }),
+      ]);
+
+      // Assess
+      expect(outcomes).toEqual(
+        expect.arrayContaining([{ outcome: 'reclaimed', interruptedAt: T0 }, { outcome: 'busy' }]),
+      );
+      expect((await store.get(message.id))?.attempts).toBe(2);
     });
   });
 

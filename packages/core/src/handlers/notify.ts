@@ -20,21 +20,43 @@ export const notifyPayloadSchema = z.strictObject({
 
 export type NotifyPayload = z.infer<typeof notifyPayloadSchema>;
 
-/** Delivers a push notification through ntfy and completes with ntfy's message id. */
+/**
+ * Delivers a push notification through ntfy and completes with ntfy's message id.
+ *
+ * Recovery: when a previous attempt was interrupted after ntfy may have
+ * accepted its publish (context.recovery) and the notifier can look
+ * (Notifier.findRecent), it first asks ntfy whether this exact notification
+ * was published since then; if so it completes with that id and
+ * `recovered: true` instead of pushing again. If the lookup fails the attempt
+ * fails (and the next one looks again): never a blind re-send.
+ *
+ * Residual risk: the lookup reads ntfy's message cache, so on a server with
+ * the cache disabled (or a shorter cache than the redelivery delay) nothing
+ * is found and the push repeats; and an identical notification (same topic,
+ * text, title, priority and tags) published by anyone else inside the
+ * window is taken for ours, so ours is not sent. The ntfy token must be
+ * allowed to read the topic, or every lookup fails (403) and an interrupted
+ * message ends in the DLQ instead of being sent.
+ */
 export const notifyHandler = defineHandler({
   type: 'notify',
   description: 'Send a push notification through ntfy',
   payloadSchema: notifyPayloadSchema,
-  async handle(message, { notifier }) {
+  async handle(message, { notifier, recovery }) {
     const { message: text, title, priority, tags, click, markdown } = message.payload;
-    const delivery = await notifier.publish({
+    const notification = {
       message: text,
       title,
       priority: priority as 1 | 2 | 3 | 4 | 5 | undefined,
       tags,
       click,
       markdown,
-    });
+    };
+    if (recovery && notifier.findRecent) {
+      const found = await notifier.findRecent(notification, recovery.since);
+      if (found) return complete({ ntfy_id: found.id, truncated: found.truncated, recovered: true });
+    }
+    const delivery = await notifier.publish(notification);
     return complete({ ntfy_id: delivery.id, truncated: delivery.truncated });
   },
 });

@@ -36,6 +36,9 @@ export interface NtfyClientOptions {
  * "… [truncated]"; the delivery reports `truncated: true` and the full text
  * stays in the message store.
  *
+ * {@link NtfyClient.findRecent} reads ntfy's message cache back (the poll
+ * API) so an interrupted delivery can be recognised instead of re-sent.
+ *
  * @example
  * const ntfy = new NtfyClient({ baseUrl: 'https://ntfy.sh', topic: 'my-rez-alerts' });
  * const { id } = await ntfy.publish({ title: 'Backup', message: 'done', priority: 3 });
@@ -78,7 +81,7 @@ export class NtfyClient implements Notifier {
       click: notification.click,
       markdown: notification.markdown,
     });
-    const response = await this.#post(body);
+    const response = await this.#send('POST', this.#url, body);
     if (response.status >= 200 && response.status < 300) {
       const id = parseJson(response.body)?.id;
       if (typeof id !== 'string') {
@@ -91,39 +94,92 @@ export class NtfyClient implements Notifier {
     throw classify(response.status, response.body, response.retryAfter);
   }
 
+  /**
+   * Looks in ntfy's message cache for this exact notification published since
+   * `since`: GET `<baseUrl>/<topic>/json?poll=1&since=<unix seconds>` (ntfy's
+   * poll API; one JSON object per line), matching topic, message (cut exactly
+   * as {@link publish} cuts it), title, priority (unset = 3, as ntfy treats
+   * it) and tags. Answers the earliest match as a Delivery, or null. Errors
+   * are classified like publish's; an answer that is not JSON lines is
+   * transient (a proxy's error page must not read as "not found").
+   *
+   * Limits: a server with the message cache disabled (`cache-duration: 0`)
+   * or a cache shorter than the time since `since` answers nothing, so the
+   * caller publishes again; and a notification identical in those fields,
+   * published to the topic by anyone else since `since`, is found as ours.
+   * The token needs read access to the topic as well as write: a write-only
+   * token makes every lookup fail (403, permanent), so an interrupted
+   * message is retried into the DLQ rather than sent again blindly.
+   */
+  async findRecent(notification: Notification, since: Date): Promise<Delivery | null> {
+    const topic = notification.topic ?? this.#options.topic;
+    const { text, truncated } = fitMessage(notification.message);
+    const base = this.#url.href.endsWith('/') ? this.#url.href : `${this.#url.href}/`;
+    const seconds = Math.max(0, Math.floor(since.getTime() / 1000));
+    const url = new URL(`${encodeURIComponent(topic)}/json?poll=1&since=${seconds}`, base);
+    const response = await this.#send('GET', url);
+    if (response.status < 200 || response.status >= 300)
+      throw classify(response.status, response.body, response.retryAfter);
+    const wanted = {
+      title: notification.title || undefined,
+      priority: notification.priority ?? 3,
+      tags: notification.tags ?? [],
+    };
+    for (const line of response.body.split('\n')) {
+      if (!line.trim()) continue;
+      const event = parseJson(line);
+      if (!event) {
+        const what = `ntfy answered the poll with a line that is not JSON: ${line.slice(0, 100)}`;
+        throw new NtfyError(what, 'transient', { status: response.status });
+      }
+      if (
+        event.event === 'message' &&
+        typeof event.id === 'string' &&
+        event.topic === topic &&
+        event.message === text &&
+        ((typeof event.title === 'string' && event.title) || undefined) === wanted.title &&
+        (typeof event.priority === 'number' ? event.priority : 3) === wanted.priority &&
+        sameTags(event.tags, wanted.tags)
+      ) {
+        return { id: event.id, truncated };
+      }
+    }
+    return null;
+  }
+
   /** Closes idle keep-alive sockets (call on shutdown). */
   close(): void {
     this.#agent.destroy();
   }
 
-  #post(body: string): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
+  #send(
+    method: 'GET' | 'POST',
+    url: URL,
+    body?: string,
+  ): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
-    const headers: Record<string, string | number> = {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-    };
+    const headers: Record<string, string | number> =
+      body === undefined
+        ? {}
+        : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`;
     return new Promise((resolve, reject) => {
-      const request = this.#request(
-        this.#url,
-        { method: 'POST', agent: this.#agent, headers },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', (cause) =>
-            reject(new NtfyError(`ntfy response failed: ${cause.message}`, 'transient', { cause })),
-          );
-          response.on('end', () => {
-            clearTimeout(timer);
-            const retryAfter = response.headers['retry-after'];
-            resolve({
-              status: response.statusCode ?? 0,
-              body: Buffer.concat(chunks).toString('utf8'),
-              retryAfter,
-            });
+      const request = this.#request(url, { method, agent: this.#agent, headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', (cause) =>
+          reject(new NtfyError(`ntfy response failed: ${cause.message}`, 'transient', { cause })),
+        );
+        response.on('end', () => {
+          clearTimeout(timer);
+          const retryAfter = response.headers['retry-after'];
+          resolve({
+            status: response.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            retryAfter,
           });
-        },
-      );
+        });
+      });
       const timer = setTimeout(() => {
         request.destroy(new NtfyError(`ntfy did not answer within ${timeoutMs} ms`, 'transient'));
       }, timeoutMs);
@@ -140,6 +196,11 @@ export class NtfyClient implements Notifier {
       request.end(body);
     });
   }
+}
+
+function sameTags(actual: unknown, wanted: readonly string[]): boolean {
+  const tags = Array.isArray(actual) ? actual : [];
+  return tags.length === wanted.length && tags.every((tag, i) => tag === wanted[i]);
 }
 
 /** Cuts `message` to fit ntfy's limit at a character boundary, marking the cut. */

@@ -129,6 +129,124 @@ describe('Class: NtfyClient', () => {
   });
 });
 
+describe('Method: NtfyClient.findRecent', () => {
+  let server: NtfyTestServer;
+  let client: NtfyClient;
+  const longAgo = new Date(Date.now() - 3_600_000);
+
+  beforeEach(async () => {
+    server = await startNtfyServer();
+    client = new NtfyClient({ baseUrl: server.url, topic: 'rez-test', token: 'tk_secret', timeoutMs: 300 });
+  });
+  afterEach(async () => {
+    client.close();
+    await server.close();
+  });
+
+  it('finds an identical notification published since then, by its ntfy id', async () => {
+    const notification = { message: 'disk full', title: 'Disk', priority: 4 as const, tags: ['warning'] };
+    await client.publish({ message: 'something else' });
+    const sent = await client.publish(notification);
+
+    await expect(client.findRecent(notification, longAgo)).resolves.toEqual({
+      id: sent.id,
+      truncated: false,
+    });
+    expect(server.received).toHaveLength(2); // looking published nothing
+  });
+
+  it('answers null when nothing matches: other text, title, priority, tags or topic', async () => {
+    await client.publish({ message: 'disk full', title: 'Disk', priority: 4, tags: ['warning'] });
+    const base = { message: 'disk full', title: 'Disk', priority: 4 as const, tags: ['warning'] };
+    for (const other of [
+      { ...base, message: 'disk full!' },
+      { ...base, title: 'Disk2' },
+      { ...base, priority: 5 as const },
+      { ...base, tags: ['warning', 'x'] },
+      { ...base, topic: 'rez-other' },
+    ]) {
+      await expect(client.findRecent(other, longAgo)).resolves.toBeNull();
+    }
+    await expect(client.findRecent(base, longAgo)).resolves.not.toBeNull();
+  });
+
+  it('treats an unset priority as ntfy’s default 3', async () => {
+    const sent = await client.publish({ message: 'x', priority: 3 });
+    await expect(client.findRecent({ message: 'x' }, longAgo)).resolves.toEqual({
+      id: sent.id,
+      truncated: false,
+    });
+  });
+
+  it('only looks at messages since the given time', async () => {
+    await client.publish({ message: 'earlier' });
+    await expect(client.findRecent({ message: 'earlier' }, new Date(Date.now() + 2000))).resolves.toBeNull();
+  });
+
+  it('polls ntfy’s cache with the topic, poll=1, since in unix seconds and the token', async () => {
+    const seen: unknown[] = [];
+    server.respond = ({ method, path, search, authorization }) => {
+      seen.push({ method, path, search, authorization });
+      return undefined;
+    };
+    await client.findRecent({ message: 'x', topic: 'rez-alerts' }, new Date('2026-01-01T00:00:30.900Z'));
+    expect(seen).toEqual([
+      {
+        method: 'GET',
+        path: '/rez-alerts/json',
+        search: '?poll=1&since=1767225630',
+        authorization: 'Bearer tk_secret',
+      },
+    ]);
+  });
+
+  it('treats an answer that is not JSON lines as transient, never as not found', async () => {
+    server.respond = () => ({ status: 200, raw: '<html>proxy error</html>' });
+    await expect(client.findRecent({ message: 'x' }, longAgo)).rejects.toMatchObject({ kind: 'transient' });
+  });
+
+  it('matches a long message as publish cut it', async () => {
+    const long = 'ż'.repeat(3000);
+    const sent = await client.publish({ message: long });
+    expect(sent.truncated).toBe(true);
+    await expect(client.findRecent({ message: long }, longAgo)).resolves.toEqual({
+      id: sent.id,
+      truncated: true,
+    });
+    await expect(client.findRecent({ message: `${long}x` }, longAgo)).resolves.toEqual({
+      id: sent.id,
+      truncated: true,
+    });
+    await expect(client.findRecent({ message: 'ż'.repeat(2000) }, longAgo)).resolves.toBeNull();
+  });
+
+  it('classifies 401 as permanent and 5xx as transient, like publish', async () => {
+    server.respond = ({ method }) =>
+      method === 'GET' ? { status: 401, body: { code: 40101, http: 401, error: 'unauthorized' } } : undefined;
+    await expect(client.findRecent({ message: 'x' }, longAgo)).rejects.toMatchObject({
+      kind: 'permanent',
+      details: { status: 401, ntfyCode: 40101 },
+    });
+    server.respond = () => ({ status: 502, body: { code: 50201, http: 502, error: 'bad gateway' } });
+    await expect(client.findRecent({ message: 'x' }, longAgo)).rejects.toMatchObject({
+      kind: 'transient',
+      message: 'ntfy server error 502: bad gateway',
+    });
+    server.respond = () => ({ status: 429, body: { code: 42901, http: 429, error: 'limit reached' } });
+    await expect(client.findRecent({ message: 'x' }, longAgo)).rejects.toMatchObject({
+      kind: 'rate_limited',
+    });
+  });
+
+  it('times out a stalled poll as transient', async () => {
+    server.respond = () => ({ stall: true });
+    await expect(client.findRecent({ message: 'x' }, longAgo)).rejects.toMatchObject({
+      kind: 'transient',
+      message: 'ntfy did not answer within 300 ms',
+    });
+  });
+});
+
 describe('Function: fitMessage', () => {
   it('leaves a message at the limit alone', () => {
     const exact = 'a'.repeat(NTFY_MAX_MESSAGE_BYTES);

@@ -10,13 +10,14 @@ import {
   NtfyError,
   type ProcessorDeps,
   processMessage,
+  RECOVERY_CLOCK_SKEW_MS,
   StageMismatchError,
   ulidGenerator,
 } from '@rez/core';
 import { InMemoryMessageStore, RecordingNotifier, RecordingPublisher } from '@rez/core/testing';
 import { z } from 'zod';
 
-function setup(overrides: Pick<Partial<ProcessorDeps>, 'registry' | 'hopLimit'> = {}) {
+function setup(overrides: Pick<Partial<ProcessorDeps>, 'registry' | 'hopLimit' | 'leaseMs'> = {}) {
   const deps = {
     registry: builtInRegistry(),
     store: new InMemoryMessageStore(),
@@ -177,5 +178,122 @@ describe('Function: processMessage', () => {
     await expect(processMessage(message, deps)).rejects.toThrow(
       'invalid notify payload: payload.priority: must be 1 to 5',
     );
+  });
+
+  describe('recovery of an interrupted attempt', () => {
+    const LEASE = 60_000;
+
+    /** An attempt that claimed the message at the clock's current time and died without recording anything. */
+    async function interrupted(deps: ReturnType<typeof setup>['deps'], message: Message) {
+      const startedAt = deps.clock.now();
+      await deps.store.claim(message, { now: startedAt, leaseMs: LEASE });
+      deps.clock.advance(LEASE + 1);
+      return startedAt;
+    }
+
+    it('finds the push the interrupted attempt made and completes with its id instead of pushing again', async () => {
+      const { deps, make } = setup({ leaseMs: LEASE });
+      const message = make('notify', { message: 'disk 91% full', title: 'disk' });
+      // The interrupted attempt got its push accepted (n1) and died before recording it.
+      await deps.notifier.publish({ message: 'disk 91% full', title: 'disk' });
+      const startedAt = await interrupted(deps, message);
+
+      const result = await processMessage(message, deps);
+
+      expect(result).toEqual({
+        status: 'completed',
+        result: { ntfy_id: 'n1', truncated: false, recovered: true },
+      });
+      expect(deps.notifier.sent).toHaveLength(1);
+      expect(deps.notifier.lookups).toHaveLength(1);
+      expect(deps.notifier.lookups[0].since).toEqual(new Date(startedAt.getTime() - RECOVERY_CLOCK_SKEW_MS));
+      expect(await deps.store.get(message.id)).toMatchObject({
+        status: 'completed',
+        ntfy_id: 'n1',
+        attempts: 2,
+      });
+    });
+
+    it('pushes when the interrupted attempt had not pushed yet', async () => {
+      const { deps, make } = setup({ leaseMs: LEASE });
+      const message = make('notify', { message: 'not yet sent' });
+      await interrupted(deps, message);
+
+      const result = await processMessage(message, deps);
+
+      expect(result).toEqual({ status: 'completed', result: { ntfy_id: 'n1', truncated: false } });
+      expect(deps.notifier.lookups).toHaveLength(1);
+      expect(deps.notifier.sent).toEqual([{ message: 'not yet sent' }]);
+    });
+
+    it('does not look on a first attempt or on a retry after a clean failure', async () => {
+      const { deps, make } = setup({ leaseMs: LEASE });
+      deps.notifier.errors.push(new NtfyError('ntfy server error 502', 'transient', { status: 502 }));
+      const message = make('notify', { message: 'x' });
+
+      await expect(processMessage(message, deps)).rejects.toThrow('502');
+      await processMessage(message, deps);
+
+      expect(deps.notifier.lookups).toEqual([]);
+      expect(deps.notifier.sent).toHaveLength(1);
+    });
+
+    it('fails the attempt when the lookup fails, and the retry looks again instead of re-sending blindly', async () => {
+      const { deps, make } = setup({ leaseMs: LEASE });
+      const message = make('notify', { message: 'sent before the crash' });
+      await deps.notifier.publish({ message: 'sent before the crash' });
+      const startedAt = await interrupted(deps, message);
+      deps.notifier.lookupErrors.push(new NtfyError('ntfy server error 503', 'transient', { status: 503 }));
+
+      await expect(processMessage(message, deps)).rejects.toThrow('503');
+      const failed = await deps.store.get(message.id);
+      expect(failed).toMatchObject({ status: 'failed', error: { code: 'NTFY_UNAVAILABLE' } });
+      expect(failed?.history.at(-1)).toMatchObject({ status: 'failed', unresolved: true });
+      expect(deps.notifier.sent).toHaveLength(1);
+
+      deps.clock.advance(5 * LEASE);
+      const retry = await processMessage(message, deps);
+
+      expect(retry).toMatchObject({ status: 'completed', result: { ntfy_id: 'n1', recovered: true } });
+      expect(deps.notifier.sent).toHaveLength(1);
+      // Both lookups reach back to the attempt that may have pushed, not to the failed lookup.
+      expect(deps.notifier.lookups.map((l) => l.since)).toEqual([
+        new Date(startedAt.getTime() - RECOVERY_CLOCK_SKEW_MS),
+        new Date(startedAt.getTime() - RECOVERY_CLOCK_SKEW_MS),
+      ]);
+    });
+
+    it('records a failure after the handler acted as unresolved, so the retry looks before pushing', async () => {
+      const { deps, make } = setup({ leaseMs: LEASE });
+      const message = make('notify', { message: 'pushed, then the store failed' });
+      const complete = deps.store.complete.bind(deps.store);
+      deps.store.complete = async () => {
+        throw new Error('disk I/O error');
+      };
+
+      await expect(processMessage(message, deps)).rejects.toThrow('disk I/O error');
+      expect((await deps.store.get(message.id))?.history.at(-1)).toMatchObject({
+        status: 'failed',
+        unresolved: true,
+      });
+
+      deps.store.complete = complete;
+      const retry = await processMessage(message, deps);
+      expect(retry).toMatchObject({ status: 'completed', result: { ntfy_id: 'n1', recovered: true } });
+      expect(deps.notifier.sent).toHaveLength(1);
+    });
+
+    it('pushes again on recovery when the notifier cannot look (at-least-once)', async () => {
+      const { deps, make } = setup({ leaseMs: LEASE });
+      const plain = new RecordingNotifier();
+      const notifier = { sent: plain.sent, publish: plain.publish.bind(plain) };
+      const message = make('notify', { message: 'no lookup' });
+      await notifier.publish({ message: 'no lookup' });
+      await interrupted(deps, message);
+
+      await processMessage(message, { ...deps, notifier });
+
+      expect(plain.sent).toHaveLength(2);
+    });
   });
 });

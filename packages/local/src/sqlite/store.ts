@@ -1,13 +1,16 @@
 import {
   AdapterError,
-  type ClaimOutcome,
+  type ClaimResult,
   COUNT_BUCKET_MS,
   type CountBucket,
   type CountQuery,
+  claimBlocker,
+  claimTakeover,
   type ErrorSummary,
   type ListQuery,
   type Message,
   type MessageRecord,
+  type MessageStatus,
   type MessageStore,
   type Page,
   type Stage,
@@ -19,6 +22,14 @@ import { type GroupCommit, groupCommit } from './group-commit';
 import { decodeCursor, encodeCursor, listPlan, type Row, toRecord } from './store-rows';
 
 type CountField = 'created' | 'completed' | 'failed';
+
+/** What a claim reads before it decides; `history` (JSON) only for processing or failed rows. */
+type ClaimState = {
+  status: MessageStatus;
+  lease_until: string | null;
+  updated_at: string;
+  history: string | null;
+};
 
 /**
  * MessageStore on SQLite, with the semantics of the reference
@@ -48,7 +59,12 @@ export class SqliteMessageStore implements MessageStore {
            @causation_id, @hop, @payload, @raw, 'queued', 0, '[]', @history, @now)`,
       ),
       get: db.prepare('SELECT * FROM messages WHERE id = ?'),
-      claimState: db.prepare('SELECT status, lease_until FROM messages WHERE id = ?'),
+      // The history only when a takeover may need it (processing or failed): not on a first claim.
+      claimState: db.prepare(
+        `SELECT status, lease_until, updated_at,
+           CASE WHEN status IN ('processing', 'failed') THEN history END AS history
+         FROM messages WHERE id = ?`,
+      ),
       claim: db.prepare(
         `UPDATE messages SET status = 'processing', attempts = attempts + 1, lease_until = @lease, updated_at = @now,
            history = json_insert(history, '$[#]', json_object('status', 'processing', 'at', @now, 'attempt', attempts + 1))
@@ -63,7 +79,9 @@ export class SqliteMessageStore implements MessageStore {
       fail: db.prepare(
         `UPDATE messages SET status = 'failed', error = @error, lease_until = NULL, updated_at = @now,
            history = json_insert(history, '$[#]',
-             json_object('status', 'failed', 'at', @now, 'attempt', attempts, 'reason', @reason))
+             CASE WHEN @unresolved
+               THEN json_object('status', 'failed', 'at', @now, 'attempt', attempts, 'reason', @reason, 'unresolved', json('true'))
+               ELSE json_object('status', 'failed', 'at', @now, 'attempt', attempts, 'reason', @reason) END)
          WHERE id = @id RETURNING stage, type`,
       ),
       countAttempt: db.prepare('UPDATE messages SET attempts = attempts + 1 WHERE id = ?'),
@@ -80,27 +98,21 @@ export class SqliteMessageStore implements MessageStore {
     };
     this.#s = s;
 
-    this.#claimTx = db.transaction((message: Message, now: Date, leaseMs: number): ClaimOutcome => {
+    this.#claimTx = db.transaction((message: Message, now: Date, leaseMs: number): ClaimResult => {
       // Look first: most claims find the record put at submit, and an ignored insert still costs its JSON.
-      let state = s.claimState.get(message.id) as { status: string; lease_until: string | null } | undefined;
+      let state = s.claimState.get(message.id) as ClaimState | undefined;
       if (!state) {
         this.#insert(message, now);
-        state = { status: 'queued', lease_until: null };
+        state = { status: 'queued', lease_until: null, updated_at: now.toISOString(), history: null };
       }
-      if (state.status === 'completed') return 'completed';
-      if (
-        state.status === 'processing' &&
-        state.lease_until &&
-        Date.parse(state.lease_until) > now.getTime()
-      ) {
-        return 'busy';
-      }
+      const blocked = claimBlocker(state, now);
+      if (blocked) return { outcome: blocked };
       s.claim.run({
         id: message.id,
         now: now.toISOString(),
         lease: new Date(now.getTime() + leaseMs).toISOString(),
       });
-      return 'claimed';
+      return claimTakeover({ ...state, history: state.history ? JSON.parse(state.history) : [] });
     });
     this.#completeTx = db.transaction(
       (id: string, now: Date, result: Record<string, unknown>, children: string[]) => {
@@ -115,12 +127,13 @@ export class SqliteMessageStore implements MessageStore {
         this.#count(row.stage, row.type, now, 'completed');
       },
     );
-    this.#failTx = db.transaction((id: string, now: Date, error: ErrorSummary) => {
+    this.#failTx = db.transaction((id: string, now: Date, error: ErrorSummary, unresolved = false) => {
       const row = s.fail.get({
         id,
         now: now.toISOString(),
         error: JSON.stringify(error),
         reason: error.reason,
+        unresolved: unresolved ? 1 : 0,
       }) as { stage: Stage; type: string } | undefined;
       if (!row) throw new MessageNotFoundError(id, 'fail');
       this.#count(row.stage, row.type, now, 'failed');
@@ -157,7 +170,7 @@ export class SqliteMessageStore implements MessageStore {
     return row ? toRecord(row) : null;
   }
 
-  async claim(message: Message, options: { now: Date; leaseMs: number }): Promise<ClaimOutcome> {
+  async claim(message: Message, options: { now: Date; leaseMs: number }): Promise<ClaimResult> {
     return this.#write('claim', () => this.#claimTx(message, options.now, options.leaseMs));
   }
 
@@ -170,8 +183,8 @@ export class SqliteMessageStore implements MessageStore {
     );
   }
 
-  async fail(id: string, options: { now: Date; error: ErrorSummary }): Promise<void> {
-    await this.#write('fail', () => this.#failTx(id, options.now, options.error));
+  async fail(id: string, options: { now: Date; error: ErrorSummary; unresolved?: boolean }): Promise<void> {
+    await this.#write('fail', () => this.#failTx(id, options.now, options.error, options.unresolved));
   }
 
   async reject(options: {
