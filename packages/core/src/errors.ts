@@ -9,16 +9,29 @@
 export class RezError extends Error {
   readonly code: string;
   readonly permanent: boolean;
+  /**
+   * True when the failed operation may still have taken effect (a request
+   * that timed out or lost its connection after it was sent): whoever retries
+   * must check for the effect rather than repeat it blindly.
+   */
+  readonly effectUnknown: boolean;
   readonly context: Readonly<Record<string, unknown>>;
 
   constructor(
     message: string,
-    options: { code: string; permanent: boolean; cause?: unknown; context?: Record<string, unknown> },
+    options: {
+      code: string;
+      permanent: boolean;
+      cause?: unknown;
+      context?: Record<string, unknown>;
+      effectUnknown?: boolean;
+    },
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code;
     this.permanent = options.permanent;
+    this.effectUnknown = options.effectUnknown ?? false;
     this.context = options.context ?? {};
   }
 }
@@ -167,9 +180,17 @@ export class NtfyError extends RezError {
   constructor(
     message: string,
     readonly kind: NtfyFailureKind,
-    readonly details: { status?: number; ntfyCode?: number; retryAfterMs?: number; cause?: unknown } = {},
+    readonly details: {
+      status?: number;
+      ntfyCode?: number;
+      retryAfterMs?: number;
+      cause?: unknown;
+      /** The request was sent and no answer came: ntfy may have accepted it. */
+      effectUnknown?: boolean;
+    } = {},
   ) {
     super(message, {
+      effectUnknown: details.effectUnknown,
       code:
         kind === 'rate_limited'
           ? 'NTFY_RATE_LIMITED'

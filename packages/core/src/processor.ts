@@ -1,5 +1,5 @@
 import type { Clock } from './clock';
-import { describeError, MessageBusyError, StageMismatchError } from './errors';
+import { describeError, MessageBusyError, RezError, StageMismatchError } from './errors';
 import { DEFAULT_HOP_LIMIT, deriveMessages } from './factory';
 import type { Message, Stage } from './message';
 import type { MessagePublisher, MessageStore, Notifier } from './ports';
@@ -45,8 +45,9 @@ export type ProcessResult =
  * completion was recorded) passes `recovery: { since }` to the handler so it
  * can look for its own earlier effect instead of repeating it (the notify
  * handler asks ntfy). If such an attempt fails — or any attempt fails after
- * its handler returned, i.e. after the effect — the failure is recorded
- * `unresolved`, so the next attempt recovers rather than acting blindly.
+ * its handler returned, i.e. after the effect, or with an error whose effect
+ * is unknown (a push that timed out after it was sent) — the failure is
+ * recorded `unresolved`, so the next attempt recovers rather than acting blindly.
  *
  * Throws when the message failed (after recording why): the caller reports
  * the delivery failed, and the queue retries it or moves it to the DLQ.
@@ -95,7 +96,9 @@ export async function processMessage(message: Message, deps: ProcessorDeps): Pro
     await store.fail(message.id, {
       now: clock.now(),
       error: describeError(error),
-      ...(recovery || acted ? { unresolved: true } : {}),
+      ...(recovery || acted || (error instanceof RezError && error.effectUnknown)
+        ? { unresolved: true }
+        : {}),
     });
     throw error;
   }

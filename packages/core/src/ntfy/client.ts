@@ -180,17 +180,28 @@ export class NtfyClient implements Notifier {
           });
         });
       });
+      // Once the whole request is on the wire, a missing answer no longer means "not delivered".
+      let sent = false;
+      request.on('finish', () => {
+        sent = true;
+      });
       const timer = setTimeout(() => {
-        request.destroy(new NtfyError(`ntfy did not answer within ${timeoutMs} ms`, 'transient'));
+        request.destroy(
+          new NtfyError(`ntfy did not answer within ${timeoutMs} ms`, 'transient', { effectUnknown: sent }),
+        );
       }, timeoutMs);
       request.on('error', (cause) => {
         clearTimeout(timer);
         reject(
           cause instanceof NtfyError
             ? cause
-            : new NtfyError(`cannot reach ntfy at ${this.#url.origin}: ${cause.message}`, 'transient', {
-                cause,
-              }),
+            : new NtfyError(
+                sent
+                  ? `lost the connection to ntfy at ${this.#url.origin} before its answer: ${cause.message}`
+                  : `cannot reach ntfy at ${this.#url.origin}: ${cause.message}`,
+                'transient',
+                { cause, effectUnknown: sent },
+              ),
         );
       });
       request.end(body);

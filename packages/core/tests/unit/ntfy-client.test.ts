@@ -97,6 +97,7 @@ describe('Class: NtfyClient', () => {
     await expect(client.publish({ message: 'x' })).rejects.toMatchObject({
       kind: 'transient',
       message: 'ntfy did not answer within 300 ms',
+      effectUnknown: true,
     });
   });
 
@@ -107,6 +108,7 @@ describe('Class: NtfyClient', () => {
     await expect(offline.publish({ message: 'x' })).rejects.toMatchObject({
       kind: 'transient',
       message: expect.stringMatching(/cannot reach ntfy/),
+      effectUnknown: false,
     });
     offline.close();
     server = await startNtfyServer();

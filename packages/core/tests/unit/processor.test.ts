@@ -283,6 +283,40 @@ describe('Function: processMessage', () => {
       expect(deps.notifier.sent).toHaveLength(1);
     });
 
+    it('records a push that timed out after it was sent as unresolved, so the retry looks before pushing', async () => {
+      const { deps, make } = setup({ leaseMs: LEASE });
+      const message = make('notify', { message: 'accepted, but the answer never came' });
+      // ntfy accepted it (the recording notifier keeps it), then the answer was lost.
+      const publish = deps.notifier.publish.bind(deps.notifier);
+      deps.notifier.publish = async (notification) => {
+        await publish(notification);
+        throw new NtfyError('ntfy did not answer within 10000 ms', 'transient', { effectUnknown: true });
+      };
+
+      await expect(processMessage(message, deps)).rejects.toThrow('did not answer');
+      expect((await deps.store.get(message.id))?.history.at(-1)).toMatchObject({
+        status: 'failed',
+        unresolved: true,
+      });
+
+      deps.notifier.publish = publish;
+      const retry = await processMessage(message, deps);
+      expect(retry).toMatchObject({ status: 'completed', result: { ntfy_id: 'n1', recovered: true } });
+      expect(deps.notifier.sent).toHaveLength(1);
+    });
+
+    it('records a push that never left as an ordinary failure: the retry sends without looking', async () => {
+      const { deps, make } = setup({ leaseMs: LEASE });
+      const message = make('notify', { message: 'ntfy unreachable' });
+      deps.notifier.errors.push(new NtfyError('cannot reach ntfy', 'transient', { effectUnknown: false }));
+
+      await expect(processMessage(message, deps)).rejects.toThrow('cannot reach ntfy');
+      expect((await deps.store.get(message.id))?.history.at(-1)).not.toHaveProperty('unresolved');
+      await processMessage(message, deps);
+      expect(deps.notifier.lookups).toEqual([]);
+      expect(deps.notifier.sent).toHaveLength(1);
+    });
+
     it('pushes again on recovery when the notifier cannot look (at-least-once)', async () => {
       const { deps, make } = setup({ leaseMs: LEASE });
       const plain = new RecordingNotifier();
