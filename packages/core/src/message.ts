@@ -74,6 +74,23 @@ function friendlyIssue(issue: z.core.$ZodRawIssue): string | undefined {
   return undefined;
 }
 
+/**
+ * JSON.parse keeps a "__proto__" key as an own property, but rebuilding the
+ * object (as schemas do) turns it into a prototype assignment and silently
+ * drops it. Such input is refused outright, at any depth, so every boundary
+ * answers it the same way. Returns the key's dotted path, if any.
+ */
+function findProtoKey(value: unknown, path = '', depth = 0): string | undefined {
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  for (const key of Object.keys(value)) {
+    const here = path ? `${path}.${key}` : key;
+    if (key === '__proto__') return here;
+    const found = findProtoKey((value as Record<string, unknown>)[key], here, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /** Validates input against a schema, throwing a {@link ValidationError} naming each bad field. */
 export function parseWith<S extends z.ZodType>(
   schema: S,
@@ -81,6 +98,11 @@ export function parseWith<S extends z.ZodType>(
   subject: string,
   prefix = '',
 ): z.infer<S> {
+  const forbidden = findProtoKey(input);
+  if (forbidden !== undefined) {
+    const path = [prefix, forbidden].filter(Boolean).join('.');
+    throw new ValidationError(subject, [{ path, message: 'is not allowed (a prototype key)' }]);
+  }
   const result = schema.safeParse(input, { error: friendlyIssue });
   if (!result.success)
     throw new ValidationError(subject, toValidationIssues(result.error, prefix), result.error);

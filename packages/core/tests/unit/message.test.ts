@@ -142,6 +142,21 @@ describe('Function: decodeMessage', () => {
     ).toThrow(/metadata\.created_date: must be an RFC 3339 UTC timestamp/);
   });
 
+  it('refuses a __proto__ key anywhere, which a schema would otherwise drop silently', () => {
+    const message = createMessage(
+      { type: 'notify', payload: { message: 'hi' }, created_by: 'a', stage: 'dev' },
+      deps(),
+    );
+    const body = JSON.stringify(message).replace(
+      '"message":"hi"',
+      '"message":"hi","__proto__":{"polluted":true}',
+    );
+    expect(() => decodeMessage(body)).toThrow(
+      'invalid message: payload.__proto__: is not allowed (a prototype key)',
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('round-trips a created message', () => {
     const message = createMessage(
       { type: 'notify', payload: { message: 'hi' }, created_by: 'a', stage: 'prod' },
