@@ -88,6 +88,8 @@ export {
   type Page,
   type QueueDepth,
   type ReceivedMessage,
+  type RejectOptions,
+  rejectedInputMessage,
 } from './ports';
 export {
   type ProcessorDeps,

@@ -207,6 +207,29 @@ export interface CountQuery {
   stage?: Stage;
 }
 
+/** Input that never became a message, as {@link MessageStore.reject} records it. */
+export interface RejectOptions {
+  /** `invalid-<transport id>`: redeliveries of the same copy land on the same record. */
+  id: string;
+  raw: string;
+  stage: Stage;
+  now: Date;
+  error: ErrorSummary;
+}
+
+/** The stand-in envelope a store keeps for rejected input: type `invalid`, created_by `unknown`. */
+export function rejectedInputMessage(options: Pick<RejectOptions, 'id' | 'stage' | 'now'>): Message {
+  return {
+    id: options.id,
+    type: 'invalid',
+    payload: {},
+    metadata: { created_date: options.now.toISOString(), created_by: 'unknown', stage: options.stage },
+    correlation_id: options.id,
+    causation_id: null,
+    hop: 0,
+  };
+}
+
 export interface MessageStore {
   /** Records a new message as queued. Returns false (and changes nothing) when the id is already stored. */
   put(message: Message, now: Date): Promise<boolean>;
@@ -239,7 +262,7 @@ export interface MessageStore {
    * Records input that never became a message (not JSON, bad envelope) under
    * `id`, as failed with its reason; repeated calls count attempts.
    */
-  reject(options: { id: string; raw: string; stage: Stage; now: Date; error: ErrorSummary }): Promise<void>;
+  reject(options: RejectOptions): Promise<void>;
   /** Newest first, by index: never a scan of the whole store. */
   list(query: ListQuery): Promise<Page<MessageRecord>>;
   /** Messages emitted by `id`, oldest first. */

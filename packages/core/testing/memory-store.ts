@@ -11,6 +11,8 @@ import {
   type MessageRecord,
   type MessageStore,
   type Page,
+  type RejectOptions,
+  rejectedInputMessage,
   type Stage,
 } from '../src';
 
@@ -84,29 +86,11 @@ export class InMemoryMessageStore implements MessageStore {
     this.#count(record.stage, record.type, now, 'failed');
   }
 
-  async reject(options: {
-    id: string;
-    raw: string;
-    stage: Stage;
-    now: Date;
-    error: ErrorSummary;
-  }): Promise<void> {
+  async reject(options: RejectOptions): Promise<void> {
     let record = this.records.get(options.id);
     if (!record) {
-      const at = options.now.toISOString();
       record = {
-        ...newRecord(
-          {
-            id: options.id,
-            type: 'invalid',
-            payload: {},
-            metadata: { created_date: at, created_by: 'unknown', stage: options.stage },
-            correlation_id: options.id,
-            causation_id: null,
-            hop: 0,
-          },
-          options.now,
-        ),
+        ...newRecord(rejectedInputMessage(options), options.now),
         raw: options.raw.slice(0, 4096),
       };
       this.records.set(options.id, record);

@@ -14,7 +14,9 @@ import {
   type MessageRecord,
   type MessageStore,
   type Page,
+  type RejectOptions,
   RezError,
+  rejectedInputMessage,
   STAGES,
   type Stage,
 } from '@rez/core';
@@ -172,23 +174,8 @@ export class DynamoMessageStore implements MessageStore {
     await this.#count(item.stage, item.type, now, 'failed');
   }
 
-  async reject(options: {
-    id: string;
-    raw: string;
-    stage: Stage;
-    now: Date;
-    error: ErrorSummary;
-  }): Promise<void> {
-    const at = options.now.toISOString();
-    const placeholder: Message = {
-      id: options.id,
-      type: 'invalid',
-      payload: {},
-      metadata: { created_date: at, created_by: 'unknown', stage: options.stage },
-      correlation_id: options.id,
-      causation_id: null,
-      hop: 0,
-    };
+  async reject(options: RejectOptions): Promise<void> {
+    const placeholder = rejectedInputMessage(options);
     const raw = options.raw.slice(0, RAW_LIMIT);
     await this.#insert(newItem(placeholder, options.now, this.#expiresAt(options.now), raw), options.now);
     const item = await this.#transition(options.id, 'reject', (current) => {

@@ -1,4 +1,4 @@
-import { startDevOidcProvider } from '../index';
+import { startDevOidcProvider } from '../../src/dev-oidc';
 
 describe('Function: startDevOidcProvider', () => {
   it('refuses to start for stage prod, saying why', async () => {
