@@ -14,7 +14,16 @@ module.exports = {
       comment: 'The domain imports neither the AWS SDK, Fastify, SQLite nor any other Rez package.',
       severity: 'error',
       from: { path: pkg('core') },
-      to: { path: ['@aws-sdk', '@aws-lambda-powertools', 'fastify', 'better-sqlite3', 'oidc-provider', '^packages/(?!core/)'] },
+      to: {
+        path: [
+          '@aws-sdk',
+          '@aws-lambda-powertools',
+          'fastify',
+          'better-sqlite3',
+          'oidc-provider',
+          '^packages/(?!core/)',
+        ],
+      },
     },
     {
       name: 'aws-imports-only-core',
@@ -26,7 +35,10 @@ module.exports = {
       name: 'lambdas-import-core-and-aws',
       severity: 'error',
       from: { path: '^packages/(scheduler|worker|web)/' },
-      to: { path: ['^packages/(local|scheduler|worker|web)/', 'better-sqlite3', 'oidc-provider'], pathNot: '^packages/$1/' },
+      to: {
+        path: ['^packages/(local|scheduler|worker|web)/', 'better-sqlite3', 'oidc-provider'],
+        pathNot: '^packages/$1/',
+      },
     },
     {
       name: 'web-not-in-lambda-handlers',
@@ -46,6 +58,9 @@ module.exports = {
     exclude: { path: ['(^|/)dist/'] },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };
