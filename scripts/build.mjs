@@ -39,15 +39,26 @@ const externalThirdParty = {
   },
 };
 
+// Lambda bundles are minified: half the size and about a fifth less require()
+// time at cold start (bench: bundles suite). keepNames keeps error class names.
+const lambda = { minify: true, keepNames: true };
+
 const targets = [
-  { name: 'worker', entry: 'packages/worker/src/lambda.ts', outfile: 'packages/worker/dist/index.js' },
+  {
+    name: 'worker',
+    entry: 'packages/worker/src/lambda.ts',
+    outfile: 'packages/worker/dist/index.js',
+    ...lambda,
+  },
   {
     name: 'scheduler',
     entry: 'packages/scheduler/src/lambda.ts',
     outfile: 'packages/scheduler/dist/index.js',
+    ...lambda,
   },
   {
     name: 'web',
+    ...lambda,
     entry: 'packages/web/src/lambda.ts',
     outfile: 'packages/web/dist/index.js',
     external: ['sodium-native'],
@@ -126,6 +137,8 @@ for (const target of targets) {
     outdir,
     external: target.external ?? [],
     plugins: target.plugins ?? [],
+    minify: target.minify ?? false,
+    keepNames: target.keepNames ?? false,
   });
   if (target.ship) log(`  shipped beside ${target.name}: ${(await ship(target.ship, outdir)).join(', ')}`);
   for (const [from, to] of target.copy ?? []) {
