@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { AdapterError, type Message, type MessagePublisher } from '@rez/core';
+import { AdapterError, type Message, type MessagePublisher, ulidGenerator } from '@rez/core';
 import { UnknownQueueError } from '../errors';
 import type { SqliteDatabase } from './database';
 import { groupCommit } from './group-commit';
@@ -43,16 +42,20 @@ export class SqliteBus {
        VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.#subscribers = db.prepare('SELECT queue FROM bus_subscriptions WHERE topic = ?').pluck();
-    this.#publishTx = db.transaction((topic: string, messages: readonly Message[]) => {
+    // Time-ordered ids (monotonic ULIDs), not random UUIDs: bus_messages' unique index on
+    // transport_id (and the receipt handles, which start with it) then grows at its right
+    // edge, so a group commit writes one leaf page of it instead of one page per message.
+    const ids = ulidGenerator();
+    this.#publishTx = (topic: string, messages: readonly Message[]) => {
       const queues = this.#subscribers.all(topic) as string[];
       const now = this.#now();
       for (const message of messages) {
         const body = JSON.stringify(message);
         const attributes = JSON.stringify({ type: message.type, stage: message.metadata.stage });
-        for (const queue of queues) this.#insert.run(randomUUID(), queue, body, attributes, now, now);
+        for (const queue of queues) this.#insert.run(ids.next(now), queue, body, attributes, now, now);
       }
       return queues;
-    });
+    };
   }
 
   get db(): SqliteDatabase {

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database';
 
 /**
@@ -10,30 +11,66 @@ import type { SqliteDatabase } from './database';
  * second that write traffic, not SQLite's CPU, is the limit. The shared
  * transaction is BEGIN IMMEDIATE and lasts one event-loop turn, so another
  * process (the CLI) waits at most that long, within busy_timeout.
+ *
+ * The savepoint is the group's own (prepared once): a write's function runs
+ * directly inside it, so callers do not wrap their work in `db.transaction`
+ * (a second, nested savepoint per write, and a new wrapper per call).
  */
 export class GroupCommit {
   readonly #db: SqliteDatabase;
+  readonly #begin: Statement;
+  readonly #commit: Statement;
+  readonly #savepoint: Statement;
+  readonly #release: Statement;
+  readonly #rollbackTo: Statement;
   #open = false;
   #waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
+    this.#begin = db.prepare('BEGIN IMMEDIATE');
+    this.#commit = db.prepare('COMMIT');
+    this.#savepoint = db.prepare('SAVEPOINT rez_write');
+    this.#release = db.prepare('RELEASE rez_write');
+    this.#rollbackTo = db.prepare('ROLLBACK TO rez_write');
   }
 
   /** Runs `work` atomically now (a savepoint) and resolves with its result once committed. */
   run<T>(work: () => T): Promise<T> {
-    if (!this.#open) {
-      this.#db.exec('BEGIN IMMEDIATE');
-      this.#open = true;
-      setImmediate(() => this.flush());
-    }
     let result: T;
     try {
-      result = this.#db.transaction(work)();
+      if (!this.#open) {
+        this.#begin.run();
+        this.#open = true;
+        setImmediate(() => this.flush());
+      } else if (!this.#db.inTransaction) {
+        // SQLite rolled the whole group back (an I/O error, a full disk): its
+        // writers learn it at flush; this write must not run outside a transaction.
+        throw new Error('the group transaction was rolled back by SQLite');
+      }
+      result = this.#inSavepoint(work);
     } catch (error) {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => this.#waiters.push({ resolve: () => resolve(result), reject }));
+  }
+
+  #inSavepoint<T>(work: () => T): T {
+    this.#savepoint.run();
+    let result: T;
+    try {
+      result = work();
+    } catch (error) {
+      // Undo this write only; the others of the group stay. If SQLite already
+      // rolled the transaction back, there is nothing left to undo here.
+      if (this.#db.inTransaction) {
+        this.#rollbackTo.run();
+        this.#release.run();
+      }
+      throw error;
+    }
+    this.#release.run();
+    return result;
   }
 
   /** Commits the open group now (also called before the database closes). */
@@ -43,7 +80,8 @@ export class GroupCommit {
     this.#waiters = [];
     this.#open = false;
     try {
-      this.#db.exec('COMMIT');
+      if (!this.#db.inTransaction) throw new Error('the group transaction was rolled back by SQLite');
+      this.#commit.run();
     } catch (error) {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
       for (const w of waiters) w.reject(error);

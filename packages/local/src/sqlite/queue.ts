@@ -86,7 +86,7 @@ export class SqliteQueue implements MessageQueue {
       ),
     };
     this.#statements = s;
-    this.#receiveTx = db.transaction((max: number, visibilityMs: number) => {
+    this.#receiveTx = (max: number, visibilityMs: number) => {
       const now = options.now();
       const out: ReceivedMessage[] = [];
       const dead: DeadLetter[] = [];
@@ -118,12 +118,12 @@ export class SqliteQueue implements MessageQueue {
         }
       }
       return { out, dead };
-    });
-    this.#deleteTx = db.transaction((handles: readonly string[]) => {
+    };
+    this.#deleteTx = (handles: readonly string[]) => {
       let deleted = 0;
       for (const handle of handles) deleted += s.delete.run(handle).changes;
       return deleted;
-    });
+    };
   }
 
   async receive(options: {

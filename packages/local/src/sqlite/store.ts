@@ -13,6 +13,8 @@ import {
   type MessageStatus,
   type MessageStore,
   type Page,
+  type RejectOptions,
+  rejectedInputMessage,
   type Stage,
 } from '@rez/core';
 import type { Statement } from 'better-sqlite3';
@@ -98,7 +100,7 @@ export class SqliteMessageStore implements MessageStore {
     };
     this.#s = s;
 
-    this.#claimTx = db.transaction((message: Message, now: Date, leaseMs: number): ClaimResult => {
+    this.#claimTx = (message: Message, now: Date, leaseMs: number): ClaimResult => {
       // Look first: most claims find the record put at submit, and an ignored insert still costs its JSON.
       let state = s.claimState.get(message.id) as ClaimState | undefined;
       if (!state) {
@@ -113,21 +115,19 @@ export class SqliteMessageStore implements MessageStore {
         lease: new Date(now.getTime() + leaseMs).toISOString(),
       });
       return claimTakeover({ ...state, history: state.history ? JSON.parse(state.history) : [] });
-    });
-    this.#completeTx = db.transaction(
-      (id: string, now: Date, result: Record<string, unknown>, children: string[]) => {
-        const row = s.complete.get({
-          id,
-          now: now.toISOString(),
-          result: JSON.stringify(result),
-          ntfy_id: typeof result.ntfy_id === 'string' ? result.ntfy_id : null,
-          children: JSON.stringify(children),
-        }) as { stage: Stage; type: string } | undefined;
-        if (!row) throw new MessageNotFoundError(id, 'complete');
-        this.#count(row.stage, row.type, now, 'completed');
-      },
-    );
-    this.#failTx = db.transaction((id: string, now: Date, error: ErrorSummary, unresolved = false) => {
+    };
+    this.#completeTx = (id: string, now: Date, result: Record<string, unknown>, children: string[]) => {
+      const row = s.complete.get({
+        id,
+        now: now.toISOString(),
+        result: JSON.stringify(result),
+        ntfy_id: typeof result.ntfy_id === 'string' ? result.ntfy_id : null,
+        children: JSON.stringify(children),
+      }) as { stage: Stage; type: string } | undefined;
+      if (!row) throw new MessageNotFoundError(id, 'complete');
+      this.#count(row.stage, row.type, now, 'completed');
+    };
+    this.#failTx = (id: string, now: Date, error: ErrorSummary, unresolved = false) => {
       const row = s.fail.get({
         id,
         now: now.toISOString(),
@@ -137,28 +137,13 @@ export class SqliteMessageStore implements MessageStore {
       }) as { stage: Stage; type: string } | undefined;
       if (!row) throw new MessageNotFoundError(id, 'fail');
       this.#count(row.stage, row.type, now, 'failed');
-    });
-    this.#rejectTx = db.transaction(
-      (options: { id: string; raw: string; stage: Stage; now: Date; error: ErrorSummary }) => {
-        const at = options.now.toISOString();
-        const inserted = this.#insert(
-          {
-            id: options.id,
-            type: 'invalid',
-            payload: {},
-            metadata: { created_date: at, created_by: 'unknown', stage: options.stage },
-            correlation_id: options.id,
-            causation_id: null,
-            hop: 0,
-          },
-          options.now,
-          options.raw.slice(0, 4096),
-        );
-        if (!inserted && !s.claimState.get(options.id)) throw new MessageNotFoundError(options.id, 'reject');
-        s.countAttempt.run(options.id);
-        this.#failTx(options.id, options.now, options.error);
-      },
-    );
+    };
+    this.#rejectTx = (options: RejectOptions) => {
+      const inserted = this.#insert(rejectedInputMessage(options), options.now, options.raw.slice(0, 4096));
+      if (!inserted && !s.claimState.get(options.id)) throw new MessageNotFoundError(options.id, 'reject');
+      s.countAttempt.run(options.id);
+      this.#failTx(options.id, options.now, options.error);
+    };
   }
 
   async put(message: Message, now: Date): Promise<boolean> {
@@ -187,13 +172,7 @@ export class SqliteMessageStore implements MessageStore {
     await this.#write('fail', () => this.#failTx(id, options.now, options.error, options.unresolved));
   }
 
-  async reject(options: {
-    id: string;
-    raw: string;
-    stage: Stage;
-    now: Date;
-    error: ErrorSummary;
-  }): Promise<void> {
+  async reject(options: RejectOptions): Promise<void> {
     await this.#write('reject', () => this.#rejectTx(options));
   }
 
