@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ALBEvent, ALBResult, Context } from 'aws-lambda';
+import { awsEvent } from '../../../../test/fixtures';
 import { createAlbHandler } from '../../src/lambda-handler';
 import { build, loginCookie, type TestConsole } from '../support/helper';
 
-const FIXTURES = join(__dirname, '../../../../../shared/fixtures/aws-events');
-const fixture = (name: string): ALBEvent =>
-  JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as ALBEvent;
+const fixture = (name: string): ALBEvent => awsEvent<ALBEvent>(name.replace(/\.json$/, ''));
 const context = { awsRequestId: 'req-1', functionName: 'rez-web' } as Context;
 
 describe('Lambda entry: the console behind an ALB', () => {
