@@ -77,6 +77,7 @@ export function createRez(
     queueArn: messaging.queue.arn,
     deadLetterQueueUrl: messaging.deadLetterQueue.url,
     deadLetterQueueArn: messaging.deadLetterQueue.arn,
+    schedules: config.schedules,
     ...config.web,
     logRetentionDays: config.logRetentionDays,
   });

@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import type { ScheduleDefinition } from '@rez/core';
 import { bundledFunction } from './function';
 import { allow, allowOnAnyResource, DYNAMODB_READ, DYNAMODB_WRITE, SNS_PUBLISH, tableResources } from './iam';
 
@@ -21,6 +22,8 @@ export interface WebArgs {
   oauthClientId: string;
   oauthClientSecret: pulumi.Input<string>;
   sessionKey: pulumi.Input<string>;
+  /** The stack's schedules, shown on the dashboard (REZ_SCHEDULES, JSON). */
+  schedules: readonly ScheduleDefinition[];
   /** Users allowed into the console; passed as REZ_ALLOWED_USERS, comma-separated. */
   allowedUsers: string[];
   /** ACM certificate: HTTPS on 443 and HTTP redirecting to it. Without one: plain HTTP on 80. */
@@ -106,6 +109,7 @@ export class Web extends pulumi.ComponentResource {
           REZ_ALLOWED_USERS: args.allowedUsers.join(','),
           REZ_SESSION_KEY: pulumi.secret(args.sessionKey),
           REZ_PUBLIC_URL: this.url,
+          REZ_SCHEDULES: JSON.stringify(args.schedules),
         },
         statements: () => [
           allow('SubmitMessages', SNS_PUBLISH, [args.topicArn]),

@@ -232,6 +232,7 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
         REZ_ALLOWED_USERS: config.web.allowedUsers.join(','),
         REZ_PUBLIC_URL: await resolved(outputs.consoleUrl),
       });
+      expect(JSON.parse(env.REZ_SCHEDULES)).toEqual(config.schedules);
       expect(env.REZ_QUEUE_URL).toContain('rez-queue');
       expect(env.REZ_DLQ_URL).toContain('rez-dlq');
     });

@@ -10,9 +10,11 @@ import {
   ConfigError,
   type Env,
   optionalEnv,
+  parseSchedules,
   readStage,
   requireEnv,
   SCHEDULES,
+  type ScheduleDefinition,
   type Stage,
   systemClock,
   ulidGenerator,
@@ -44,6 +46,20 @@ export function cloudWatchMetrics(
   };
 }
 
+/** REZ_SCHEDULES (JSON, set by the Pulumi program to the stack's schedules), else core's SCHEDULES. */
+function readSchedules(env: Env): readonly ScheduleDefinition[] {
+  const text = optionalEnv(env, 'REZ_SCHEDULES');
+  if (!text) return SCHEDULES;
+  try {
+    return parseSchedules(JSON.parse(text));
+  } catch (error) {
+    throw new ConfigError(
+      'REZ_SCHEDULES',
+      `must be a JSON list of schedule definitions: ${(error as Error).message}`,
+    );
+  }
+}
+
 /**
  * Reads the Lambda's environment: REZ_STAGE, REZ_TOPIC_ARN, REZ_MESSAGES_TABLE,
  * REZ_QUEUE_URL, REZ_DLQ_URL, REZ_SCHEDULE_ANCHOR (optional, when rate()
@@ -73,7 +89,7 @@ export function depsFromEnv(env: Env): ConsoleDeps {
     publisher: new SnsPublisher({ client: clients.sns, topicArn: requireEnv(env, 'REZ_TOPIC_ARN') }),
     clock: systemClock,
     ids: ulidGenerator(),
-    schedules: SCHEDULES,
+    schedules: readSchedules(env),
     scheduleAnchor,
     metrics: cloudWatchMetrics(clients.cloudwatch, stage),
     auth: readConsoleConfig(env).auth,

@@ -52,7 +52,10 @@ export default async function dashboardRoutes(app: FastifyInstance) {
           expression: schedule.expression,
           last: lastRuns[i],
           lastAt: formatTime(lastRuns[i]?.created_date),
-          next: formatTime(nextRunAfter(schedule, until, scheduleAnchor)),
+          // A rate() schedule fires every period from its last run; before any run, from the anchor.
+          next: formatTime(
+            nextRunAfter(schedule, until, lastRuns[i] ? new Date(lastRuns[i].created_date) : scheduleAnchor),
+          ),
         })),
         since: formatTime(since),
         until: formatTime(until),

@@ -54,6 +54,18 @@ describe('Console pages', () => {
       expect(response.body).toContain('<td>2026-03-02 00:00 UTC</td>');
     });
 
+    it('counts a rate() schedule’s next run from its last run, as EventBridge fires it', async () => {
+      const at = new Date('2026-03-01T06:30:00.000Z');
+      const run = sampleMessage({ at: at.toISOString(), type: 'hello_world', payload: {} });
+      run.metadata.created_by = 'scheduler:hello-world';
+      await t.store.put(run, at);
+
+      const response = await injectWithLogin(t, { url: '/' });
+
+      // Last run 06:30, every 24 hours, now 2026-03-01T12:00Z: next is tomorrow 06:30, not the anchor's midnight.
+      expect(response.body).toContain('<td>2026-03-02 06:30 UTC</td>');
+    });
+
     it('still renders when the queue cannot be read', async () => {
       t.queue.failDepth = new Error('AccessDenied');
       const response = await injectWithLogin(t, { url: '/' });
