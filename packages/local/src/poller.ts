@@ -95,11 +95,20 @@ export class Poller {
 
   async #lane(): Promise<void> {
     const { batchSize, visibilityTimeoutSeconds, waitSeconds } = this.#options;
+    // Receipt handles of the last batch's successes: deleted by the next receive, in the same write.
+    let acknowledge: string[] = [];
     while (this.#running) {
       let batch: ReceivedMessage[];
       try {
-        batch = await this.#queue.receive({ maxMessages: batchSize, visibilityTimeoutSeconds, waitSeconds });
+        batch = await this.#queue.receive({
+          maxMessages: batchSize,
+          visibilityTimeoutSeconds,
+          waitSeconds,
+          deleteFirst: acknowledge,
+        });
+        acknowledge = [];
       } catch (error) {
+        // The acknowledgements are tried again with the next receive.
         this.#options.onError(error);
         await new Promise((resolve) => setTimeout(resolve, 1000));
         continue;
@@ -110,13 +119,23 @@ export class Poller {
         for (const m of batch) await this.#queue.changeVisibility(m.receiptHandle, 0).catch(() => {});
         return;
       }
-      await this.#process(batch);
+      acknowledge = await this.#process(batch);
+    }
+    if (acknowledge.length > 0) {
+      // Stopping: acknowledge the last batch now (if this fails, those copies come back and are
+      // recognised as done by the store's claim).
+      await this.#queue.deleteMany(acknowledge).catch((error: unknown) => this.#options.onError(error));
     }
   }
 
-  async #process(batch: ReceivedMessage[]): Promise<void> {
+  /**
+   * Runs one batch through the handler and schedules the retry of its
+   * failures; returns the receipt handles of its successes, for the lane to
+   * acknowledge with its next receive.
+   */
+  async #process(batch: ReceivedMessage[]): Promise<string[]> {
     const handler = this.#handler;
-    if (!handler) return;
+    if (!handler) return [];
     let failed: Set<string>;
     try {
       const response = await handler(this.#event(batch));
@@ -127,9 +146,6 @@ export class Poller {
       failed = new Set(batch.map((m) => m.transportId));
     }
     try {
-      await this.#queue.deleteMany(
-        batch.filter((m) => !failed.has(m.transportId)).map((m) => m.receiptHandle),
-      );
       for (const m of batch) {
         if (!failed.has(m.transportId)) continue;
         if (this.#delayed.delete(m.receiptHandle)) continue;
@@ -140,6 +156,7 @@ export class Poller {
       this.#options.onError(error);
     }
     for (const m of batch) this.#delayed.delete(m.receiptHandle);
+    return batch.filter((m) => !failed.has(m.transportId)).map((m) => m.receiptHandle);
   }
 
   /** The batch in the shape Lambda's SQS event source mapping delivers. */

@@ -24,6 +24,7 @@ export class GroupCommit {
   readonly #release: Statement;
   readonly #rollbackTo: Statement;
   #open = false;
+  readonly #hooks: CommitHook[] = [];
   #waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(db: SqliteDatabase) {
@@ -33,6 +34,15 @@ export class GroupCommit {
     this.#savepoint = db.prepare('SAVEPOINT rez_write');
     this.#release = db.prepare('RELEASE rez_write');
     this.#rollbackTo = db.prepare('ROLLBACK TO rez_write');
+  }
+
+  /**
+   * Work deferred to the end of the group: `beforeCommit` runs inside the
+   * transaction just before COMMIT (a failure fails the whole group, as a
+   * failed COMMIT does); `discard` runs instead when the group cannot commit.
+   */
+  addHook(hook: CommitHook): void {
+    this.#hooks.push(hook);
   }
 
   /** Runs `work` atomically now (a savepoint) and resolves with its result once committed. */
@@ -81,14 +91,21 @@ export class GroupCommit {
     this.#open = false;
     try {
       if (!this.#db.inTransaction) throw new Error('the group transaction was rolled back by SQLite');
+      for (const hook of this.#hooks) hook.beforeCommit();
       this.#commit.run();
     } catch (error) {
+      for (const hook of this.#hooks) hook.discard();
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
       for (const w of waiters) w.reject(error);
       return;
     }
     for (const w of waiters) w.resolve();
   }
+}
+
+export interface CommitHook {
+  beforeCommit(): void;
+  discard(): void;
 }
 
 const groups = new WeakMap<SqliteDatabase, GroupCommit>();

@@ -25,6 +25,15 @@ import { decodeCursor, encodeCursor, listPlan, type Row, toRecord } from './stor
 
 type CountField = 'created' | 'completed' | 'failed';
 
+interface PendingCount {
+  bucket: number;
+  stage: Stage;
+  type: string;
+  created: number;
+  completed: number;
+  failed: number;
+}
+
 /** What a claim reads before it decides; `history` (JSON) only for processing or failed rows. */
 type ClaimState = {
   status: MessageStatus;
@@ -49,6 +58,10 @@ export class SqliteMessageStore implements MessageStore {
   readonly #completeTx;
   readonly #failTx;
   readonly #rejectTx;
+  /** Count increments of the open group, by bucket/stage/type: one upsert per key at commit. */
+  #pending = new Map<string, PendingCount>();
+  /** Increments of the write running now; they join #pending only if it succeeds. */
+  #staged: PendingCount[] = [];
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -99,6 +112,12 @@ export class SqliteMessageStore implements MessageStore {
       ),
     };
     this.#s = s;
+    this.#group.addHook({
+      beforeCommit: () => this.#writePending(),
+      discard: () => {
+        this.#pending = new Map();
+      },
+    });
 
     this.#claimTx = (message: Message, now: Date, leaseMs: number): ClaimResult => {
       // Look first: most claims find the record put at submit, and an ignored insert still costs its JSON.
@@ -199,13 +218,14 @@ export class SqliteMessageStore implements MessageStore {
 
   async counts(query: CountQuery): Promise<CountBucket[]> {
     const since = Math.floor(query.since.getTime() / COUNT_BUCKET_MS) * COUNT_BUCKET_MS;
-    const rows = this.#run(
-      'counts',
-      () =>
-        this.#s.counts.all(since, query.until.getTime()) as (Omit<CountBucket, 'bucket'> & {
-          bucket: number;
-        })[],
-    );
+    const rows = this.#run('counts', () => {
+      // Increments of the still-open group: into the table first (inside that same
+      // transaction), so this connection reads its own writes as before.
+      if (this.#db.inTransaction) this.#writePending();
+      return this.#s.counts.all(since, query.until.getTime()) as (Omit<CountBucket, 'bucket'> & {
+        bucket: number;
+      })[];
+    });
     return rows
       .filter((r) => !query.stage || r.stage === query.stage)
       .map((r) => ({ ...r, bucket: new Date(r.bucket).toISOString() }));
@@ -234,22 +254,61 @@ export class SqliteMessageStore implements MessageStore {
     return true;
   }
 
+  /**
+   * Counts one transition. The increment is staged, and the group's commit
+   * writes one upsert per bucket/stage/type for all its writes (instead of one
+   * per transition): the counts commit atomically with the rows they count.
+   */
   #count(stage: Stage, type: string, now: Date, field: CountField): void {
     const bucket = Math.floor(now.getTime() / COUNT_BUCKET_MS) * COUNT_BUCKET_MS;
-    this.#s.count.run(
+    this.#staged.push({
       bucket,
       stage,
       type,
-      field === 'created' ? 1 : 0,
-      field === 'completed' ? 1 : 0,
-      field === 'failed' ? 1 : 0,
-    );
+      created: field === 'created' ? 1 : 0,
+      completed: field === 'completed' ? 1 : 0,
+      failed: field === 'failed' ? 1 : 0,
+    });
+  }
+
+  /** Upserts the open group's count increments (at its commit, or before a read of the counts). */
+  #writePending(): void {
+    if (this.#pending.size === 0) return;
+    const pending = this.#pending;
+    this.#pending = new Map();
+    for (const c of pending.values())
+      this.#s.count.run(c.bucket, c.stage, c.type, c.created, c.completed, c.failed);
+  }
+
+  /** Moves the increments of a write that succeeded into the group's totals. */
+  #keepStaged(): void {
+    for (const c of this.#staged) {
+      const key = `${c.bucket}\u0000${c.stage}\u0000${c.type}`;
+      const total = this.#pending.get(key);
+      if (!total) this.#pending.set(key, c);
+      else {
+        total.created += c.created;
+        total.completed += c.completed;
+        total.failed += c.failed;
+      }
+    }
+    this.#staged = [];
   }
 
   /** A write, committed with the others of this event-loop turn (see GroupCommit). */
   async #write<T>(operation: string, work: () => T): Promise<T> {
     try {
-      return await this.#group.run(work);
+      return await this.#group.run(() => {
+        this.#staged = [];
+        try {
+          const result = work();
+          this.#keepStaged();
+          return result;
+        } finally {
+          // A write that threw is rolled back to its savepoint: so are its increments.
+          this.#staged = [];
+        }
+      });
     } catch (cause) {
       if (cause instanceof MessageNotFoundError) throw cause;
       throw new AdapterError('SQLite message store', operation, cause);
