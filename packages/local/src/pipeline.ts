@@ -1,4 +1,5 @@
 import { SqliteBus, type SqlitePublisher } from './sqlite/bus';
+import { startWalCheckpointer } from './sqlite/checkpointer';
 import { openDatabase, type SqliteDatabase } from './sqlite/database';
 import { groupCommit } from './sqlite/group-commit';
 import type { SqliteQueue } from './sqlite/queue';
@@ -28,8 +29,19 @@ export function openLocalPipeline(options: {
   synchronous?: 'NORMAL' | 'FULL';
   maxReceiveCount: number;
   visibilityTimeoutSeconds: number;
+  /**
+   * Checkpoint the WAL from a worker thread instead of inside this
+   * connection's commits (the long-running runtime; default false, e.g. the CLI).
+   */
+  backgroundCheckpoints?: boolean;
 }): LocalPipeline {
   const db = openDatabase(options.dbFile, { synchronous: options.synchronous });
+  let checkpointer: ReturnType<typeof startWalCheckpointer> | undefined;
+  if (options.backgroundCheckpoints && options.dbFile !== ':memory:') {
+    checkpointer = startWalCheckpointer(options.dbFile, { synchronous: options.synchronous });
+    // Only a bound now (≈ 80 MB of WAL), should the thread fall behind or fail.
+    db.pragma('wal_autocheckpoint = 20000');
+  }
   const bus = new SqliteBus(db);
   const queue = bus.createQueue({
     name: WORKER_QUEUE,
@@ -45,6 +57,7 @@ export function openLocalPipeline(options: {
     store: new SqliteMessageStore(db),
     close: () => {
       groupCommit(db).flush();
+      checkpointer?.stop();
       db.close();
     },
   };

@@ -69,6 +69,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     dbFile: config.dbFile,
     synchronous: config.synchronous,
     ...config.poller,
+    backgroundCheckpoints: true,
   });
   const { store, publisher, queue } = pipeline;
   const registry = builtInRegistry();

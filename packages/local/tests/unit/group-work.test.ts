@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { builtInRegistry, createMessage, systemClock, ulidGenerator } from '@rez/core';
 import { openLocalPipeline } from '../../src/pipeline';
@@ -22,6 +23,7 @@ describe('Group-commit work of the local pipeline', () => {
       dbFile: path.join(data.dir, 'rez.db'),
       maxReceiveCount: 3,
       visibilityTimeoutSeconds: 30,
+      backgroundCheckpoints: true,
     });
   });
   afterEach(() => {
@@ -66,6 +68,33 @@ describe('Group-commit work of the local pipeline', () => {
     expect(second.transportId).not.toBe(first.transportId);
     await pipeline.queue.receive({ maxMessages: 1, deleteFirst: [second.receiptHandle] });
     expect(await pipeline.queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 0 });
+  });
+});
+
+describe('Function: startWalCheckpointer (through openLocalPipeline)', () => {
+  it('copies committed pages into the database file from its thread, without a commit doing it', async () => {
+    const data = tempDir();
+    const file = path.join(data.dir, 'rez.db');
+    const pipeline = openLocalPipeline({
+      dbFile: file,
+      maxReceiveCount: 3,
+      visibilityTimeoutSeconds: 30,
+      backgroundCheckpoints: true,
+    });
+    try {
+      const before = statSync(file).size;
+      // Far below wal_autocheckpoint: only the thread writes the database file.
+      await Promise.all(
+        Array.from({ length: 300 }, (_, i) => pipeline.store.put(notify(`c${i}`), new Date())),
+      );
+      const deadline = Date.now() + 5000;
+      while (statSync(file).size <= before && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(statSync(file).size).toBeGreaterThan(before);
+    } finally {
+      pipeline.close();
+      data.remove();
+    }
   });
 });
 
