@@ -13,6 +13,7 @@ export {
   DEFAULT_MAX_SOCKETS,
 } from './clients';
 export { MessageNotStoredError, StoreConflictError } from './errors';
+export { type AwsPipeline, awsPipelineFromEnv } from './from-env';
 export {
   PIPELINE_METRICS,
   type PipelineMetricsQuery,

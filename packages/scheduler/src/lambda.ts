@@ -3,28 +3,16 @@
  * Config is read once at cold start; errors name the variable.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createAwsClients, DynamoMessageStore, SnsPublisher } from '@rez/aws';
-import {
-  builtInRegistry,
-  readPositiveInt,
-  readStage,
-  requireEnv,
-  systemClock,
-  ulidGenerator,
-} from '@rez/core';
+import { awsPipelineFromEnv } from '@rez/aws';
+import { builtInRegistry, systemClock, ulidGenerator } from '@rez/core';
 import { createSchedulerHandler } from './handler';
 
-const env = process.env;
-const stage = readStage(env);
-const topicArn = requireEnv(env, 'REZ_TOPIC_ARN');
-const tableName = requireEnv(env, 'REZ_MESSAGES_TABLE');
-const retentionDays = readPositiveInt(env, 'REZ_RETENTION_DAYS', 30);
-const clients = createAwsClients();
+const { stage, store, publisher } = awsPipelineFromEnv(process.env);
 
 export const handler = createSchedulerHandler({
   registry: builtInRegistry(),
-  store: new DynamoMessageStore({ client: clients.documents, tableName, stage, retentionDays }),
-  bus: new SnsPublisher({ client: clients.sns, topicArn }),
+  store,
+  bus: publisher,
   clock: systemClock,
   ids: ulidGenerator(),
   stage,

@@ -4,14 +4,13 @@
  * invocations reuse their connections; the app itself is built on the first
  * event (it may need the issuer's discovery document).
  */
-import { createAwsClients, DynamoMessageStore, readPipelineMetrics, SnsPublisher, SqsQueue } from '@rez/aws';
+import { awsPipelineFromEnv, readPipelineMetrics, SqsQueue } from '@rez/aws';
 import {
   builtInRegistry,
   ConfigError,
   type Env,
   optionalEnv,
   parseSchedules,
-  readStage,
   requireEnv,
   SCHEDULES,
   type ScheduleDefinition,
@@ -61,13 +60,12 @@ function readSchedules(env: Env): readonly ScheduleDefinition[] {
 }
 
 /**
- * Reads the Lambda's environment: REZ_STAGE, REZ_TOPIC_ARN, REZ_MESSAGES_TABLE,
- * REZ_QUEUE_URL, REZ_DLQ_URL, REZ_SCHEDULE_ANCHOR (optional, when rate()
+ * Reads the Lambda's environment: what awsPipelineFromEnv reads (REZ_STAGE,
+ * REZ_TOPIC_ARN, REZ_MESSAGES_TABLE, REZ_RETENTION_DAYS), REZ_QUEUE_URL, REZ_DLQ_URL, REZ_SCHEDULE_ANCHOR (optional, when rate()
  * schedules were created) and everything readConsoleConfig reads.
  */
 export function depsFromEnv(env: Env): ConsoleDeps {
-  const stage = readStage(env);
-  const clients = createAwsClients();
+  const { stage, clients, store, publisher } = awsPipelineFromEnv(env);
   const anchorText = optionalEnv(env, 'REZ_SCHEDULE_ANCHOR');
   const scheduleAnchor = anchorText ? new Date(anchorText) : new Date(0);
   if (Number.isNaN(scheduleAnchor.getTime())) {
@@ -76,17 +74,13 @@ export function depsFromEnv(env: Env): ConsoleDeps {
   return {
     stage,
     registry: builtInRegistry(),
-    store: new DynamoMessageStore({
-      client: clients.documents,
-      tableName: requireEnv(env, 'REZ_MESSAGES_TABLE'),
-      stage,
-    }),
+    store,
     queue: new SqsQueue({
       client: clients.sqs,
       queueUrl: requireEnv(env, 'REZ_QUEUE_URL'),
       deadLetterQueueUrl: requireEnv(env, 'REZ_DLQ_URL'),
     }),
-    publisher: new SnsPublisher({ client: clients.sns, topicArn: requireEnv(env, 'REZ_TOPIC_ARN') }),
+    publisher,
     clock: systemClock,
     ids: ulidGenerator(),
     schedules: readSchedules(env),

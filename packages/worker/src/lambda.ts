@@ -7,25 +7,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
-import { createAwsClients, DynamoMessageStore, queueUrlFromArn, SnsPublisher } from '@rez/aws';
-import {
-  builtInRegistry,
-  NtfyClient,
-  readNtfyConfig,
-  readPositiveInt,
-  readStage,
-  requireEnv,
-  systemClock,
-} from '@rez/core';
+import { awsPipelineFromEnv, queueUrlFromArn } from '@rez/aws';
+import { builtInRegistry, NtfyClient, readNtfyConfig, readPositiveInt, systemClock } from '@rez/core';
 import { createWorkerHandler } from './handler';
 import { METRIC_NAMES, type PipelineMetrics } from './observability';
 
 const env = process.env;
-const stage = readStage(env);
-const topicArn = requireEnv(env, 'REZ_TOPIC_ARN');
-const tableName = requireEnv(env, 'REZ_MESSAGES_TABLE');
+const { stage, clients, store, publisher } = awsPipelineFromEnv(env);
 const ntfy = readNtfyConfig(env);
-const retentionDays = readPositiveInt(env, 'REZ_RETENTION_DAYS', 30);
 // How long one attempt holds a message in the store. Above the function
 // timeout, so a slow but live invocation is never taken over; below the
 // queue's visibility timeout, so the copy SQS redelivers after a crash or
@@ -39,12 +28,11 @@ const metrics: PipelineMetrics = {
   record: (event) => emf.addMetric(METRIC_NAMES[event], MetricUnit.Count, 1),
   flush: () => emf.publishStoredMetrics(),
 };
-const clients = createAwsClients();
 
 export const handler = createWorkerHandler({
   registry: builtInRegistry(),
-  store: new DynamoMessageStore({ client: clients.documents, tableName, stage, retentionDays }),
-  bus: new SnsPublisher({ client: clients.sns, topicArn }),
+  store,
+  bus: publisher,
   notifier: new NtfyClient({
     baseUrl: ntfy.baseUrl,
     topic: ntfy.topic,
