@@ -36,7 +36,8 @@ export interface RezConfig {
     batchSize: number;
     batchWindowSeconds: number;
   };
-  store: { pointInTimeRecovery: boolean };
+  /** DynamoDB: point-in-time recovery, and how many days a message is kept (TTL). */
+  store: { pointInTimeRecovery: boolean; retentionDays: number };
   web: {
     oauthIssuer: string;
     oauthClientId: string;
@@ -71,6 +72,7 @@ export const CONFIG_KEYS = [
   'batchSize',
   'batchWindowSeconds',
   'pointInTimeRecovery',
+  'storeRetentionDays',
   'oauthIssuer',
   'oauthClientId',
   'oauthClientSecret',
@@ -228,7 +230,10 @@ export function loadConfig(stack: string = pulumi.getStack()): RezConfig {
       batchSize,
       batchWindowSeconds,
     },
-    store: { pointInTimeRecovery: bool('pointInTimeRecovery', false) },
+    store: {
+      pointInTimeRecovery: bool('pointInTimeRecovery', false),
+      retentionDays: int('storeRetentionDays', 1, 3650, 30),
+    },
     web: {
       oauthIssuer: url('oauthIssuer'),
       oauthClientId: required('oauthClientId'),

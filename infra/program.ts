@@ -41,7 +41,11 @@ export function createRez(
     consumerTimeoutSeconds: config.worker.timeoutSeconds,
     messageRetentionDays: config.queue.messageRetentionDays,
   });
-  const table = { tableName: store.table.name, tableArn: store.table.arn };
+  const table = {
+    tableName: store.table.name,
+    tableArn: store.table.arn,
+    retentionDays: config.store.retentionDays,
+  };
 
   const worker = new Worker('rez-worker', {
     stage,

@@ -17,6 +17,8 @@ export interface SchedulerArgs {
   schedules: ScheduleDefinition[];
   topicArn: pulumi.Input<string>;
   tableName: pulumi.Input<string>;
+  /** Days a message stays in the store (its TTL), passed as REZ_RETENTION_DAYS. */
+  retentionDays: number;
   tableArn: pulumi.Input<string>;
   logRetentionDays: number;
   /** Account EventBridge Scheduler must act for (confused-deputy guard on the role's trust policy). */
@@ -57,6 +59,7 @@ export class Scheduler extends pulumi.ComponentResource {
           REZ_STAGE: args.stage,
           REZ_TOPIC_ARN: args.topicArn,
           REZ_MESSAGES_TABLE: args.tableName,
+          REZ_RETENTION_DAYS: String(args.retentionDays),
         },
         statements: () => [
           allow('PublishScheduled', SNS_PUBLISH, [args.topicArn]),

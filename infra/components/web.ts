@@ -13,6 +13,8 @@ export interface WebArgs {
   bundleDir: string;
   topicArn: pulumi.Input<string>;
   tableName: pulumi.Input<string>;
+  /** Days a message stays in the store (its TTL), passed as REZ_RETENTION_DAYS. */
+  retentionDays: number;
   tableArn: pulumi.Input<string>;
   queueUrl: pulumi.Input<string>;
   queueArn: pulumi.Input<string>;
@@ -101,6 +103,7 @@ export class Web extends pulumi.ComponentResource {
           REZ_STAGE: args.stage,
           REZ_TOPIC_ARN: args.topicArn,
           REZ_MESSAGES_TABLE: args.tableName,
+          REZ_RETENTION_DAYS: String(args.retentionDays),
           REZ_QUEUE_URL: args.queueUrl,
           REZ_DLQ_URL: args.deadLetterQueueUrl,
           OAUTH_ISSUER: args.oauthIssuer,

@@ -14,6 +14,8 @@ export interface WorkerArgs {
   /** Topic the worker publishes emitted messages to. */
   topicArn: pulumi.Input<string>;
   tableName: pulumi.Input<string>;
+  /** Days a message stays in the store (its TTL), passed as REZ_RETENTION_DAYS. */
+  retentionDays: number;
   tableArn: pulumi.Input<string>;
   ntfy: { baseUrl: string; topic: string; token: pulumi.Input<string> | undefined };
   timeoutSeconds: number;
@@ -48,6 +50,7 @@ export class Worker extends pulumi.ComponentResource {
           REZ_STAGE: args.stage,
           REZ_TOPIC_ARN: args.topicArn,
           REZ_MESSAGES_TABLE: args.tableName,
+          REZ_RETENTION_DAYS: String(args.retentionDays),
           NTFY_BASE_URL: args.ntfy.baseUrl,
           NTFY_TOPIC: args.ntfy.topic,
           REZ_LEASE_SECONDS: String(

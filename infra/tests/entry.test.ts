@@ -111,6 +111,7 @@ describe('Components: args are validated up front', () => {
       topicArn: 'arn:t',
       tableName: 't',
       tableArn: 'arn:tbl',
+      retentionDays: 30,
       ntfy: { baseUrl: 'https://ntfy.sh', topic: 'x', token: undefined },
       timeoutSeconds: 30,
       memoryMb: 512,

@@ -111,6 +111,17 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
       expect(env.REZ_MESSAGES_TABLE).toContain('rez-messages');
     });
 
+    it('gives every function the stage’s store retention, and keeps prod’s longer', () => {
+      const { recorded, config } = get();
+      const retention = ['rez-worker-function', 'rez-scheduler-function', 'rez-web-function'].map(
+        (name) =>
+          plain(one(recorded, 'aws:lambda/function:Function', name).inputs.environment).variables
+            .REZ_RETENTION_DAYS,
+      );
+      expect(retention).toEqual(Array(3).fill(String(config.store.retentionDays)));
+      expect(config.store.retentionDays).toBe(stage === 'prod' ? 90 : 14);
+    });
+
     it('leases a message for longer than the worker timeout and less than the queue visibility timeout', () => {
       const { recorded } = get();
       const fn = one(recorded, 'aws:lambda/function:Function', 'rez-worker-function');
