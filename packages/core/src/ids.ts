@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { decodeTime, encodeTime, monotonicFactory } from 'ulid';
+import { createHash, randomBytes } from 'node:crypto';
+import { decodeTime, encodeTime } from 'ulid';
 
 /** Source of message ids: unique, URL-safe, time-sortable ULIDs. */
 export interface IdGenerator {
@@ -7,13 +7,40 @@ export interface IdGenerator {
   next(time: number): string;
 }
 
-/** Monotonic ULIDs: ids made in the same millisecond still sort in creation order. */
-export function ulidGenerator(): IdGenerator {
-  const factory = monotonicFactory();
-  return { next: (time) => factory(time) };
-}
-
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * Monotonic ULIDs: 48-bit time, then an 80-bit part that is random at each
+ * new millisecond (one randomBytes call) and incremented within it, so ids
+ * made in the same millisecond — or while the clock steps back — still sort
+ * in creation order. (The `ulid` package's monotonic factory draws one
+ * getRandomValues per character: ≈ 3 % of the local pipeline's CPU.)
+ */
+export function ulidGenerator(): IdGenerator {
+  let lastTime = -1;
+  let prefix = '';
+  // The 80-bit part as 16 base-32 digits, least significant last.
+  const digits = new Uint8Array(16);
+  return {
+    next(time: number): string {
+      if (time > lastTime) {
+        lastTime = time;
+        prefix = encodeTime(time, 10);
+        const random = randomBytes(16);
+        // The top digit stays below 16, so the increments cannot overflow in practice.
+        for (let i = 0; i < 16; i++) digits[i] = random[i] & (i === 0 ? 15 : 31);
+      } else {
+        let i = 15;
+        while (i >= 0 && digits[i] === 31) digits[i--] = 0;
+        if (i < 0) throw new Error('ULID space of this millisecond exhausted');
+        digits[i]++;
+      }
+      let out = prefix;
+      for (let i = 0; i < 16; i++) out += CROCKFORD[digits[i]];
+      return out;
+    },
+  };
+}
 
 /**
  * The id of the `index`-th message emitted by `parentId`. Deterministic, so a

@@ -176,3 +176,19 @@ describe('Class: MessageTooLargeError', () => {
     expect(error.permanent).toBe(true);
   });
 });
+
+describe('Function: ulidGenerator', () => {
+  it('hands out ordered, unique ULIDs within and across milliseconds', () => {
+    const next = ulidGenerator().next;
+    const start = Date.now();
+    let previous = '';
+    for (let i = 0; i < 5000; i++) {
+      const id = next(start + Math.floor(i / 1000));
+      expect(id > previous).toBe(true);
+      previous = id;
+    }
+    expect(previous).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    // A clock that steps back keeps the order.
+    expect(next(start - 10) > previous).toBe(true);
+  });
+});

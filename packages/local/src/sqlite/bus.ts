@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { AdapterError, type Message, type MessagePublisher } from '@rez/core';
+import { AdapterError, type Message, type MessagePublisher, ulidGenerator } from '@rez/core';
 import { UnknownQueueError } from '../errors';
 import type { SqliteDatabase } from './database';
 import { groupCommit } from './group-commit';
@@ -46,7 +45,7 @@ export class SqliteBus {
     // Time-ordered ids (monotonic ULIDs), not random UUIDs: bus_messages' unique index on
     // transport_id (and the receipt handles, which start with it) then grows at its right
     // edge, so a group commit writes one leaf page of it instead of one page per message.
-    const ids = transportIds();
+    const ids = ulidGenerator();
     this.#publishTx = (topic: string, messages: readonly Message[]) => {
       const queues = this.#subscribers.all(topic) as string[];
       const now = this.#now();
@@ -137,41 +136,6 @@ export class SqliteBus {
   #wake(queue: string): void {
     for (const wake of [...(this.#waiters.get(queue) ?? [])]) wake();
   }
-}
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/**
- * Monotonic ULIDs for transport ids: 48-bit time, then an 80-bit part that is
- * random at each new millisecond (one randomBytes call) and incremented within
- * it. The `ulid` package draws one getRandomValues per character (≈ 3 % of the
- * pipeline's CPU); these ids only need to be unique and ordered.
- */
-export function transportIds(): { next: (time: number) => string } {
-  let lastTime = -1;
-  let prefix = '';
-  // The 80-bit part as 16 base-32 digits, least significant last.
-  const digits = new Uint8Array(16);
-  return {
-    next(time: number): string {
-      if (time > lastTime) {
-        lastTime = time;
-        prefix = '';
-        for (let t = time, i = 0; i < 10; i++, t = Math.floor(t / 32)) prefix = CROCKFORD[t % 32] + prefix;
-        const random = randomBytes(16);
-        // The top digit stays below 16 so that the increments cannot overflow in practice.
-        for (let i = 0; i < 16; i++) digits[i] = random[i] & (i === 0 ? 15 : 31);
-      } else {
-        let i = 15;
-        while (i >= 0 && digits[i] === 31) digits[i--] = 0;
-        if (i < 0) throw new Error('transport id space of this millisecond exhausted');
-        digits[i]++;
-      }
-      let out = prefix;
-      for (let i = 0; i < 16; i++) out += CROCKFORD[digits[i]];
-      return out;
-    },
-  };
 }
 
 /** MessagePublisher for one topic of a {@link SqliteBus}. */

@@ -2,7 +2,6 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { builtInRegistry, createMessage, systemClock, ulidGenerator } from '@rez/core';
 import { openLocalPipeline } from '../../src/pipeline';
-import { transportIds } from '../../src/sqlite/bus';
 import { tempDir } from '../helpers';
 
 const registry = builtInRegistry();
@@ -95,21 +94,5 @@ describe('Function: startWalCheckpointer (through openLocalPipeline)', () => {
       pipeline.close();
       data.remove();
     }
-  });
-});
-
-describe('Function: transportIds', () => {
-  it('hands out ordered, unique ULIDs within and across milliseconds', () => {
-    const next = transportIds().next;
-    const start = Date.now();
-    let previous = '';
-    for (let i = 0; i < 5000; i++) {
-      const id = next(start + Math.floor(i / 1000));
-      expect(id > previous).toBe(true);
-      previous = id;
-    }
-    expect(previous).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
-    // A clock that steps back keeps the order.
-    expect(next(start - 10) > previous).toBe(true);
   });
 });
