@@ -87,6 +87,7 @@ export {
   type Notifier,
   type Page,
   type QueueDepth,
+  queuedRecord,
   type ReceivedMessage,
   type RejectOptions,
   rejectedInputMessage,

@@ -230,6 +230,32 @@ export function rejectedInputMessage(options: Pick<RejectOptions, 'id' | 'stage'
   };
 }
 
+/** The record a store keeps for a message it has just been given: queued, no attempts yet. */
+export function queuedRecord(message: Message, now: Date, raw: string | null = null): MessageRecord {
+  const at = now.toISOString();
+  return {
+    id: message.id,
+    type: message.type,
+    stage: message.metadata.stage,
+    created_by: message.metadata.created_by,
+    created_date: message.metadata.created_date,
+    correlation_id: message.correlation_id,
+    causation_id: message.causation_id,
+    hop: message.hop,
+    payload: message.payload,
+    raw,
+    status: 'queued',
+    attempts: 0,
+    error: null,
+    result: null,
+    ntfy_id: null,
+    children: [],
+    history: [{ status: 'queued', at }],
+    updated_at: at,
+    lease_until: null,
+  };
+}
+
 export interface MessageStore {
   /** Records a new message as queued. Returns false (and changes nothing) when the id is already stored. */
   put(message: Message, now: Date): Promise<boolean>;

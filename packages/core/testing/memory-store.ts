@@ -11,6 +11,7 @@ import {
   type MessageRecord,
   type MessageStore,
   type Page,
+  queuedRecord,
   type RejectOptions,
   rejectedInputMessage,
   type Stage,
@@ -27,7 +28,7 @@ export class InMemoryMessageStore implements MessageStore {
 
   async put(message: Message, now: Date): Promise<boolean> {
     if (this.records.has(message.id)) return false;
-    this.records.set(message.id, newRecord(message, now));
+    this.records.set(message.id, queuedRecord(message, now));
     this.#count(message.metadata.stage, message.type, now, 'created');
     return true;
   }
@@ -90,7 +91,7 @@ export class InMemoryMessageStore implements MessageStore {
     let record = this.records.get(options.id);
     if (!record) {
       record = {
-        ...newRecord(rejectedInputMessage(options), options.now),
+        ...queuedRecord(rejectedInputMessage(options), options.now),
         raw: options.raw.slice(0, 4096),
       };
       this.records.set(options.id, record);
@@ -163,28 +164,4 @@ export function bucketStart(time: Date): number {
 
 function sortKey(record: MessageRecord): string {
   return `${record.created_date}#${record.id}`;
-}
-
-function newRecord(message: Message, now: Date): MessageRecord {
-  return {
-    id: message.id,
-    type: message.type,
-    stage: message.metadata.stage,
-    created_by: message.metadata.created_by,
-    created_date: message.metadata.created_date,
-    correlation_id: message.correlation_id,
-    causation_id: message.causation_id,
-    hop: message.hop,
-    payload: message.payload,
-    raw: null,
-    status: 'queued',
-    attempts: 0,
-    error: null,
-    result: null,
-    ntfy_id: null,
-    children: [],
-    history: [{ status: 'queued', at: now.toISOString() }],
-    updated_at: now.toISOString(),
-    lease_until: null,
-  };
 }

@@ -4,6 +4,7 @@ import {
   type LifecycleEvent,
   type Message,
   type MessageRecord,
+  queuedRecord,
   type Stage,
   ValidationError,
 } from '@rez/core';
@@ -45,29 +46,11 @@ export function newItem(
   expiresAt: number,
   raw: string | null = null,
 ): MessageItem {
-  const at = now.toISOString();
-  const queued: LifecycleEvent = { status: 'queued', at };
+  const { causation_id, ...record } = queuedRecord(message, now, raw);
   return {
     ...messageKey(message.id),
-    id: message.id,
-    type: message.type,
-    stage: message.metadata.stage,
-    created_by: message.metadata.created_by,
-    created_date: message.metadata.created_date,
-    correlation_id: message.correlation_id,
-    ...(message.causation_id === null ? {} : { causation_id: message.causation_id }),
-    hop: message.hop,
-    payload: message.payload,
-    raw,
-    status: 'queued',
-    attempts: 0,
-    error: null,
-    result: null,
-    ntfy_id: null,
-    children: [],
-    history: [queued],
-    updated_at: at,
-    lease_until: null,
+    ...record,
+    ...(causation_id === null ? {} : { causation_id }),
     created_key: createdKey(message.metadata.created_date, message.id),
     expires_at: expiresAt,
   };
