@@ -1,40 +1,21 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { type ProcessOutcome, runNode } from '../support/run-node';
 import { CLI_CASES, type CliCase } from './corpus';
 
 const CLI_JS = path.resolve(__dirname, '../../packages/local/dist/cli.js');
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(c: CliCase, dataDir: string): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_JS, ...c.args], {
-      env: { ...process.env, REZ_DATA_DIR: dataDir, NTFY_TOPIC: 'rez-bad-input', REZ_STAGE: 'dev', ...c.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+function runCli(c: CliCase, dataDir: string): Promise<ProcessOutcome> {
+  return runNode(CLI_JS, c.args, {
+    env: { ...process.env, REZ_DATA_DIR: dataDir, NTFY_TOPIC: 'rez-bad-input', REZ_STAGE: 'dev', ...c.env },
   });
 }
 
 describe('Bad input: the CLI (packages/local/dist/cli.js)', () => {
   const data = mkdtempSync(path.join(tmpdir(), 'rez-bad-cli-'));
-  const outcomes = new Map<string, Outcome>();
+  const outcomes = new Map<string, ProcessOutcome>();
 
   // The processes run four at a time, once; each case then checks its own outcome.
   beforeAll(async () => {
@@ -50,7 +31,7 @@ describe('Bad input: the CLI (packages/local/dist/cli.js)', () => {
   it.each(CLI_CASES.map((c) => [c.name, c] as const))('%s: a clear error and a non-zero exit', (_name, c) => {
     const outcome = outcomes.get(c.name);
     expect(outcome).toBeDefined();
-    const { code, stdout, stderr } = outcome as Outcome;
+    const { code, stdout, stderr } = outcome as ProcessOutcome;
     // Refusals say "rez: <what is wrong>" on stderr; a bare invocation prints the usage instead.
     const said = c.args.length === 0 ? stdout : stderr;
     expect({ code, said }).toEqual({

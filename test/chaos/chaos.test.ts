@@ -1,27 +1,10 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { runNode } from '../support/run-node';
 
 const root = path.resolve(__dirname, '../..');
 
 /** Runs `node bench/chaos.mjs` with `args`; resolves with its exit code and output. */
-function runChaos(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'bench/chaos.mjs'), ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runChaos = (args: string[]) => runNode(path.join(root, 'bench/chaos.mjs'), args, { cwd: root });
 
 /** The value of a `name: n` summary line, or undefined when the line is missing. */
 function figure(output: string, name: string): number | undefined {
