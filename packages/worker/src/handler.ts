@@ -33,7 +33,7 @@ export function createWorkerHandler(
 ): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   const logger = deps.logger ?? silentLogger;
   const metrics = deps.metrics ?? noopMetrics;
-  const limit = limiter(deps.concurrency ?? 10);
+  const concurrency = deps.concurrency ?? 10;
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
     let message: Message;
@@ -85,6 +85,10 @@ export function createWorkerHandler(
     // One processor per invocation: it keeps per-batch state, and the local
     // runtime may run several batches at once through the same handler.
     const processor = new BatchProcessor(EventType.SQS);
+    // The bound is per batch, as its doc says: a handler shared by several
+    // batches at once (the local runtime's lanes) must not make them queue
+    // behind one another's records.
+    const limit = limiter(concurrency);
     try {
       return await processPartialResponse(
         event,

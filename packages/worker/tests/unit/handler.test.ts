@@ -197,6 +197,39 @@ describe('Function: createWorkerHandler', () => {
     expect(peak).toBe(3);
   });
 
+  it('bounds records per batch, not across batches: two batches through one handler run side by side', async () => {
+    // Prepare: each publish holds until 6 are in flight (or 200 ms pass), so the peak shows
+    // whether the second batch waited behind the first one's records.
+    let active = 0;
+    let peak = 0;
+    const slow = new RecordingNotifier();
+    const publish = slow.publish.bind(slow);
+    slow.publish = async (n) => {
+      active++;
+      peak = Math.max(peak, active);
+      for (let waited = 0; active < 6 && waited < 200; waited += 5)
+        await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 5));
+      active--;
+      return publish(n);
+    };
+    const { handler, notify } = setup({ notifier: slow, concurrency: 3 });
+    const batch = (name: string) =>
+      event(
+        ...Array.from({ length: 3 }, (_, i) =>
+          sqsRecord(JSON.stringify(notify(`${name}${i}`)), `${name}${i}`),
+        ),
+      );
+
+    // Act: the local runtime's lanes share one handler like this.
+    const responses = await Promise.all([handler(batch('a')), handler(batch('b'))]);
+
+    // Assess
+    expect(responses.map((r) => r.batchItemFailures)).toEqual([[], []]);
+    expect(slow.sent).toHaveLength(6);
+    expect(peak).toBe(6);
+  });
+
   it('keeps going when the store rejects a record: the record is reported failed, never acknowledged', async () => {
     const { deps, handler, notify } = setup();
     const message: Message = notify('x');
