@@ -2,7 +2,7 @@
 // Builds every deployable artifact with esbuild, one file per entry:
 //   packages/{worker,scheduler,web}/dist/index.js  Lambda bundles (CommonJS, node20 syntax,
 //                                                   deployed on nodejs22.x), exporting `handler`
-//   packages/local/dist/{start,cli}.js             the local runtime and the CLI
+//   packages/local/dist/{start,cli,worker-thread}.js  the local runtime, the CLI, the runtime's worker thread
 // Lambda bundles carry all their dependencies; the local runtime keeps
 // third-party packages external (native better-sqlite3, ESM-only
 // oidc-provider) and resolves them from node_modules.
@@ -71,7 +71,12 @@ const targets = [
   },
   {
     name: 'local',
-    entries: { start: 'packages/local/src/start.ts', cli: 'packages/local/src/cli.ts' },
+    entries: {
+      start: 'packages/local/src/start.ts',
+      cli: 'packages/local/src/cli.ts',
+      // The worker Lambda's handler, run by the runtime in a worker thread.
+      'worker-thread': 'packages/local/src/worker-thread/thread.ts',
+    },
     outdir: 'packages/local/dist',
     plugins: [externalThirdParty],
     // The console runs inside the local runtime: its views go beside the bundle too.

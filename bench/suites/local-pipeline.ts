@@ -8,6 +8,10 @@
  * first publish to the last acknowledged delivery, and p50/p99
  * publish→delivery latency. Baseline: the same keep-alive NtfyClient posting
  * straight at the same server, as many requests in flight as the pipeline.
+ *
+ * For comparisons: BENCH_LANES=n sets the batches in flight (default 8);
+ * BENCH_INLINE=1 runs the worker handler on the main thread instead of the
+ * runtime's worker thread.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +21,7 @@ import { builtInRegistry, NtfyClient, submitMessage, systemClock, ulidGenerator 
 import { startLocalRuntime } from '@rez/local';
 
 const N = 10_000;
-const BATCHES = 8;
+const BATCHES = Number(process.env.BENCH_LANES ?? 8);
 /** Producers publishing at once. */
 const PRODUCERS = 16;
 const now = () => performance.timeOrigin + performance.now();
@@ -66,6 +70,7 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
       },
       scheduler: false,
       console: false,
+      workerThread: process.env.BENCH_INLINE ? false : undefined,
       log: () => {},
     });
     const deps = {

@@ -14,15 +14,22 @@ import { startLocalConsole } from './console';
 import { type LocalPipeline, openLocalPipeline } from './pipeline';
 import { Poller } from './poller';
 import { SchedulerLoop } from './scheduler-loop';
+import { WorkerThread } from './worker-thread/host';
 
 export interface LocalRuntimeOptions {
   /** Environment to read the config from (default process.env). */
   env?: Env;
   /** Resolves a relative REZ_DATA_DIR (default process.cwd()). */
   cwd?: string;
-  /** Replaces the ntfy client (tests). */
+  /** Replaces the ntfy client (tests; the worker handler then runs on the main thread). */
   notifier?: Notifier;
+  /** Replaces the system clock (tests; the worker handler then runs on the main thread). */
   clock?: Clock;
+  /**
+   * Run the worker Lambda's handler in a worker thread (default: yes, unless a
+   * notifier or clock is given — objects that cannot cross threads).
+   */
+  workerThread?: boolean;
   /** Backoff of failed records (default 2^receiveCount s, capped). */
   backoffSeconds?: (receiveCount: number) => number;
   /** Start the scheduler loop (default true). */
@@ -73,10 +80,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   });
   const { store, publisher, queue } = pipeline;
   const registry = builtInRegistry();
-  const ntfy = options.notifier
-    ? undefined
-    : new NtfyClient({ baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic, token: config.ntfy.token });
-  const notifier = options.notifier ?? (ntfy as Notifier);
+  const inThread = options.workerThread ?? (options.notifier === undefined && options.clock === undefined);
+  if (inThread && (options.notifier || options.clock))
+    throw new Error('workerThread: a notifier or clock object cannot cross to the worker thread');
 
   queue.onDeadLetter = (letter) =>
     log(
@@ -94,19 +100,35 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     warn: (message, extra) => log(`rez: ${message} ${JSON.stringify(extra)}`),
     error: (message, extra) => log(`rez: ${message} ${JSON.stringify(extra)}`),
   };
-  const worker = createWorkerHandler({
-    registry,
-    store,
-    bus: publisher,
-    notifier,
-    clock,
-    stage: config.stage,
-    // The claim's lease must lapse by the time the queue redelivers, or a
-    // copy orphaned by a crash would be refused as "busy" until the DLQ.
-    leaseMs: Math.max(1000, config.poller.visibilityTimeoutSeconds * 1000 - 1000),
-    logger: workerLogger,
-    delayRedelivery: poller.delayRedelivery,
-  });
+  // The claim's lease must lapse by the time the queue redelivers, or a
+  // copy orphaned by a crash would be refused as "busy" until the DLQ.
+  const leaseMs = Math.max(1000, config.poller.visibilityTimeoutSeconds * 1000 - 1000);
+  const ntfyOptions = { baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic, token: config.ntfy.token };
+  const thread = inThread
+    ? new WorkerThread({
+        ntfy: ntfyOptions,
+        stage: config.stage,
+        leaseMs,
+        store,
+        bus: publisher,
+        delayRedelivery: poller.delayRedelivery,
+        log,
+      })
+    : undefined;
+  const ntfy = inThread || options.notifier ? undefined : new NtfyClient(ntfyOptions);
+  const worker =
+    thread?.handler ??
+    createWorkerHandler({
+      registry,
+      store,
+      bus: publisher,
+      notifier: options.notifier ?? (ntfy as Notifier),
+      clock,
+      stage: config.stage,
+      leaseMs,
+      logger: workerLogger,
+      delayRedelivery: poller.delayRedelivery,
+    });
   const schedulerHandler = createSchedulerHandler({
     registry,
     store,
@@ -140,6 +162,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           // Nothing half-started stays behind when the console cannot start.
           await scheduler.stop();
           await poller.stop(5_000);
+          await thread?.stop();
           ntfy?.close();
           pipeline.close();
           throw error;
@@ -163,6 +186,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         if (!drained)
           log('rez: some batches did not finish in time; they will be received again after restart');
         await consoleHandle?.close();
+        await thread?.stop();
         ntfy?.close();
         pipeline.close();
       })();

@@ -1,0 +1,154 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { MessagePublisher, MessageStore } from '@rez/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { BatchHandler } from '../poller';
+import {
+  fromWireError,
+  Outbox,
+  PORT_METHODS,
+  type PortName,
+  toWireError,
+  type WireItem,
+  type WorkerThreadData,
+} from './wire';
+
+export interface WorkerThreadOptions extends WorkerThreadData {
+  store: MessageStore;
+  bus: MessagePublisher;
+  /** The poller's delayRedelivery (ntfy 429 → keep the record hidden for Retry-After). */
+  delayRedelivery: (record: SQSRecord, seconds: number) => Promise<void>;
+  /** Where the worker's warnings and errors go. */
+  log: (line: string) => void;
+  /** The built thread entry (default: found beside this bundle, or in packages/local/dist). */
+  script?: string;
+}
+
+/**
+ * The worker Lambda's handler in its own thread. The poller invokes
+ * `handler` with SQS-shaped batches exactly as it would the handler itself;
+ * inside the thread, createWorkerHandler decodes, processes and publishes to
+ * ntfy, and reaches the store, the bus and the poller here, where the one
+ * SQLite connection lives. The main thread keeps the database and the
+ * producers; the thread takes the decoding, the handler and the HTTP — on a
+ * 2-core machine the pipeline then uses both cores instead of one.
+ *
+ * A thread that dies (an uncaught error) fails the batches it held, as a
+ * crashed Lambda invocation does: the poller retries them after their
+ * backoff, and the next batch starts a new thread.
+ */
+export class WorkerThread {
+  readonly #options: WorkerThreadOptions;
+  readonly #script: string;
+  readonly #ports: Record<PortName, object>;
+  #current: RunningThread | undefined;
+  #nextInvokeId = 0;
+  #stopped = false;
+
+  constructor(options: WorkerThreadOptions) {
+    this.#options = options;
+    this.#script = options.script ?? findThreadScript();
+    this.#ports = {
+      store: options.store,
+      bus: options.bus,
+      poller: { delayRedelivery: options.delayRedelivery },
+    };
+  }
+
+  /** The worker Lambda's signature, for the poller. The first batch starts the thread. */
+  readonly handler: BatchHandler = (event: SQSEvent) => {
+    if (this.#stopped) return Promise.reject(new Error('the worker thread is stopped'));
+    this.#current ??= this.#spawn();
+    const thread = this.#current;
+    const id = this.#nextInvokeId++;
+    return new Promise<SQSBatchResponse>((resolve, reject) => {
+      thread.invocations.set(id, {
+        resolve: (value) => resolve(value as SQSBatchResponse),
+        reject,
+      });
+      thread.outbox.push({ kind: 'invoke', id, event });
+    });
+  };
+
+  /** Ends the thread; batches still inside it fail (the poller's stop waits for them first). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    const thread = this.#current;
+    this.#current = undefined;
+    if (thread) await thread.worker.terminate();
+  }
+
+  #spawn(): RunningThread {
+    const { ntfy, stage, leaseMs } = this.#options;
+    const data: WorkerThreadData = { ntfy, stage, leaseMs };
+    const worker = new Worker(this.#script, { workerData: data });
+    const thread: RunningThread = {
+      worker,
+      outbox: new Outbox((items) => worker.postMessage(items)),
+      invocations: new Map(),
+    };
+    worker.on('message', (items: WireItem[]) => {
+      for (const item of items) this.#receive(thread, item);
+    });
+    worker.on('error', (error) => this.#options.log(`rez: worker thread failed: ${error.message}`));
+    worker.on('exit', (code) => {
+      if (this.#current === thread) this.#current = undefined;
+      const lost = new Error(`the worker thread exited (code ${code}) before the batch finished`);
+      for (const invocation of thread.invocations.values()) invocation.reject(lost);
+      thread.invocations.clear();
+    });
+    return thread;
+  }
+
+  #receive(thread: RunningThread, item: WireItem): void {
+    if (item.kind === 'call') {
+      const { id, target, method, args } = item;
+      const port = this.#ports[target] as Record<string, (...a: unknown[]) => unknown> | undefined;
+      const allowed = (PORT_METHODS[target] ?? []) as readonly string[];
+      new Promise((resolve) => {
+        if (!port || !allowed.includes(method))
+          throw new Error(`the worker thread called unknown ${target}.${method}`);
+        resolve(port[method](...args));
+      }).then(
+        (value) => thread.outbox.push({ kind: 'reply', id, ok: true, value }),
+        (error: unknown) => thread.outbox.push({ kind: 'reply', id, ok: false, error: toWireError(error) }),
+      );
+    } else if (item.kind === 'done') {
+      const invocation = thread.invocations.get(item.id);
+      if (!invocation) return;
+      thread.invocations.delete(item.id);
+      if (item.ok) invocation.resolve(item.value);
+      else invocation.reject(fromWireError(item.error));
+    } else if (item.kind === 'log') {
+      this.#options.log(`rez: ${item.message} ${JSON.stringify(item.extra)}`);
+    }
+  }
+}
+
+interface RunningThread {
+  worker: Worker;
+  outbox: Outbox;
+  invocations: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>;
+}
+
+/**
+ * dist/worker-thread.js, built by scripts/build.mjs: beside the local
+ * runtime's bundle (dist/start.js), else in this package's dist — from the
+ * sources (tests) or another bundle (the bench). A thread cannot load
+ * TypeScript, so the sources use the built file: `npm start`, `npm test`
+ * and `npm run bench` build first.
+ */
+export function findThreadScript(): string {
+  const candidates = [path.join(__dirname, 'worker-thread.js')];
+  try {
+    const root = path.dirname(require.resolve('@rez/local/package.json'));
+    candidates.push(path.join(root, 'dist', 'worker-thread.js'));
+  } catch {
+    // Not installed as a package: only the bundle's own directory can hold it.
+  }
+  const found = candidates.find((file) => existsSync(file));
+  if (!found)
+    throw new Error(`worker-thread.js not found (run \`npm run build\`); looked in ${candidates.join(', ')}`);
+  return found;
+}
