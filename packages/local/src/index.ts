@@ -10,10 +10,17 @@ export {
   UnknownScheduleError,
 } from './errors';
 export { type LocalPipeline, openLocalPipeline, TOPIC, WORKER_DLQ, WORKER_QUEUE } from './pipeline';
-export { type BatchHandler, defaultBackoffSeconds, Poller, type PollerOptions } from './poller';
+export {
+  type BatchDelivery,
+  type BatchHandler,
+  defaultBackoffSeconds,
+  Poller,
+  type PollerOptions,
+} from './poller';
 export { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from './runtime';
 export { SchedulerLoop, type SchedulerLoopOptions, type ScheduleStatus } from './scheduler-loop';
 export { type CreateQueueOptions, SqliteBus, SqlitePublisher } from './sqlite/bus';
 export { type OpenDatabaseOptions, openDatabase, type SqliteDatabase } from './sqlite/database';
 export { SqliteQueue } from './sqlite/queue';
 export { SqliteMessageStore } from './sqlite/store';
+export { type EventSource, sqsEvent } from './sqs-event';

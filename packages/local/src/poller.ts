@@ -1,10 +1,17 @@
-import { createHash } from 'node:crypto';
 import type { ReceivedMessage } from '@rez/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SqliteQueue } from './sqlite/queue';
+import { type EventSource, sqsEvent } from './sqs-event';
 
 /** The worker Lambda's signature: what createWorkerHandler returns. */
 export type BatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+/**
+ * Takes a received batch to the handler: `start(handler)` builds the SQS
+ * event here and calls it; a handler running elsewhere (the worker thread)
+ * takes the batch as received and builds the same event on its side.
+ */
+export type BatchDelivery = (batch: ReceivedMessage[], source: EventSource) => Promise<SQSBatchResponse>;
 
 export interface PollerOptions {
   queue: SqliteQueue;
@@ -35,12 +42,12 @@ export const defaultBackoffSeconds = (receiveCount: number): number => Math.min(
 export class Poller {
   readonly #queue: SqliteQueue;
   readonly #options: Required<Omit<PollerOptions, 'queue'>>;
-  readonly #arn: string;
+  readonly #source: EventSource;
   /** Records whose redelivery the handler already delayed (ntfy 429): their backoff must not be overwritten. */
   readonly #delayed = new Set<string>();
   #running = false;
   #lanes: Promise<void>[] = [];
-  #handler: BatchHandler | undefined;
+  #deliver: BatchDelivery | undefined;
 
   constructor(options: PollerOptions) {
     this.#queue = options.queue;
@@ -53,7 +60,10 @@ export class Poller {
       region: options.region ?? 'local',
       onError: options.onError ?? ((error) => console.error('rez: poller:', error)),
     };
-    this.#arn = `arn:aws:sqs:${this.#options.region}:000000000000:${this.#queue.name}`;
+    this.#source = {
+      arn: `arn:aws:sqs:${this.#options.region}:000000000000:${this.#queue.name}`,
+      region: this.#options.region,
+    };
   }
 
   /**
@@ -69,9 +79,15 @@ export class Poller {
     return this.#running;
   }
 
+  /** Feeds `handler` SQS events, as the event source mapping does. */
   start(handler: BatchHandler): void {
+    this.startDelivering((batch, source) => handler(sqsEvent(batch, source)));
+  }
+
+  /** Feeds batches as received to `deliver` (which builds the SQS event itself; see sqsEvent). */
+  startDelivering(deliver: BatchDelivery): void {
     if (this.#running) return;
-    this.#handler = handler;
+    this.#deliver = deliver;
     this.#running = true;
     this.#lanes = Array.from({ length: this.#options.concurrency }, () => this.#lane());
   }
@@ -134,11 +150,11 @@ export class Poller {
    * acknowledge with its next receive.
    */
   async #process(batch: ReceivedMessage[]): Promise<string[]> {
-    const handler = this.#handler;
-    if (!handler) return [];
+    const deliver = this.#deliver;
+    if (!deliver) return [];
     let failed: Set<string>;
     try {
-      const response = await handler(this.#event(batch));
+      const response = await deliver(batch, this.#source);
       failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     } catch (error) {
       // A handler that throws fails the whole batch, as on Lambda.
@@ -157,33 +173,5 @@ export class Poller {
     }
     for (const m of batch) this.#delayed.delete(m.receiptHandle);
     return batch.filter((m) => !failed.has(m.transportId)).map((m) => m.receiptHandle);
-  }
-
-  /** The batch in the shape Lambda's SQS event source mapping delivers. */
-  #event(batch: ReceivedMessage[]): SQSEvent {
-    const now = String(Date.now());
-    return {
-      Records: batch.map((m) => ({
-        messageId: m.transportId,
-        receiptHandle: m.receiptHandle,
-        body: m.body,
-        attributes: {
-          ApproximateReceiveCount: String(m.receiveCount),
-          SentTimestamp: String(m.sentAt.getTime()),
-          SenderId: 'rez-local',
-          ApproximateFirstReceiveTimestamp: now,
-        },
-        messageAttributes: Object.fromEntries(
-          Object.entries(m.attributes).map(([key, value]) => [
-            key,
-            { stringValue: value, dataType: 'String', stringListValues: [], binaryListValues: [] },
-          ]),
-        ),
-        md5OfBody: createHash('md5').update(m.body).digest('hex'),
-        eventSource: 'aws:sqs',
-        eventSourceARN: this.#arn,
-        awsRegion: this.#options.region,
-      })),
-    };
   }
 }

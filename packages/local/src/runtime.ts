@@ -12,7 +12,7 @@ import { createWorkerHandler, type WorkerLogger } from '@rez/worker';
 import { type LocalConfig, readLocalConfig } from './config';
 import { startLocalConsole } from './console';
 import { type LocalPipeline, openLocalPipeline } from './pipeline';
-import { Poller } from './poller';
+import { type BatchHandler, Poller } from './poller';
 import { SchedulerLoop } from './scheduler-loop';
 import { WorkerThread } from './worker-thread/host';
 
@@ -95,11 +95,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     backoffSeconds: options.backoffSeconds,
     onError: (error) => log(`rez: poller error: ${error instanceof Error ? error.message : String(error)}`),
   });
-  const workerLogger: WorkerLogger = {
-    info() {},
-    warn: (message, extra) => log(`rez: ${message} ${JSON.stringify(extra)}`),
-    error: (message, extra) => log(`rez: ${message} ${JSON.stringify(extra)}`),
-  };
   // The claim's lease must lapse by the time the queue redelivers, or a
   // copy orphaned by a crash would be refused as "busy" until the DLQ.
   const leaseMs = Math.max(1000, config.poller.visibilityTimeoutSeconds * 1000 - 1000);
@@ -116,9 +111,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       })
     : undefined;
   const ntfy = inThread || options.notifier ? undefined : new NtfyClient(ntfyOptions);
-  const worker =
-    thread?.handler ??
-    createWorkerHandler({
+  const inlineWorker = (): BatchHandler => {
+    const logger: WorkerLogger = {
+      info() {},
+      warn: (message, extra) => log(`rez: ${message} ${JSON.stringify(extra)}`),
+      error: (message, extra) => log(`rez: ${message} ${JSON.stringify(extra)}`),
+    };
+    return createWorkerHandler({
       registry,
       store,
       bus: publisher,
@@ -126,9 +125,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       clock,
       stage: config.stage,
       leaseMs,
-      logger: workerLogger,
+      logger,
       delayRedelivery: poller.delayRedelivery,
     });
+  };
   const schedulerHandler = createSchedulerHandler({
     registry,
     store,
@@ -147,7 +147,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       log(`rez: schedule ${name} failed: ${error instanceof Error ? error.message : String(error)}`),
   });
 
-  if (options.poller !== false) poller.start(worker);
+  if (options.poller !== false) {
+    if (thread) poller.startDelivering(thread.deliver);
+    else poller.start(inlineWorker());
+  }
   if (options.scheduler !== false) scheduler.start();
   const consoleHandle =
     options.console === false

@@ -191,4 +191,11 @@ describe('Function: ulidGenerator', () => {
     // A clock that steps back keeps the order.
     expect(next(start - 10) > previous).toBe(true);
   });
+
+  it('draws a fresh random part at every new millisecond, past the 256 its random pool holds', () => {
+    const next = ulidGenerator().next;
+    const start = Date.now();
+    const parts = Array.from({ length: 1000 }, (_, i) => next(start + i).slice(10));
+    expect(new Set(parts).size).toBe(1000);
+  });
 });

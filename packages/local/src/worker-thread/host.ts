@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MessagePublisher, MessageStore } from '@rez/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { BatchHandler } from '../poller';
+import type { BatchDelivery, BatchHandler } from '../poller';
 import {
   fromWireError,
   Outbox,
@@ -26,8 +26,8 @@ export interface WorkerThreadOptions extends WorkerThreadData {
 }
 
 /**
- * The worker Lambda's handler in its own thread. The poller invokes
- * `handler` with SQS-shaped batches exactly as it would the handler itself;
+ * The worker Lambda's handler in its own thread. The poller hands it
+ * batches (`deliver`, or `handler` with an SQS event, as it would the handler itself);
  * inside the thread, createWorkerHandler decodes, processes and publishes to
  * ntfy, and reaches the store, the bus and the poller here, where the one
  * SQLite connection lives. The main thread keeps the database and the
@@ -56,20 +56,23 @@ export class WorkerThread {
     };
   }
 
-  /** The worker Lambda's signature, for the poller. The first batch starts the thread. */
-  readonly handler: BatchHandler = (event: SQSEvent) => {
+  /** The worker Lambda's signature. The first batch starts the thread. */
+  readonly handler: BatchHandler = (event: SQSEvent) => this.#invoke((id) => ({ kind: 'invoke', id, event }));
+
+  /** For Poller.startDelivering: the batch as received; the thread builds the SQS event. */
+  readonly deliver: BatchDelivery = (batch, source) =>
+    this.#invoke((id) => ({ kind: 'deliver', id, batch, source }));
+
+  #invoke(item: (id: number) => WireItem): Promise<SQSBatchResponse> {
     if (this.#stopped) return Promise.reject(new Error('the worker thread is stopped'));
     this.#current ??= this.#spawn();
     const thread = this.#current;
     const id = this.#nextInvokeId++;
     return new Promise<SQSBatchResponse>((resolve, reject) => {
-      thread.invocations.set(id, {
-        resolve: (value) => resolve(value as SQSBatchResponse),
-        reject,
-      });
-      thread.outbox.push({ kind: 'invoke', id, event });
+      thread.invocations.set(id, { resolve: (value) => resolve(value as SQSBatchResponse), reject });
+      thread.outbox.push(item(id));
     });
-  };
+  }
 
   /** Ends the thread; batches still inside it fail (the poller's stop waits for them first). */
   async stop(): Promise<void> {

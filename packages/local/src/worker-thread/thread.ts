@@ -14,6 +14,7 @@ import {
 } from '@rez/core';
 import { createWorkerHandler } from '@rez/worker';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { sqsEvent } from '../sqs-event';
 import {
   fromWireError,
   Outbox,
@@ -72,8 +73,9 @@ port.on('message', (items: WireItem[]) => {
       pending.delete(item.id);
       if (item.ok) waiter.resolve(item.value);
       else waiter.reject(fromWireError(item.error));
-    } else if (item.kind === 'invoke') {
-      handler(item.event as SQSEvent).then(
+    } else if (item.kind === 'invoke' || item.kind === 'deliver') {
+      const event = item.kind === 'invoke' ? (item.event as SQSEvent) : sqsEvent(item.batch, item.source);
+      handler(event).then(
         (value) => outbox.push({ kind: 'done', id: item.id, ok: true, value }),
         (error: unknown) => outbox.push({ kind: 'done', id: item.id, ok: false, error: toWireError(error) }),
       );

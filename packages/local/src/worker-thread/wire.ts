@@ -1,16 +1,20 @@
-import { RezError, type Stage } from '@rez/core';
+import { type ReceivedMessage, RezError, type Stage } from '@rez/core';
+import type { EventSource } from '../sqs-event';
 
 /**
  * What crosses between the runtime's main thread and the worker thread.
  * Every post is an array of these, gathered over one turn of the sender's
  * event loop: a batch of ten records costs a few posts, not one per call.
  *
- * main → thread: `invoke` a batch; `reply` to a port call.
+ * main → thread: `invoke` the handler with an SQS event, or `deliver` a batch
+ * as received (the thread builds the event: less to copy, and the md5s are
+ * computed off the main thread); `reply` to a port call.
  * thread → main: `call` a port method (store, bus, poller); `done` with a
  * batch's response; `log` a warning or error line.
  */
 export type WireItem =
   | { kind: 'invoke'; id: number; event: unknown }
+  | { kind: 'deliver'; id: number; batch: ReceivedMessage[]; source: EventSource }
   | { kind: 'reply'; id: number; ok: true; value: unknown }
   | { kind: 'reply'; id: number; ok: false; error: WireError }
   | { kind: 'call'; id: number; target: PortName; method: string; args: unknown[] }

@@ -136,6 +136,34 @@ describe('Class: WorkerThread (dist/worker-thread.js, the worker handler in a th
     expect(delayed).toEqual([['rh-t1', 30]]);
   });
 
+  it('takes a batch as received (deliver) and builds the SQS event in the thread: ids and receive count carried', async () => {
+    // Prepare: ntfy fails, so the worker logs the attempt it read from ApproximateReceiveCount.
+    ntfy.respond = () => ({ status: 500, body: { code: 50001, http: 500, error: 'internal server error' } });
+    const message = notify('x');
+    const deliver = start().deliver;
+
+    // Act
+    const response = await deliver(
+      [
+        {
+          transportId: 't-9',
+          receiptHandle: 't-9:h',
+          body: JSON.stringify(message),
+          receiveCount: 4,
+          sentAt: new Date(),
+          attributes: { type: 'notify', stage: 'dev' },
+        },
+      ],
+      { arn: 'arn:aws:sqs:local:000000000000:rez-worker', region: 'local' },
+    );
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 't-9' }]);
+    expect(logged.join('\n')).toMatch(
+      new RegExp(`message failed .*"messageId":"${message.id}".*"attempt":4`),
+    );
+  });
+
   it('fails the batches a dying thread held, and the next batch starts a new thread', async () => {
     // Prepare
     const handler = start({ script: FAKE_THREAD }).handler;
