@@ -9,7 +9,8 @@
  * publish→delivery latency. Baseline: the same keep-alive NtfyClient posting
  * straight at the same server, as many requests in flight as the pipeline.
  *
- * For comparisons: BENCH_LANES=n sets the batches in flight (default 8);
+ * For comparisons: BENCH_LANES=n sets the batches in flight (default 16, as
+ * REZ_POLLER_BATCHES);
  * BENCH_INLINE=1 runs the worker handler on the main thread instead of the
  * runtime's worker thread.
  */
@@ -21,7 +22,7 @@ import { builtInRegistry, NtfyClient, submitMessage, systemClock, ulidGenerator 
 import { startLocalRuntime } from '@rez/local';
 
 const N = 10_000;
-const BATCHES = Number(process.env.BENCH_LANES ?? 8);
+const BATCHES = Number(process.env.BENCH_LANES ?? 16);
 /** Producers publishing at once. */
 const PRODUCERS = 16;
 const now = () => performance.timeOrigin + performance.now();

@@ -31,6 +31,8 @@ export interface LocalConfig {
   /** SQLite synchronous mode (REZ_SQLITE_SYNCHRONOUS): NORMAL by default, see openDatabase. */
   synchronous: 'NORMAL' | 'FULL';
   poller: { concurrency: number; visibilityTimeoutSeconds: number; maxReceiveCount: number };
+  /** Threads the worker handler runs in (REZ_WORKER_THREADS, default 1). */
+  workerThreads: number;
   schedules: ScheduleDefinition[];
   /** Where the schedules came from: core's SCHEDULES or <dataDir>/schedules.json. */
   schedulesSource: string;
@@ -69,10 +71,11 @@ export function readLocalConfig(env: Env = process.env, cwd = process.cwd()): Lo
     port,
     synchronous,
     poller: {
-      concurrency: readPositiveInt(env, 'REZ_POLLER_BATCHES', 4),
+      concurrency: readPositiveInt(env, 'REZ_POLLER_BATCHES', 16),
       visibilityTimeoutSeconds: readPositiveInt(env, 'REZ_VISIBILITY_TIMEOUT_SECONDS', 30),
       maxReceiveCount: readPositiveInt(env, 'REZ_MAX_RECEIVE_COUNT', 5),
     },
+    workerThreads: readPositiveInt(env, 'REZ_WORKER_THREADS', 1),
     schedules,
     schedulesSource: source,
   };

@@ -14,7 +14,7 @@ import { startLocalConsole } from './console';
 import { type LocalPipeline, openLocalPipeline } from './pipeline';
 import { type BatchHandler, Poller } from './poller';
 import { SchedulerLoop } from './scheduler-loop';
-import { WorkerThread } from './worker-thread/host';
+import { WorkerThreads } from './worker-thread/host';
 
 export interface LocalRuntimeOptions {
   /** Environment to read the config from (default process.env). */
@@ -100,7 +100,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const leaseMs = Math.max(1000, config.poller.visibilityTimeoutSeconds * 1000 - 1000);
   const ntfyOptions = { baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic, token: config.ntfy.token };
   const thread = inThread
-    ? new WorkerThread({
+    ? new WorkerThreads({
+        threads: config.workerThreads,
         ntfy: ntfyOptions,
         stage: config.stage,
         leaseMs,
@@ -148,8 +149,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   });
 
   if (options.poller !== false) {
-    if (thread) poller.startDelivering(thread.deliver);
-    else poller.start(inlineWorker());
+    if (thread) {
+      thread.start();
+      poller.startDelivering(thread.deliver);
+    } else poller.start(inlineWorker());
   }
   if (options.scheduler !== false) scheduler.start();
   const consoleHandle =

@@ -21,34 +21,39 @@ export interface WorkerThreadOptions extends WorkerThreadData {
   delayRedelivery: (record: SQSRecord, seconds: number) => Promise<void>;
   /** Where the worker's warnings and errors go. */
   log: (line: string) => void;
+  /** Threads to run batches on (default 1); each batch goes to the one with the fewest in flight. */
+  threads?: number;
   /** The built thread entry (default: found beside this bundle, or in packages/local/dist). */
   script?: string;
 }
 
 /**
- * The worker Lambda's handler in its own thread. The poller hands it
- * batches (`deliver`, or `handler` with an SQS event, as it would the handler itself);
- * inside the thread, createWorkerHandler decodes, processes and publishes to
- * ntfy, and reaches the store, the bus and the poller here, where the one
- * SQLite connection lives. The main thread keeps the database and the
- * producers; the thread takes the decoding, the handler and the HTTP — on a
- * 2-core machine the pipeline then uses both cores instead of one.
+ * The worker Lambda's handler in worker threads, as Lambda runs concurrent
+ * invocations in separate instances. The poller hands batches over
+ * (`deliver`, or `handler` with an SQS event, as it would the handler
+ * itself); inside a thread, createWorkerHandler decodes, processes and
+ * publishes to ntfy, and reaches the store, the bus and the poller here,
+ * where the one SQLite connection lives. The main thread keeps the database
+ * and the producers; the threads take the decoding, the handler and the
+ * HTTP, so the pipeline uses every core instead of one.
  *
  * A thread that dies (an uncaught error) fails the batches it held, as a
  * crashed Lambda invocation does: the poller retries them after their
- * backoff, and the next batch starts a new thread.
+ * backoff, and a later batch starts a new thread in its place.
  */
-export class WorkerThread {
+export class WorkerThreads {
   readonly #options: WorkerThreadOptions;
   readonly #script: string;
   readonly #ports: Record<PortName, object>;
-  #current: RunningThread | undefined;
+  /** One slot per thread; a slot is empty until its first batch, or after its thread died. */
+  readonly #slots: (RunningThread | undefined)[];
   #nextInvokeId = 0;
   #stopped = false;
 
   constructor(options: WorkerThreadOptions) {
     this.#options = options;
     this.#script = options.script ?? findThreadScript();
+    this.#slots = new Array(Math.max(1, options.threads ?? 1)).fill(undefined);
     this.#ports = {
       store: options.store,
       bus: options.bus,
@@ -56,7 +61,16 @@ export class WorkerThread {
     };
   }
 
-  /** The worker Lambda's signature. The first batch starts the thread. */
+  /**
+   * Starts every thread now, so each has loaded its code before the first
+   * batch arrives (otherwise a batch starts the thread it needs).
+   */
+  start(): void {
+    if (this.#stopped) return;
+    for (let slot = 0; slot < this.#slots.length; slot++) this.#slots[slot] ??= this.#spawn();
+  }
+
+  /** The worker Lambda's signature. */
   readonly handler: BatchHandler = (event: SQSEvent) => this.#invoke((id) => ({ kind: 'invoke', id, event }));
 
   /** For Poller.startDelivering: the batch as received; the thread builds the SQS event. */
@@ -64,9 +78,8 @@ export class WorkerThread {
     this.#invoke((id) => ({ kind: 'deliver', id, batch, source }));
 
   #invoke(item: (id: number) => WireItem): Promise<SQSBatchResponse> {
-    if (this.#stopped) return Promise.reject(new Error('the worker thread is stopped'));
-    this.#current ??= this.#spawn();
-    const thread = this.#current;
+    if (this.#stopped) return Promise.reject(new Error('the worker threads are stopped'));
+    const thread = this.#pick();
     const id = this.#nextInvokeId++;
     return new Promise<SQSBatchResponse>((resolve, reject) => {
       thread.invocations.set(id, { resolve: (value) => resolve(value as SQSBatchResponse), reject });
@@ -74,12 +87,26 @@ export class WorkerThread {
     });
   }
 
-  /** Ends the thread; batches still inside it fail (the poller's stop waits for them first). */
+  /** Ends the threads; batches still inside them fail (the poller's stop waits for them first). */
   async stop(): Promise<void> {
     this.#stopped = true;
-    const thread = this.#current;
-    this.#current = undefined;
-    if (thread) await thread.worker.terminate();
+    const threads = this.#slots.filter((thread) => thread !== undefined);
+    this.#slots.fill(undefined);
+    await Promise.all(threads.map((thread) => thread.worker.terminate()));
+  }
+
+  /** An empty slot gets a new thread; otherwise the thread with the fewest batches in flight. */
+  #pick(): RunningThread {
+    const empty = this.#slots.indexOf(undefined);
+    if (empty >= 0) {
+      const thread = this.#spawn();
+      this.#slots[empty] = thread;
+      return thread;
+    }
+    let best = this.#slots[0] as RunningThread;
+    for (const thread of this.#slots as RunningThread[])
+      if (thread.invocations.size < best.invocations.size) best = thread;
+    return best;
   }
 
   #spawn(): RunningThread {
@@ -96,7 +123,8 @@ export class WorkerThread {
     });
     worker.on('error', (error) => this.#options.log(`rez: worker thread failed: ${error.message}`));
     worker.on('exit', (code) => {
-      if (this.#current === thread) this.#current = undefined;
+      const slot = this.#slots.indexOf(thread);
+      if (slot >= 0) this.#slots[slot] = undefined;
       const lost = new Error(`the worker thread exited (code ${code}) before the batch finished`);
       for (const invocation of thread.invocations.values()) invocation.reject(lost);
       thread.invocations.clear();

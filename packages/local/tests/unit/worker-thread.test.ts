@@ -11,7 +11,7 @@ import { type NtfyTestServer, startNtfyServer } from '@rez/core/testing';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { awsEvent } from '../../../../test/fixtures';
 import { type LocalPipeline, openLocalPipeline } from '../../src';
-import { WorkerThread, type WorkerThreadOptions } from '../../src/worker-thread/host';
+import { type WorkerThreadOptions, WorkerThreads } from '../../src/worker-thread/host';
 import { tempDir } from '../helpers';
 
 const FAKE_THREAD = path.join(__dirname, '../fixtures/fake-worker-thread.js');
@@ -32,11 +32,11 @@ describe('Class: WorkerThread (dist/worker-thread.js, the worker handler in a th
   let data: ReturnType<typeof tempDir>;
   let pipeline: LocalPipeline;
   let ntfy: NtfyTestServer;
-  let thread: WorkerThread | undefined;
+  let thread: WorkerThreads | undefined;
   let logged: string[];
 
   const start = (overrides: Partial<WorkerThreadOptions> = {}) => {
-    thread = new WorkerThread({
+    thread = new WorkerThreads({
       ntfy: { baseUrl: ntfy.url, topic: 'rez-test' },
       stage: 'dev',
       leaseMs: 30_000,
@@ -175,6 +175,24 @@ describe('Class: WorkerThread (dist/worker-thread.js, the worker handler in a th
     await expect(handler({ Records: [sqsRecord('fine', 't2')] })).resolves.toEqual({ batchItemFailures: [] });
   });
 
+  it('spreads batches over its threads: with two, two batches at once run in two threads', async () => {
+    const handler = start({ script: FAKE_THREAD, threads: 2 }).handler;
+    const who = async () =>
+      (await handler({ Records: [sqsRecord('who', 't')] })).batchItemFailures[0].itemIdentifier;
+
+    const [first, second] = await Promise.all([who(), who()]);
+
+    expect(first).not.toBe(second);
+    // One thread: the same one answers both.
+    await thread?.stop();
+    const single = start({ script: FAKE_THREAD, threads: 1 }).handler;
+    const [a, b] = await Promise.all([
+      single({ Records: [sqsRecord('who', 't')] }),
+      single({ Records: [sqsRecord('who', 't')] }),
+    ]);
+    expect(a).toEqual(b);
+  });
+
   it('refuses a call to anything but the port methods', async () => {
     const handler = start({ script: FAKE_THREAD }).handler;
 
@@ -189,6 +207,6 @@ describe('Class: WorkerThread (dist/worker-thread.js, the worker handler in a th
     const handler = start().handler;
     await thread?.stop();
 
-    await expect(handler({ Records: [] })).rejects.toThrow('the worker thread is stopped');
+    await expect(handler({ Records: [] })).rejects.toThrow('the worker threads are stopped');
   });
 });
