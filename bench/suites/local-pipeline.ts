@@ -15,7 +15,7 @@
  * runtime's worker thread.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { builtInRegistry, NtfyClient, submitMessage, systemClock, ulidGenerator } from '@rez/core';
@@ -26,6 +26,19 @@ const BATCHES = Number(process.env.BENCH_LANES ?? 16);
 /** Producers publishing at once. */
 const PRODUCERS = 16;
 const now = () => performance.timeOrigin + performance.now();
+
+const cpuMicros = (usage: NodeJS.CpuUsage) => usage.user + usage.system;
+
+/** CPU time (ms) a child has used so far, from /proc (Linux; NaN elsewhere). */
+function serverCpu(child: ChildProcess): number {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 function ask<T>(server: ChildProcess, message: string | null, key: string): Promise<T> {
   return new Promise((resolve) => {
@@ -52,12 +65,14 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
     const client = new NtfyClient({ baseUrl: url, topic: 'rez-bench' });
     let next = 0;
     const t0 = now();
+    const cpu0 = process.cpuUsage();
     await Promise.all(
       Array.from({ length: inFlight }, async () => {
         while (next < N) await client.publish({ message: `baseline-${next++}` });
       }),
     );
     const baseline = N / ((now() - t0) / 1000);
+    const baselineCpu = cpuMicros(process.cpuUsage(cpu0)) / N;
     client.close();
     server.send('reset');
     progress(`baseline: NtfyClient alone ${baseline.toFixed(0)} req/s`);
@@ -85,6 +100,8 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
     // each submitMessage resolves once its record and bus row are committed.
     const published = new Array<number>(N);
     const start = now();
+    const cpuStart = process.cpuUsage();
+    const serverCpuStart = serverCpu(server);
     let nextMessage = 0;
     await Promise.all(
       Array.from({ length: PRODUCERS }, async () => {
@@ -109,6 +126,11 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
       if (completed < N) await new Promise((r) => setTimeout(r, 5));
     }
     const end = now();
+    const pipelineCpu = cpuMicros(process.cpuUsage(cpuStart)) / N;
+    const serverCpuPerMessage = ((serverCpu(server) - serverCpuStart) * 1000) / N;
+    progress(
+      `CPU per message: ${pipelineCpu.toFixed(0)} µs in this process (all threads), ${serverCpuPerMessage.toFixed(0)} µs in the ntfy server`,
+    );
     await rez.stop();
     const { arrivals } = await ask<{ arrivals: [string, number][] }>(server, 'arrivals', 'arrivals');
     const byText = new Map(arrivals);
@@ -131,6 +153,13 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
         ratio: rate / baseline,
         target: '≥ 4000 msg/s',
         met: rate >= 4000,
+      },
+      {
+        name: 'local pipeline CPU per message, this process (producers + runtime, all threads)',
+        value: pipelineCpu,
+        unit: 'µs',
+        baseline: { name: 'NtfyClient alone, per request', value: baselineCpu },
+        ratio: pipelineCpu / baselineCpu,
       },
       {
         name: 'local pipeline publish→delivery latency p50',
