@@ -44,7 +44,8 @@ export type ProcessResult =
  * `reclaimed`: a crash or timeout after the handler may have acted, before
  * completion was recorded) passes `recovery: { since }` to the handler so it
  * can look for its own earlier effect instead of repeating it (the notify
- * handler asks ntfy). If such an attempt fails — or any attempt fails after
+ * handler asks ntfy). If such an attempt fails before the handler settled
+ * that question (`recovery.settled()`: it looked and found nothing) — or any attempt fails after
  * its handler returned, i.e. after the effect, or with an error whose effect
  * is unknown (a push that timed out after it was sent) — the failure is
  * recorded `unresolved`, so the next attempt recovers rather than acting blindly.
@@ -57,9 +58,16 @@ export async function processMessage(message: Message, deps: ProcessorDeps): Pro
   const claim = await store.claim(message, { now: clock.now(), leaseMs: deps.leaseMs ?? 5 * 60_000 });
   if (claim.outcome === 'completed') return { status: 'duplicate' };
   if (claim.outcome === 'busy') throw new MessageBusyError(message.id);
+  // Open while an interrupted attempt's effect is unknown: until the handler settles it.
+  let unsettled = claim.outcome === 'reclaimed';
   const recovery =
     claim.outcome === 'reclaimed'
-      ? { since: new Date(claim.interruptedAt.getTime() - RECOVERY_CLOCK_SKEW_MS) }
+      ? {
+          since: new Date(claim.interruptedAt.getTime() - RECOVERY_CLOCK_SKEW_MS),
+          settled: () => {
+            unsettled = false;
+          },
+        }
       : undefined;
 
   // Once the handler has returned, its effect happened: a failure to record it must not look clean.
@@ -96,7 +104,7 @@ export async function processMessage(message: Message, deps: ProcessorDeps): Pro
     await store.fail(message.id, {
       now: clock.now(),
       error: describeError(error),
-      ...(recovery || acted || (error instanceof RezError && error.effectUnknown)
+      ...(unsettled || acted || (error instanceof RezError && error.effectUnknown)
         ? { unresolved: true }
         : {}),
     });

@@ -28,6 +28,13 @@ export interface RecoveryContext {
    * time of the earliest unfinished attempt, less a clock-skew margin.
    */
   since: Date;
+  /**
+   * Says the handler has established that the interrupted work had no
+   * effect (it looked, and found nothing). A failure after this is recorded
+   * like any other — the next attempt acts without looking again — unless
+   * the failure itself may have had an effect (`effectUnknown`).
+   */
+  settled(): void;
 }
 
 /** What a handler may use. Everything else is the pipeline's business. */

@@ -28,7 +28,11 @@ export type NotifyPayload = z.infer<typeof notifyPayloadSchema>;
  * (Notifier.findRecent), it first asks ntfy whether this exact notification
  * was published since then; if so it completes with that id and
  * `recovered: true` instead of pushing again. If the lookup fails the attempt
- * fails (and the next one looks again): never a blind re-send.
+ * fails (and the next one looks again): never a blind re-send. If it finds
+ * nothing, the question is settled: should the push then fail outright (a
+ * 5xx, a 429), the next attempt pushes without looking — each look is one
+ * more request that can fail, and a message must not spend its receives on
+ * looking again for a push already known not to have happened.
  *
  * Residual risk: the lookup reads ntfy's message cache, so on a server with
  * the cache disabled (or a shorter cache than the redelivery delay) nothing
@@ -55,6 +59,9 @@ export const notifyHandler = defineHandler({
     if (recovery && notifier.findRecent) {
       const found = await notifier.findRecent(notification, recovery.since);
       if (found) return complete({ ntfy_id: found.id, truncated: found.truncated, recovered: true });
+      // Not there: the interrupted push never arrived, so a definite failure of the one
+      // below leaves nothing to look for (a timeout after sending still does).
+      recovery.settled();
     }
     const delivery = await notifier.publish(notification);
     return complete({ ntfy_id: delivery.id, truncated: delivery.truncated });

@@ -238,6 +238,45 @@ describe('Function: processMessage', () => {
       expect(deps.notifier.sent).toHaveLength(1);
     });
 
+    it('after a lookup that found nothing, a push that fails outright is a plain failure: the retry pushes without looking', async () => {
+      const { deps, make } = setup({ leaseMs: LEASE });
+      const message = make('notify', { message: 'never arrived' });
+      await interrupted(deps, message);
+      deps.notifier.errors.push(new NtfyError('ntfy server error 500', 'transient', { status: 500 }));
+
+      await expect(processMessage(message, deps)).rejects.toThrow('500');
+      const failed = await deps.store.get(message.id);
+      expect(failed?.history.at(-1)).toMatchObject({ status: 'failed' });
+      expect(failed?.history.at(-1)).not.toHaveProperty('unresolved');
+
+      deps.clock.advance(5 * LEASE);
+      const retry = await processMessage(message, deps);
+
+      expect(retry).toEqual({ status: 'completed', result: { ntfy_id: 'n1', truncated: false } });
+      expect(deps.notifier.lookups).toHaveLength(1);
+      expect(deps.notifier.sent).toEqual([{ message: 'never arrived' }]);
+    });
+
+    it('after a lookup that found nothing, a push that timed out once sent stays unresolved: the retry looks again', async () => {
+      const { deps, make } = setup({ leaseMs: LEASE });
+      const message = make('notify', { message: 'maybe arrived' });
+      await interrupted(deps, message);
+      deps.notifier.errors.push(
+        new NtfyError('ntfy did not answer within 10000 ms', 'transient', { effectUnknown: true }),
+      );
+
+      await expect(processMessage(message, deps)).rejects.toThrow('did not answer');
+      expect((await deps.store.get(message.id))?.history.at(-1)).toMatchObject({
+        status: 'failed',
+        unresolved: true,
+      });
+
+      deps.clock.advance(5 * LEASE);
+      await processMessage(message, deps);
+
+      expect(deps.notifier.lookups).toHaveLength(2);
+    });
+
     it('fails the attempt when the lookup fails, and the retry looks again instead of re-sending blindly', async () => {
       const { deps, make } = setup({ leaseMs: LEASE });
       const message = make('notify', { message: 'sent before the crash' });
