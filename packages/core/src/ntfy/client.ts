@@ -25,6 +25,8 @@ export interface NtfyClientOptions {
   timeoutMs?: number;
   /** Keep-alive sockets per origin (default 32). */
   maxSockets?: number;
+  /** Wait before findRecent's one retry of a poll ntfy answered with a 5xx (default 250 ms). */
+  lookupRetryDelayMs?: number;
 }
 
 /**
@@ -110,6 +112,7 @@ export class NtfyClient implements Notifier {
    * The token needs read access to the topic as well as write: a write-only
    * token makes every lookup fail (403, permanent), so an interrupted
    * message is retried into the DLQ rather than sent again blindly.
+   * A 5xx is tried once more after `lookupRetryDelayMs`; a 429 never is.
    */
   async findRecent(notification: Notification, since: Date): Promise<Delivery | null> {
     const topic = notification.topic ?? this.#options.topic;
@@ -117,7 +120,13 @@ export class NtfyClient implements Notifier {
     const base = this.#url.href.endsWith('/') ? this.#url.href : `${this.#url.href}/`;
     const seconds = Math.max(0, Math.floor(since.getTime() / 1000));
     const url = new URL(`${encodeURIComponent(topic)}/json?poll=1&since=${seconds}`, base);
-    const response = await this.#send('GET', url);
+    let response = await this.#send('GET', url);
+    if (response.status >= 500) {
+      // A poll is a read: one more try after a server error costs nothing, and every
+      // failed lookup costs the message one of its receives. Never after a 429.
+      await new Promise((resolve) => setTimeout(resolve, this.#options.lookupRetryDelayMs ?? 250));
+      response = await this.#send('GET', url);
+    }
     if (response.status < 200 || response.status >= 300)
       throw classify(response.status, response.body, response.retryAfter);
     const wanted = {

@@ -138,7 +138,13 @@ describe('Method: NtfyClient.findRecent', () => {
 
   beforeEach(async () => {
     server = await startNtfyServer();
-    client = new NtfyClient({ baseUrl: server.url, topic: 'rez-test', token: 'tk_secret', timeoutMs: 300 });
+    client = new NtfyClient({
+      baseUrl: server.url,
+      topic: 'rez-test',
+      token: 'tk_secret',
+      timeoutMs: 300,
+      lookupRetryDelayMs: 5,
+    });
   });
   afterEach(async () => {
     client.close();
@@ -238,6 +244,35 @@ describe('Method: NtfyClient.findRecent', () => {
     await expect(client.findRecent({ message: 'x' }, longAgo)).rejects.toMatchObject({
       kind: 'rate_limited',
     });
+  });
+
+  it('tries a poll once more after a 5xx (a read), but never after a 429', async () => {
+    // Prepare: the cache holds the push; the first poll gets a 503.
+    const { id } = await client.publish({ message: 'found on the second poll' });
+    let polls = 0;
+    server.respond = ({ method }) =>
+      method === 'GET' && polls++ === 0
+        ? { status: 503, body: { code: 50301, http: 503, error: 'unavailable' } }
+        : undefined;
+
+    // Act + Assess
+    await expect(client.findRecent({ message: 'found on the second poll' }, longAgo)).resolves.toEqual({
+      id,
+      truncated: false,
+    });
+    expect(polls).toBe(2);
+
+    // Two 5xx in a row: the second one is the answer.
+    polls = 0;
+    server.respond = () => ({ status: 502, body: { code: 50201, http: 502, error: 'bad gateway' } });
+    await expect(client.findRecent({ message: 'x' }, longAgo)).rejects.toMatchObject({ kind: 'transient' });
+    // A 429 is not retried.
+    const before = server.requests;
+    server.respond = () => ({ status: 429, body: { code: 42901, http: 429, error: 'limit reached' } });
+    await expect(client.findRecent({ message: 'x' }, longAgo)).rejects.toMatchObject({
+      kind: 'rate_limited',
+    });
+    expect(server.requests - before).toBe(1);
   });
 
   it('times out a stalled poll as transient', async () => {

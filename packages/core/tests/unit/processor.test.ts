@@ -370,3 +370,46 @@ describe('Function: processMessage', () => {
     });
   });
 });
+
+describe('Function: processMessage (recovery against an ntfy-protocol server)', () => {
+  it('settles when the cache has nothing: the push then failing with a 503 leaves the message resolved', async () => {
+    // Prepare: an interrupted attempt, then ntfy answers the lookup (empty cache) and fails the push.
+    const { startNtfyServer } = await import('@rez/core/testing');
+    const { NtfyClient, systemClock } = await import('@rez/core');
+    const ntfy = await startNtfyServer();
+    const client = new NtfyClient({ baseUrl: ntfy.url, topic: 'rez-test' });
+    try {
+      const store = new InMemoryMessageStore();
+      const deps = {
+        registry: builtInRegistry(),
+        store,
+        bus: new RecordingPublisher(),
+        notifier: client,
+        clock: systemClock,
+        stage: 'dev' as const,
+        leaseMs: 1,
+      };
+      const message = createMessage(
+        { type: 'notify', payload: { message: 'lost in a crash' }, created_by: 'test', stage: 'dev' },
+        { ...deps, ids: ulidGenerator() },
+      );
+      await store.claim(message, { now: new Date(Date.now() - 1000), leaseMs: 1 });
+      ntfy.respond = ({ method }) =>
+        method === 'POST'
+          ? { status: 503, body: { code: 50301, http: 503, error: 'unavailable' } }
+          : undefined;
+
+      // Act
+      await expect(processMessage(message, deps)).rejects.toThrow('503');
+
+      // Assess
+      const last = (await store.get(message.id))?.history.at(-1);
+      expect(last).toMatchObject({ status: 'failed' });
+      expect(last).not.toHaveProperty('unresolved');
+      expect(ntfy.requests).toBe(2);
+    } finally {
+      client.close();
+      await ntfy.close();
+    }
+  });
+});
