@@ -56,6 +56,21 @@ function snsEnvelope(message: string, messageId = '95df01b4-ee98-5cb9-9903-4c221
 
 const event = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
+/** A RecordingNotifier whose publishes wait on `hold` first, counting the most in flight at once. */
+function heldNotifier(hold: (inFlight: () => number) => Promise<void>) {
+  let active = 0;
+  const notifier = Object.assign(new RecordingNotifier(), { peak: 0 });
+  const publish = notifier.publish.bind(notifier);
+  notifier.publish = async (n) => {
+    active++;
+    notifier.peak = Math.max(notifier.peak, active);
+    await hold(() => active);
+    active--;
+    return publish(n);
+  };
+  return notifier;
+}
+
 describe('Function: createWorkerHandler', () => {
   it('reports the real SQS sample (a plain-text body) failed with a clear reason, and records it', async () => {
     const { deps, handler } = setup();
@@ -176,17 +191,7 @@ describe('Function: createWorkerHandler', () => {
   });
 
   it('processes records concurrently, never more than the bound', async () => {
-    let active = 0;
-    let peak = 0;
-    const slow = new RecordingNotifier();
-    const publish = slow.publish.bind(slow);
-    slow.publish = async (n) => {
-      active++;
-      peak = Math.max(peak, active);
-      await new Promise((r) => setTimeout(r, 20));
-      active--;
-      return publish(n);
-    };
+    const slow = heldNotifier(() => new Promise((r) => setTimeout(r, 20)));
     const { handler, notify } = setup({ notifier: slow, concurrency: 3 });
     const records = Array.from({ length: 10 }, (_, i) => sqsRecord(JSON.stringify(notify(`m${i}`)), `m${i}`));
 
@@ -194,25 +199,17 @@ describe('Function: createWorkerHandler', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     expect(slow.sent).toHaveLength(10);
-    expect(peak).toBe(3);
+    expect(slow.peak).toBe(3);
   });
 
   it('bounds records per batch, not across batches: two batches through one handler run side by side', async () => {
     // Prepare: each publish holds until 6 are in flight (or 200 ms pass), so the peak shows
     // whether the second batch waited behind the first one's records.
-    let active = 0;
-    let peak = 0;
-    const slow = new RecordingNotifier();
-    const publish = slow.publish.bind(slow);
-    slow.publish = async (n) => {
-      active++;
-      peak = Math.max(peak, active);
-      for (let waited = 0; active < 6 && waited < 200; waited += 5)
+    const slow = heldNotifier(async (inFlight) => {
+      for (let waited = 0; inFlight() < 6 && waited < 200; waited += 5)
         await new Promise((r) => setTimeout(r, 5));
       await new Promise((r) => setTimeout(r, 5));
-      active--;
-      return publish(n);
-    };
+    });
     const { handler, notify } = setup({ notifier: slow, concurrency: 3 });
     const batch = (name: string) =>
       event(
@@ -227,7 +224,7 @@ describe('Function: createWorkerHandler', () => {
     // Assess
     expect(responses.map((r) => r.batchItemFailures)).toEqual([[], []]);
     expect(slow.sent).toHaveLength(6);
-    expect(peak).toBe(6);
+    expect(slow.peak).toBe(6);
   });
 
   it('keeps going when the store rejects a record: the record is reported failed, never acknowledged', async () => {
