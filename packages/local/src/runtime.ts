@@ -99,18 +99,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   // copy orphaned by a crash would be refused as "busy" until the DLQ.
   const leaseMs = Math.max(1000, config.poller.visibilityTimeoutSeconds * 1000 - 1000);
   const ntfyOptions = { baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic, token: config.ntfy.token };
-  const thread = inThread
-    ? new WorkerThreads({
-        threads: config.workerThreads,
-        ntfy: ntfyOptions,
-        stage: config.stage,
-        leaseMs,
-        store,
-        bus: publisher,
-        delayRedelivery: poller.delayRedelivery,
-        log,
-      })
-    : undefined;
+  const thread =
+    inThread && options.poller !== false
+      ? new WorkerThreads({
+          threads: config.workerThreads,
+          ntfy: ntfyOptions,
+          stage: config.stage,
+          leaseMs,
+          store,
+          bus: publisher,
+          delayRedelivery: poller.delayRedelivery,
+          log,
+        })
+      : undefined;
   const ntfy = inThread || options.notifier ? undefined : new NtfyClient(ntfyOptions);
   const inlineWorker = (): BatchHandler => {
     const logger: WorkerLogger = {
