@@ -16,6 +16,25 @@ export interface BundledFunctionArgs {
   statements: (logGroupArn: pulumi.Output<string>) => PolicyStatement[];
 }
 
+/** What @rez/aws's awsPipelineFromEnv reads in every function: the stage, the topic, the table, the retention. */
+export interface PipelineEnvironmentArgs {
+  stage: string;
+  topicArn: pulumi.Input<string>;
+  tableName: pulumi.Input<string>;
+  /** Days a message stays in the store (its TTL). */
+  retentionDays: number;
+}
+
+/** The environment every pipeline function shares (the one writer of what awsPipelineFromEnv reads). */
+export function pipelineEnvironment(args: PipelineEnvironmentArgs): Record<string, pulumi.Input<string>> {
+  return {
+    REZ_STAGE: args.stage,
+    REZ_TOPIC_ARN: args.topicArn,
+    REZ_MESSAGES_TABLE: args.tableName,
+    REZ_RETENTION_DAYS: String(args.retentionDays),
+  };
+}
+
 export interface BundledFunction {
   fn: aws.lambda.Function;
   role: aws.iam.Role;

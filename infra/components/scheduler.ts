@@ -6,7 +6,7 @@ import {
   type ScheduleDefinition,
   scheduleInvocation,
 } from '@rez/core';
-import { bundledFunction } from './function';
+import { bundledFunction, pipelineEnvironment } from './function';
 import { allow, assumeRolePolicy, DYNAMODB_WRITE, policyDocument, SNS_PUBLISH } from './iam';
 
 export interface SchedulerArgs {
@@ -56,10 +56,7 @@ export class Scheduler extends pulumi.ComponentResource {
         memoryMb: 256,
         logRetentionDays: args.logRetentionDays,
         environment: {
-          REZ_STAGE: args.stage,
-          REZ_TOPIC_ARN: args.topicArn,
-          REZ_MESSAGES_TABLE: args.tableName,
-          REZ_RETENTION_DAYS: String(args.retentionDays),
+          ...pipelineEnvironment(args),
         },
         statements: () => [
           allow('PublishScheduled', SNS_PUBLISH, [args.topicArn]),

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { ScheduleDefinition } from '@rez/core';
-import { bundledFunction } from './function';
+import { bundledFunction, pipelineEnvironment } from './function';
 import { allow, allowOnAnyResource, DYNAMODB_READ, DYNAMODB_WRITE, SNS_PUBLISH, tableResources } from './iam';
 
 /** TLS 1.3 with 1.2 fallback: the ALB policy AWS recommends for new listeners. */
@@ -100,10 +100,7 @@ export class Web extends pulumi.ComponentResource {
         memoryMb: 1024,
         logRetentionDays: args.logRetentionDays,
         environment: {
-          REZ_STAGE: args.stage,
-          REZ_TOPIC_ARN: args.topicArn,
-          REZ_MESSAGES_TABLE: args.tableName,
-          REZ_RETENTION_DAYS: String(args.retentionDays),
+          ...pipelineEnvironment(args),
           REZ_QUEUE_URL: args.queueUrl,
           REZ_DLQ_URL: args.deadLetterQueueUrl,
           OAUTH_ISSUER: args.oauthIssuer,

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { bundledFunction } from './function';
+import { bundledFunction, pipelineEnvironment } from './function';
 import { allow, DYNAMODB_READ, DYNAMODB_WRITE, SNS_PUBLISH, SQS_CONSUME, tableResources } from './iam';
 import { VISIBILITY_TO_TIMEOUT_RATIO } from './messaging';
 
@@ -47,10 +47,7 @@ export class Worker extends pulumi.ComponentResource {
         memoryMb: args.memoryMb,
         logRetentionDays: args.logRetentionDays,
         environment: {
-          REZ_STAGE: args.stage,
-          REZ_TOPIC_ARN: args.topicArn,
-          REZ_MESSAGES_TABLE: args.tableName,
-          REZ_RETENTION_DAYS: String(args.retentionDays),
+          ...pipelineEnvironment(args),
           NTFY_BASE_URL: args.ntfy.baseUrl,
           NTFY_TOPIC: args.ntfy.topic,
           REZ_LEASE_SECONDS: String(
