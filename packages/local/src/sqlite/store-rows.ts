@@ -25,6 +25,32 @@ export interface Row {
   lease_until: string | null;
 }
 
+/** The row for a record: toRecord's inverse (sort_key is created_date#id, the lists' order). */
+export function toRow(record: MessageRecord): Row {
+  return {
+    id: record.id,
+    sort_key: `${record.created_date}#${record.id}`,
+    type: record.type,
+    stage: record.stage,
+    created_by: record.created_by,
+    created_date: record.created_date,
+    correlation_id: record.correlation_id,
+    causation_id: record.causation_id,
+    hop: record.hop,
+    payload: JSON.stringify(record.payload),
+    raw: record.raw,
+    status: record.status,
+    attempts: record.attempts,
+    error: record.error ? JSON.stringify(record.error) : null,
+    result: record.result ? JSON.stringify(record.result) : null,
+    ntfy_id: record.ntfy_id,
+    children: JSON.stringify(record.children),
+    history: JSON.stringify(record.history),
+    updated_at: record.updated_at,
+    lease_until: record.lease_until,
+  };
+}
+
 export function toRecord(row: Row): MessageRecord {
   return {
     id: row.id,

@@ -13,6 +13,7 @@ import {
   type MessageStatus,
   type MessageStore,
   type Page,
+  queuedRecord,
   type RejectOptions,
   rejectedInputMessage,
   type Stage,
@@ -21,7 +22,7 @@ import type { Statement } from 'better-sqlite3';
 import { MessageNotFoundError } from '../errors';
 import type { SqliteDatabase } from './database';
 import { type GroupCommit, groupCommit } from './group-commit';
-import { decodeCursor, encodeCursor, listPlan, type Row, toRecord } from './store-rows';
+import { decodeCursor, encodeCursor, listPlan, type Row, toRecord, toRow } from './store-rows';
 
 type CountField = 'created' | 'completed' | 'failed';
 
@@ -69,9 +70,11 @@ export class SqliteMessageStore implements MessageStore {
     const s = {
       insert: db.prepare(
         `INSERT OR IGNORE INTO messages (id, sort_key, type, stage, created_by, created_date, correlation_id,
-           causation_id, hop, payload, raw, status, attempts, children, history, updated_at)
+           causation_id, hop, payload, raw, status, attempts, error, result, ntfy_id, children, history,
+           updated_at, lease_until)
          VALUES (@id, @sort_key, @type, @stage, @created_by, @created_date, @correlation_id,
-           @causation_id, @hop, @payload, @raw, 'queued', 0, '[]', @history, @now)`,
+           @causation_id, @hop, @payload, @raw, @status, @attempts, @error, @result, @ntfy_id, @children, @history,
+           @updated_at, @lease_until)`,
       ),
       get: db.prepare('SELECT * FROM messages WHERE id = ?'),
       // The history only when a takeover may need it (processing or failed): not on a first claim.
@@ -233,22 +236,7 @@ export class SqliteMessageStore implements MessageStore {
 
   /** Inserts a queued record unless the id exists; counts it as created. Runs inside a caller's transaction. */
   #insert(message: Message, now: Date, raw: string | null = null): boolean {
-    const at = now.toISOString();
-    const { changes } = this.#s.insert.run({
-      id: message.id,
-      sort_key: `${message.metadata.created_date}#${message.id}`,
-      type: message.type,
-      stage: message.metadata.stage,
-      created_by: message.metadata.created_by,
-      created_date: message.metadata.created_date,
-      correlation_id: message.correlation_id,
-      causation_id: message.causation_id,
-      hop: message.hop,
-      payload: JSON.stringify(message.payload),
-      raw,
-      history: JSON.stringify([{ status: 'queued', at }]),
-      now: at,
-    });
+    const { changes } = this.#s.insert.run(toRow(queuedRecord(message, now, raw)));
     if (changes === 0) return false;
     this.#count(message.metadata.stage, message.type, now, 'created');
     return true;
