@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { externalThirdParty } from '../scripts/external-third-party.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -26,18 +27,7 @@ await build({
   sourcemap: 'inline',
   tsconfig: path.join(root, 'tsconfig.base.json'),
   logLevel: 'warning',
-  plugins: [
-    {
-      name: 'external-third-party',
-      setup(b) {
-        b.onResolve({ filter: /^[^./]/ }, (args) =>
-          args.path.startsWith('@rez/') || args.path.startsWith('node:')
-            ? undefined
-            : { path: args.path, external: true },
-        );
-      },
-    },
-  ],
+  plugins: [externalThirdParty],
 });
 
 const { runChaos } = createRequire(import.meta.url)(path.join(outdir, 'main.js'));

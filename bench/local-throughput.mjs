@@ -62,6 +62,7 @@ async function main() {
   });
   const N = Number(values.n);
   const { build } = await import('esbuild');
+  const { externalThirdParty } = await import('../scripts/external-third-party.mjs');
   const work = mkdtempSync(path.join(tmpdir(), 'rez-bench-'));
   // Next to node_modules, so the bundle's external packages resolve.
   const bundle = path.join(here, '../packages/local/dist/bench/local.cjs');
@@ -78,18 +79,7 @@ async function main() {
     format: 'cjs',
     tsconfig: path.join(here, '../tsconfig.base.json'),
     logLevel: 'warning',
-    plugins: [
-      {
-        name: 'external-third-party',
-        setup(b) {
-          b.onResolve({ filter: /^[^./]/ }, (a) =>
-            a.path.startsWith('@rez/') || a.path.startsWith('node:')
-              ? undefined
-              : { path: a.path, external: true },
-          );
-        },
-      },
-    ],
+    plugins: [externalThirdParty],
   });
   const { createRequire } = await import('node:module');
   const local = createRequire(path.join(here, '../package.json'))(bundle);

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { externalThirdParty } from '../scripts/external-third-party.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -28,16 +29,7 @@ await build({
   format: 'cjs',
   tsconfig: path.join(root, 'tsconfig.base.json'),
   logLevel: 'warning',
-  plugins: [
-    {
-      name: 'external-third-party',
-      setup(b) {
-        b.onResolve({ filter: /^[^./]/ }, (args) =>
-          args.path.startsWith('@rez/') ? undefined : { path: args.path, external: true },
-        );
-      },
-    },
-  ],
+  plugins: [externalThirdParty],
 });
 
 const require = createRequire(import.meta.url);

@@ -10,6 +10,7 @@ import { cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { externalThirdParty } from './external-third-party.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
@@ -25,18 +26,6 @@ const common = {
   legalComments: 'none',
   tsconfig: path.join(root, 'tsconfig.base.json'),
   logLevel: 'warning',
-};
-
-/** Keeps every bare import except our own workspace packages out of the bundle. */
-const externalThirdParty = {
-  name: 'external-third-party',
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@rez/') || args.path.startsWith('node:')
-        ? undefined
-        : { path: args.path, external: true },
-    );
-  },
 };
 
 // Lambda bundles are minified: half the size and about a fifth less require()
