@@ -39,20 +39,27 @@ export class Alerts extends pulumi.ComponentResource {
         { name: `rez-${args.stage}-${suffix}`, ...props, ...notify },
         { parent: this },
       );
-
-    this.alarms = [
-      alarm('dlq-not-empty', {
-        alarmDescription: 'Messages reached the dead-letter queue: look at them in the console and redrive.',
+    /** Any message visible in `queueName` (a dead-letter queue) for 5 minutes. */
+    const queueNotEmpty = (suffix: string, alarmDescription: string, queueName: pulumi.Input<string>) =>
+      alarm(suffix, {
+        alarmDescription,
         namespace: 'AWS/SQS',
         metricName: 'ApproximateNumberOfMessagesVisible',
-        dimensions: { QueueName: args.deadLetterQueueName },
+        dimensions: { QueueName: queueName },
         statistic: 'Maximum',
         period: 300,
         evaluationPeriods: 1,
         comparisonOperator: 'GreaterThanThreshold',
         threshold: 0,
         treatMissingData: 'notBreaching',
-      }),
+      });
+
+    this.alarms = [
+      queueNotEmpty(
+        'dlq-not-empty',
+        'Messages reached the dead-letter queue: look at them in the console and redrive.',
+        args.deadLetterQueueName,
+      ),
       alarm('worker-errors', {
         alarmDescription: 'The worker Lambda failed (timeout, crash or a whole-batch error).',
         namespace: 'AWS/Lambda',
@@ -85,19 +92,11 @@ export class Alerts extends pulumi.ComponentResource {
       );
     }
     this.alarms.push(
-      alarm('schedule-dead-letters', {
-        alarmDescription:
-          'EventBridge Scheduler gave up invoking the scheduler Lambda (see the schedule DLQ).',
-        namespace: 'AWS/SQS',
-        metricName: 'ApproximateNumberOfMessagesVisible',
-        dimensions: { QueueName: args.scheduleDeadLetterQueueName },
-        statistic: 'Maximum',
-        period: 300,
-        evaluationPeriods: 1,
-        comparisonOperator: 'GreaterThanThreshold',
-        threshold: 0,
-        treatMissingData: 'notBreaching',
-      }),
+      queueNotEmpty(
+        'schedule-dead-letters',
+        'EventBridge Scheduler gave up invoking the scheduler Lambda (see the schedule DLQ).',
+        args.scheduleDeadLetterQueueName,
+      ),
     );
     this.registerOutputs({ alarmNames: this.alarms.map((a) => a.name) });
   }
