@@ -1,4 +1,4 @@
-import { RezError } from '@rez/core';
+import { AdapterError, RezError } from '@rez/core';
 
 /**
  * The store was asked to change a message it does not hold (complete or fail
@@ -31,5 +31,18 @@ export class StoreConflictError extends RezError {
       `DynamoDB ${operation} of message ${messageId} lost to concurrent writers ${tries} times in a row; giving up for now`,
       { code: 'STORE_CONFLICT', permanent: false, context: { messageId, operation, tries } },
     );
+  }
+}
+
+/**
+ * Runs one AWS call: a Rez error passes through as it is, anything else (the
+ * SDK's) becomes an AdapterError naming the service and the operation.
+ */
+export async function adapterCall<T>(service: string, operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof RezError) throw error;
+    throw new AdapterError(service, operation, error);
   }
 }

@@ -16,6 +16,7 @@ import {
   type QueueDepth,
   type ReceivedMessage,
 } from '@rez/core';
+import { adapterCall } from '../errors';
 
 export interface SqsQueueOptions {
   client: SQSClient;
@@ -221,13 +222,8 @@ export class SqsQueue implements MessageQueue {
     return result.Attributes ?? {};
   }
 
-  async #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (error instanceof AdapterError) throw error;
-      throw new AdapterError('SQS', operation, error);
-    }
+  #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return adapterCall('SQS', operation, run);
   }
 }
 

@@ -15,13 +15,12 @@ import {
   type MessageStore,
   type Page,
   type RejectOptions,
-  RezError,
   rejectedInputMessage,
   STAGES,
   type Stage,
 } from '@rez/core';
 import { createDocumentClient } from '../clients';
-import { MessageNotStoredError, StoreConflictError } from '../errors';
+import { adapterCall, MessageNotStoredError, StoreConflictError } from '../errors';
 import {
   bucketOf,
   countKey,
@@ -356,13 +355,8 @@ export class DynamoMessageStore implements MessageStore {
     }
   }
 
-  async #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (error instanceof RezError) throw error;
-      throw new AdapterError('DynamoDB', operation, error);
-    }
+  #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return adapterCall('DynamoDB', operation, run);
   }
 }
 
