@@ -5,7 +5,9 @@
 // 127.0.0.1 running in a child process (so server and pipeline each get a core).
 // Reports messages/s from first publish to the last acknowledged delivery, and
 // p50/p99 publish→delivery latency. Baseline in the same run: the same NtfyClient
-// (keep-alive node:http) posting straight at the same server.
+// (keep-alive node:http) posting straight at the same server. Both measure a
+// fresh runtime's first N, V8's compilation included: `npm run bench --
+// local-pipeline` reports that and the steady state after it.
 //
 //   node scripts/build.mjs && node bench/local-throughput.mjs [--n 10000] [--batches 8] [--synchronous NORMAL|FULL] [--producers 50]
 import { fork } from 'node:child_process';
