@@ -9,13 +9,16 @@
  * publish→delivery latency. Baseline: the same keep-alive NtfyClient posting
  * straight at the same server, as many requests in flight as the pipeline.
  *
- * Two rounds of N through one runtime. The first ("from start") includes
- * V8 compiling the code of both isolates (the main thread and the worker
- * thread, which starts with the runtime): on this machine that is about a
- * fifth of the round's CPU, in V8's helper threads. The second ("steady
- * state") is what a runtime that has been up for a while does with a burst,
- * and is the figure held to the target. The baseline gets the same two
- * rounds, and each pipeline round is compared with the baseline's like round.
+ * Two rounds of N through one runtime, back to back. The first ("from
+ * start") includes V8 compiling the code of both isolates (the main thread
+ * and the worker thread, which starts with the runtime): on this machine
+ * that is about a fifth of the round's CPU, in V8's helper threads. The
+ * second ("steady state") is the rate under sustained load, and is the
+ * figure held to the target. A burst after the process has idled for a
+ * minute or more runs at about the from-start rate again (V8 shrinks heaps
+ * and drops compiled code when idle; see packages/local/README.md). The
+ * baseline gets the same two rounds, and each pipeline round is compared
+ * with the baseline's like round.
  *
  * For comparisons: BENCH_LANES=n sets the batches in flight (default 16, as
  * REZ_POLLER_BATCHES);
