@@ -6,9 +6,9 @@
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createDocumentClient, DynamoMessageStore, SqsQueue } from '@rez/aws';
-import type { ReceivedMessage } from '@rez/core';
 import { type NtfyTestServer, receiveAtLeast, startNtfyServer } from '@rez/core/testing';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { sqsEvent } from '@rez/local';
+import type { SQSBatchResponse } from 'aws-lambda';
 import {
   createMessagesTable,
   createTestBus,
@@ -17,33 +17,6 @@ import {
   type TestBus,
 } from '../../packages/aws/tests/integration/peers';
 import { type LambdaHost, startLambdaHost } from '../support/lambda-host';
-
-/** What the Lambda service hands the worker for received SQS messages. */
-function toSqsEvent(copies: ReceivedMessage[], queueArn: string): SQSEvent {
-  return {
-    Records: copies.map((copy) => ({
-      messageId: copy.transportId,
-      receiptHandle: copy.receiptHandle,
-      body: copy.body,
-      attributes: {
-        ApproximateReceiveCount: String(copy.receiveCount),
-        SentTimestamp: String(copy.sentAt.getTime()),
-        SenderId: 'AIDAEXAMPLE',
-        ApproximateFirstReceiveTimestamp: String(copy.sentAt.getTime()),
-      },
-      messageAttributes: Object.fromEntries(
-        Object.entries(copy.attributes).map(([k, v]) => [
-          k,
-          { dataType: 'String', stringValue: v, stringListValues: [], binaryListValues: [] },
-        ]),
-      ),
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: queueArn,
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
 
 describe('End to end: scheduler → SNS → SQS → worker → ntfy, on fauxqs and dynalite', () => {
   let bus: TestBus;
@@ -102,7 +75,9 @@ describe('End to end: scheduler → SNS → SQS → worker → ntfy, on fauxqs a
   /** Receives what the queue holds and runs it through the worker like Lambda's event source mapping. */
   async function deliver(count: number) {
     const copies = await receiveAtLeast(queue, count);
-    const response = await worker.invoke<SQSBatchResponse>(toSqsEvent(copies, bus.queueArn));
+    const response = await worker.invoke<SQSBatchResponse>(
+      sqsEvent(copies, { arn: bus.queueArn, region: 'us-east-1' }),
+    );
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     for (const copy of copies) if (!failed.has(copy.transportId)) await queue.delete(copy.receiptHandle);
     return { copies, response };
