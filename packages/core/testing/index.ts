@@ -1,6 +1,7 @@
 /** Test support for Rez adapters and handlers: fakes of our own ports and the conformance suites. */
 export { RecordingNotifier, RecordingPublisher, sampleMessage } from './fixtures';
 export { bucketStart, InMemoryMessageStore } from './memory-store';
+export { describeNtfyContract, type NtfyLimits, type NtfyUnderTest } from './ntfy-contract';
 export { type NtfyReply, type NtfyTestServer, type ReceivedPush, startNtfyServer } from './ntfy-server';
 export { describeQueueConformance, type QueueUnderTest, receiveAtLeast } from './queue-conformance';
 export { describeMessageStoreConformance } from './store-conformance';

@@ -1,8 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { NtfyLimits } from './ntfy-contract';
+import {
+  type CachedMessage,
+  cacheForm,
+  NTFY_ERRORS,
+  type NtfyAction,
+  type NtfyErrorBody,
+  readPublish,
+  readSince,
+  type Since,
+  Visitor,
+} from './ntfy-rules';
 
-/** One publish the server accepted, as ntfy would store it. */
+/** One publish the server accepted, as ntfy cached it. */
 export interface ReceivedPush {
   id: string;
   topic: string;
@@ -12,6 +23,7 @@ export interface ReceivedPush {
   tags?: string[];
   click?: string;
   markdown?: boolean;
+  actions?: NtfyAction[];
   authorization?: string;
 }
 
@@ -20,6 +32,25 @@ export type NtfyReply =
   | undefined
   | { status: number; body?: unknown; raw?: string; headers?: Record<string, string> }
   | { stall: true };
+
+/** What a token may do, on every topic (ntfy's `ntfy access USER '*' PERMISSION`). */
+export type NtfyPermission = 'read-write' | 'read-only' | 'write-only' | 'deny-all';
+
+export interface NtfyServerOptions {
+  /** Default: a free port. */
+  port?: number;
+  /** Milliseconds to wait before answering every request. */
+  delayMs?: number;
+  /**
+   * Access control like ntfy's auth-file: a token it does not know is refused
+   * (401), and a request without one may do `defaultAccess` (default
+   * 'deny-all', a 403). Without this option nothing is checked and any token
+   * is ignored, as on an ntfy without auth-file.
+   */
+  auth?: { tokens: Record<string, NtfyPermission>; defaultAccess?: NtfyPermission };
+  /** ntfy's rate limits per client IP (429 with 42901 or 42908, no Retry-After). Default: none. */
+  limits?: NtfyLimits;
+}
 
 export interface NtfyTestServer {
   url: string;
@@ -30,8 +61,10 @@ export interface NtfyTestServer {
   /** TCP connections opened by clients: shows whether they reuse sockets. */
   connections: number;
   /**
-   * Decides each reply, publishes and polls alike (`method` tells them
-   * apart; a poll's `body` is empty); default accepts everything.
+   * Decides each reply before ntfy's own rules do, publishes and polls alike
+   * (`method` tells them apart; a poll's `body` is empty); default accepts
+   * everything. Asked once the token is known good (with `auth`), and for a
+   * publish once its body reads as JSON with a valid topic.
    */
   respond: (request: {
     body: Record<string, unknown>;
@@ -49,20 +82,23 @@ export interface NtfyTestServer {
   close(): Promise<void>;
 }
 
+const POLL_PATH = /^\/([-_A-Za-z0-9]{1,64})\/json$/;
+
 /**
- * A local HTTP server speaking ntfy's publish protocol: JSON POSTed to the
- * root, answered with the stored message (id, time, expires, event, topic,
- * …) or with ntfy's error JSON ({code, http, error, link}). It also answers
- * ntfy's poll API, GET `/<topic>/json?poll=1&since=<unix seconds|all>`, with
- * the accepted messages of that topic whose time is at or after `since`, one
- * JSON object per line, like ntfy's message cache. Binds to 127.0.0.1 on a
- * free port unless told otherwise.
+ * A local HTTP server speaking ntfy's protocol as Rez uses it, held to the
+ * real ntfy by the contract suite (ntfy-contract.ts, run against both): JSON
+ * POSTed to the root, checked and cached as ntfy does (ids, trimming, tags,
+ * actions, the size limits; see ntfy-rules.ts) and answered with the cached
+ * message or with ntfy's error JSON ({code, http, error, link}); and ntfy's
+ * poll API, GET `/<topic>/json?poll=1&since=…` (since: all, latest, none, a
+ * message id, unix seconds or a duration), one JSON object per line. Auth and
+ * rate limits are opt-in ({@link NtfyServerOptions}). It does not stream
+ * subscriptions, store attachments, or decode RFC 2047 titles. Binds to
+ * 127.0.0.1 on a free port unless told otherwise.
  */
-export async function startNtfyServer(
-  options: { port?: number; delayMs?: number } = {},
-): Promise<NtfyTestServer> {
+export async function startNtfyServer(options: NtfyServerOptions = {}): Promise<NtfyTestServer> {
   const waiters: { count: number; resolve: () => void }[] = [];
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const state: NtfyTestServer = {
     url: '',
     received: [],
@@ -98,8 +134,26 @@ export async function startNtfyServer(
       }),
   };
 
-  /** ntfy's message cache: every accepted message as ntfy stores it, with its time. */
-  const cache: Record<string, unknown>[] = [];
+  /** ntfy's message cache, in the order it was written (the position is ntfy's row id). */
+  const cache: CachedMessage[] = [];
+  const visitors = new Map<string, Visitor>();
+  const visitor = (ip: string) => {
+    if (!options.limits) return undefined;
+    const known = visitors.get(ip);
+    if (known) return known;
+    const v = new Visitor(options.limits);
+    visitors.set(ip, v);
+    return v;
+  };
+  /** What the request's credentials may do, or the 401 for a token ntfy does not know. */
+  const access = (authorization: string | undefined): NtfyPermission | NtfyErrorBody => {
+    if (!options.auth) return 'read-write';
+    const token = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? '')?.[1]?.trim();
+    if (!authorization?.trim()) return options.auth.defaultAccess ?? 'deny-all';
+    return (token && options.auth.tokens[token]) || NTFY_ERRORS.unauthorized;
+  };
+  const may = (permission: NtfyPermission, what: 'read' | 'write') =>
+    permission === 'read-write' || permission === `${what}-only`;
 
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -110,14 +164,11 @@ export async function startNtfyServer(
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(`${JSON.stringify(body)}\n`);
     };
+    const fail = (body: NtfyErrorBody) => send(body.http, body);
     const url = new URL(req.url ?? '/', 'http://ntfy.test');
+    const authorization = req.headers.authorization;
     const reply = async (request: { body: Record<string, unknown>; method: string; path: string }) => {
-      const answer = await state.respond({
-        ...request,
-        index,
-        search: url.search,
-        authorization: req.headers.authorization,
-      });
+      const answer = await state.respond({ ...request, index, search: url.search, authorization });
       if (answer && 'stall' in answer) return 'stalled'; // never answers: the client's timeout must fire
       if (!answer) return undefined;
       if (answer.raw !== undefined) {
@@ -132,67 +183,45 @@ export async function startNtfyServer(
       }
       return 'answered';
     };
-    const poll = /^\/([-_A-Za-z0-9]{1,64})\/json$/.exec(url.pathname);
+    // ntfy's order: credentials, the request, the request budget, access, then the message's own checks.
+    const permission = access(authorization);
+    const limits = visitor(req.socket.remoteAddress ?? '');
+
+    const poll = POLL_PATH.exec(url.pathname);
     if (req.method === 'GET' && poll) {
-      const since = url.searchParams.get('since') ?? 'all';
-      if (url.searchParams.get('poll') !== '1' || !/^(all|\d+)$/.test(since)) {
-        return send(400, {
-          code: 40000,
-          http: 400,
-          error: 'invalid request: only poll=1&since=<unix>|all here',
-          link: '',
-        });
-      }
+      if (typeof permission !== 'string') return fail(permission);
       if (await reply({ body: {}, method: 'GET', path: url.pathname })) return;
-      const from = since === 'all' ? 0 : Number(since);
-      const lines = cache
-        .filter((m) => m.topic === poll[1] && (m.time as number) >= from)
-        .map((m) => `${JSON.stringify(m)}\n`);
+      if (limits && !limits.requestAllowed()) return fail(NTFY_ERRORS.tooManyRequests);
+      if (!may(permission, 'read')) return fail(NTFY_ERRORS.forbidden);
+      if (!['1', 'yes', 'true'].includes(url.searchParams.get('poll') ?? '')) {
+        return send(400, { code: 40000, http: 400, error: 'invalid request: only polling (poll=1) here' });
+      }
+      const since = readSince(url.searchParams.get('since'));
+      if (!since) return fail(NTFY_ERRORS.since);
+      const lines = selectCached(cache, poll[1], since).map((m) => `${JSON.stringify(m)}\n`);
       res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
       return res.end(lines.join(''));
     }
-    if (req.method !== 'POST' || req.url !== '/') {
-      return send(404, { code: 40401, http: 404, error: 'page not found', link: '' });
-    }
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      return send(400, { code: 40024, http: 400, error: 'invalid request: body must be JSON', link: '' });
-    }
-    if (typeof body.topic !== 'string' || !/^[-_A-Za-z0-9]{1,64}$/.test(body.topic)) {
-      return send(400, { code: 40009, http: 400, error: 'invalid request: topic invalid', link: '' });
-    }
+    if (req.method !== 'POST' || url.pathname !== '/') return fail(NTFY_ERRORS.notFound);
+    if (typeof permission !== 'string') return fail(permission);
+    const read = readPublish(Buffer.concat(chunks));
+    if ('error' in read) return fail(read.error);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
     if (await reply({ body, method: 'POST', path: url.pathname })) return;
-    const id = randomBytes(6).toString('base64url');
-    const push: ReceivedPush = {
-      id,
-      topic: body.topic,
-      message: String(body.message ?? ''),
-      title: body.title as string | undefined,
-      priority: body.priority as number | undefined,
-      tags: body.tags as string[] | undefined,
-      click: body.click as string | undefined,
-      markdown: body.markdown as boolean | undefined,
-      authorization: req.headers.authorization,
-    };
-    state.received.push(push);
-    const time = Math.floor(Date.now() / 1000);
-    // As ntfy keeps it: unset fields are left out (JSON.stringify drops undefined).
-    const stored = {
-      id,
-      time,
-      expires: time + 43_200,
-      event: 'message',
-      topic: push.topic,
-      message: push.message,
-      title: push.title || undefined,
-      priority: push.priority,
-      tags: push.tags,
-      click: push.click,
-      content_type: push.markdown ? 'text/markdown' : undefined,
-    };
+    if (limits && !limits.requestAllowed()) return fail(NTFY_ERRORS.tooManyRequests);
+    if (!may(permission, 'write')) return fail(NTFY_ERRORS.forbidden);
+    if (read.late) return fail(read.late);
+    if (limits && !limits.messageAllowed()) return fail(NTFY_ERRORS.dailyQuota);
+    if (read.tooLarge) return fail(NTFY_ERRORS.attachments);
+
+    const stored = cacheForm(read.fields);
     cache.push(stored);
+    const { content_type, time: _time, expires: _expires, event: _event, ...push } = stored;
+    state.received.push({
+      ...push,
+      ...(content_type ? { markdown: true } : {}),
+      ...(authorization ? { authorization } : {}),
+    });
     send(200, stored);
     for (const waiter of [...waiters]) {
       if (state.received.length >= waiter.count) {
@@ -209,4 +238,17 @@ export async function startNtfyServer(
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return state;
+}
+
+/** ntfy's message cache query for one topic: by time (at or after), after a known id, the latest, or all. */
+function selectCached(cache: CachedMessage[], topic: string, since: Since): CachedMessage[] {
+  if ('none' in since) return [];
+  const ofTopic = cache.filter((m) => m.topic === topic);
+  if ('latest' in since) return ofTopic.slice(-1);
+  if ('id' in since) {
+    const row = cache.findIndex((m) => m.id === since.id);
+    return row < 0 ? ofTopic : cache.slice(row + 1).filter((m) => m.topic === topic);
+  }
+  if ('time' in since) return ofTopic.filter((m) => m.time >= since.time);
+  return ofTopic;
 }
