@@ -3,8 +3,16 @@ import https from 'node:https';
 import { NtfyError } from '../errors';
 import type { Delivery, Notification, Notifier } from '../ports';
 
-/** ntfy refuses message bodies over 4,096 bytes (it would turn them into attachments). */
-export const NTFY_MAX_MESSAGE_BYTES = 4096;
+/**
+ * The most a message may carry. ntfy's limit is 4,096 bytes, but a message
+ * that reaches it (not only one over it) is taken for an attachment, which a
+ * server without an attachment cache refuses (400, 40014).
+ */
+export const NTFY_MAX_MESSAGE_BYTES = 4095;
+/** ntfy reads at most twice its message limit of a JSON publish; at 8,192 bytes it answers 413 (41303). */
+const NTFY_MAX_JSON_BYTES = 8191;
+/** JSON writes a control character as \u00XX: six bytes for one. */
+const MAX_JSON_ESCAPE_BYTES = 6;
 const TRUNCATION_MARK = '\n… [truncated]';
 
 /** ntfy's own 429 codes: request burst used up, and daily message quota reached. */
@@ -34,9 +42,10 @@ export interface NtfyClientOptions {
  * keep-alive agent. Measured on a 2-core machine: about 7,900 requests/s
  * against Node 20's fetch at about 2,500 (see the issue note), hence not fetch.
  *
- * Bodies over 4,096 bytes are cut at a UTF-8 character boundary and end with
- * "… [truncated]"; the delivery reports `truncated: true` and the full text
- * stays in the message store.
+ * Messages of 4,096 bytes or more (ntfy would take them for attachments), or
+ * whose JSON would reach ntfy's 8,192-byte limit, are cut at a UTF-8
+ * character boundary and end with "… [truncated]"; the delivery reports
+ * `truncated: true` and the full text stays in the message store.
  *
  * {@link NtfyClient.findRecent} reads ntfy's message cache back (the poll
  * API) so an interrupted delivery can be recognised instead of re-sent.
@@ -73,16 +82,7 @@ export class NtfyClient implements Notifier {
   }
 
   async publish(notification: Notification): Promise<Delivery> {
-    const { text, truncated } = fitMessage(notification.message);
-    const body = JSON.stringify({
-      topic: notification.topic ?? this.#options.topic,
-      message: text,
-      title: notification.title,
-      priority: notification.priority,
-      tags: notification.tags,
-      click: notification.click,
-      markdown: notification.markdown,
-    });
+    const { body, truncated } = publishBody(notification, notification.topic ?? this.#options.topic);
     const response = await this.#send('POST', this.#url, body);
     if (response.status >= 200 && response.status < 300) {
       const id = parseJson(response.body)?.id;
@@ -116,7 +116,7 @@ export class NtfyClient implements Notifier {
    */
   async findRecent(notification: Notification, since: Date): Promise<Delivery | null> {
     const topic = notification.topic ?? this.#options.topic;
-    const { text, truncated } = fitMessage(notification.message);
+    const { text, truncated } = publishBody(notification, topic);
     const base = this.#url.href.endsWith('/') ? this.#url.href : `${this.#url.href}/`;
     const seconds = Math.max(0, Math.floor(since.getTime() / 1000));
     const url = new URL(`${encodeURIComponent(topic)}/json?poll=1&since=${seconds}`, base);
@@ -223,11 +223,48 @@ function sameTags(actual: unknown, wanted: readonly string[]): boolean {
   return tags.length === wanted.length && tags.every((tag, i) => tag === wanted[i]);
 }
 
-/** Cuts `message` to fit ntfy's limit at a character boundary, marking the cut. */
-export function fitMessage(message: string): { text: string; truncated: boolean } {
+/**
+ * The JSON publish of `notification`, its message cut (see {@link fitMessage})
+ * so that the whole body stays under ntfy's JSON limit too: escaping can make
+ * a message of quotes, backslashes or control characters far longer as JSON.
+ * Where the other fields alone are too long, the body goes as it is and ntfy's
+ * 413 says so.
+ */
+function publishBody(
+  notification: Notification,
+  topic: string,
+): { body: string; text: string; truncated: boolean } {
+  const json = (text: string) =>
+    JSON.stringify({
+      topic,
+      message: text,
+      title: notification.title,
+      priority: notification.priority,
+      tags: notification.tags,
+      click: notification.click,
+      markdown: notification.markdown,
+    });
+  let limit = NTFY_MAX_MESSAGE_BYTES;
+  let fit = fitMessage(notification.message, limit);
+  let body = json(fit.text);
+  for (;;) {
+    const excess = Buffer.byteLength(body) - NTFY_MAX_JSON_BYTES;
+    // Each byte cut shortens the JSON by one to six bytes: this converges in a few rounds.
+    limit -= Math.ceil(excess / MAX_JSON_ESCAPE_BYTES);
+    if (excess <= 0 || limit <= Buffer.byteLength(TRUNCATION_MARK)) return { body, ...fit };
+    fit = fitMessage(notification.message, limit);
+    body = json(fit.text);
+  }
+}
+
+/** Cuts `message` to at most `maxBytes` (ntfy's limit) at a character boundary, marking the cut. */
+export function fitMessage(
+  message: string,
+  maxBytes = NTFY_MAX_MESSAGE_BYTES,
+): { text: string; truncated: boolean } {
   const bytes = Buffer.from(message, 'utf8');
-  if (bytes.length <= NTFY_MAX_MESSAGE_BYTES) return { text: message, truncated: false };
-  const room = NTFY_MAX_MESSAGE_BYTES - Buffer.byteLength(TRUNCATION_MARK);
+  if (bytes.length <= maxBytes) return { text: message, truncated: false };
+  const room = maxBytes - Buffer.byteLength(TRUNCATION_MARK);
   let end = room;
   // Step back over UTF-8 continuation bytes (10xxxxxx) so no character is split.
   while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
