@@ -99,16 +99,19 @@ export class NtfyClient implements Notifier {
   /**
    * Looks in ntfy's message cache for this exact notification published since
    * `since`: GET `<baseUrl>/<topic>/json?poll=1&since=<unix seconds>` (ntfy's
-   * poll API; one JSON object per line), matching topic, message (cut exactly
-   * as {@link publish} cuts it), title, priority (unset = 3, as ntfy treats
-   * it) and tags. Answers the earliest match as a Delivery, or null. Errors
+   * poll API; one JSON object per line), matching topic, message, title,
+   * priority (unset = 3, as ntfy treats it) and tags in the form ntfy caches
+   * them (trimmed, tags split at commas, the message cut exactly as
+   * {@link publish} cuts it). Answers the earliest match as a Delivery, or null. Errors
    * are classified like publish's; an answer that is not JSON lines is
    * transient (a proxy's error page must not read as "not found").
    *
    * Limits: a server with the message cache disabled (`cache-duration: 0`)
    * or a cache shorter than the time since `since` answers nothing, so the
    * caller publishes again; and a notification identical in those fields,
-   * published to the topic by anyone else since `since`, is found as ours.
+   * published to the topic by anyone else since `since`, is found as ours;
+   * a title holding an RFC 2047 encoded word (`=?UTF-8?B?…?=`), which ntfy
+   * decodes, is not found, so that one is published again.
    * The token needs read access to the topic as well as write: a write-only
    * token makes every lookup fail (403, permanent), so an interrupted
    * message is retried into the DLQ rather than sent again blindly.
@@ -116,7 +119,7 @@ export class NtfyClient implements Notifier {
    */
   async findRecent(notification: Notification, since: Date): Promise<Delivery | null> {
     const topic = notification.topic ?? this.#options.topic;
-    const { text, truncated } = publishBody(notification, topic);
+    const { text, truncated, title, tags } = publishBody(notification, topic);
     const base = this.#url.href.endsWith('/') ? this.#url.href : `${this.#url.href}/`;
     const seconds = Math.max(0, Math.floor(since.getTime() / 1000));
     const url = new URL(`${encodeURIComponent(topic)}/json?poll=1&since=${seconds}`, base);
@@ -129,11 +132,7 @@ export class NtfyClient implements Notifier {
     }
     if (response.status < 200 || response.status >= 300)
       throw classify(response.status, response.body, response.retryAfter);
-    const wanted = {
-      title: notification.title || undefined,
-      priority: notification.priority ?? 3,
-      tags: notification.tags ?? [],
-    };
+    const wanted = { title, priority: notification.priority ?? 3, tags: tags ?? [] };
     for (const line of response.body.split('\n')) {
       if (!line.trim()) continue;
       const event = parseJson(line);
@@ -233,28 +232,51 @@ function sameTags(actual: unknown, wanted: readonly string[]): boolean {
 function publishBody(
   notification: Notification,
   topic: string,
-): { body: string; text: string; truncated: boolean } {
+): { body: string; text: string; truncated: boolean; title?: string; tags?: string[] } {
+  const { message, title, tags } = asNtfyStores(notification);
   const json = (text: string) =>
     JSON.stringify({
       topic,
       message: text,
-      title: notification.title,
+      title,
       priority: notification.priority,
-      tags: notification.tags,
+      tags,
       click: notification.click,
       markdown: notification.markdown,
     });
   let limit = NTFY_MAX_MESSAGE_BYTES;
-  let fit = fitMessage(notification.message, limit);
+  let fit = fitMessage(message, limit);
   let body = json(fit.text);
   for (;;) {
     const excess = Buffer.byteLength(body) - NTFY_MAX_JSON_BYTES;
     // Each byte cut shortens the JSON by one to six bytes: this converges in a few rounds.
     limit -= Math.ceil(excess / MAX_JSON_ESCAPE_BYTES);
-    if (excess <= 0 || limit <= Buffer.byteLength(TRUNCATION_MARK)) return { body, ...fit };
-    fit = fitMessage(notification.message, limit);
+    if (excess <= 0 || limit <= Buffer.byteLength(TRUNCATION_MARK)) return { body, ...fit, title, tags };
+    fit = fitMessage(message, limit);
     body = json(fit.text);
   }
+}
+
+/** Unicode White_Space, what ntfy trims (Go's strings.TrimSpace): U+0085 is in it, U+FEFF is not, unlike String.trim. */
+const GO_SPACE_EDGES =
+  /^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+const trimAsNtfy = (text: string) => text.replace(GO_SPACE_EDGES, '');
+
+/**
+ * The text fields as ntfy will cache them, so that what the client sends is
+ * what findRecent reads back (the contract suite found each against the real
+ * server): message and title trimmed; a blank message is "triggered"; tags,
+ * which ntfy passes on as one comma-separated header, trimmed as a whole,
+ * split at commas and each trimmed (["a,b", " "] is cached as ["a", "b", ""]).
+ */
+function asNtfyStores(notification: Notification): { message: string; title?: string; tags?: string[] } {
+  const joined = trimAsNtfy((notification.tags ?? []).join(','));
+  const tags = joined ? joined.split(',').filter(Boolean).map(trimAsNtfy) : [];
+  return {
+    message: trimAsNtfy(notification.message) || 'triggered',
+    title: trimAsNtfy(notification.title ?? '') || undefined,
+    tags: tags.length ? tags : undefined,
+  };
 }
 
 /** Cuts `message` to at most `maxBytes` (ntfy's limit) at a character boundary, marking the cut. */
