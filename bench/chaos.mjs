@@ -3,7 +3,7 @@
 // child process (see bench/chaos/main.ts). This file only bundles the .ts
 // sources with esbuild, like bench/run.mjs does, and runs them.
 //
-//   npm run chaos -- --messages 10000 --kills 5 [--seed N] [--timeout SECONDS]
+//   npm run chaos -- --messages 10000 --kills 5 [--seed N] [--timeout SECONDS] [--real-ntfy]
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

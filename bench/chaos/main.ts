@@ -4,7 +4,9 @@
  * The runtime runs in a child process (runtime-child.ts, i.e. packages/local's
  * startLocalRuntime) on a fresh REZ_DATA_DIR, delivering to an ntfy-protocol
  * server on 127.0.0.1 that fails 20% of requests with 5xx, 5% with 429 and
- * Retry-After: 1, and leaves 1% unanswered past the client's timeout. This
+ * Retry-After: 1, and leaves 1% unanswered past the client's timeout; with
+ * `--real-ntfy` that server is the real ntfy behind a fault proxy, which also
+ * drops ntfy's answer to 1% of requests it let through (ntfy-target.ts). This
  * process publishes the messages into the same SQLite database (as the CLI
  * does) — 2% of them poison — while it SIGKILLs the child at random moments
  * and restarts it. Then it checks, and prints, that every good message was
@@ -19,11 +21,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { builtInRegistry, type Stage, submitMessage, systemClock, ulidGenerator } from '@rez/core';
-import { type NtfyReply, startNtfyServer } from '@rez/core/testing';
 import { openLocalPipeline, WORKER_QUEUE } from '@rez/local';
+import { chaosRealNtfy, chaosTestServer } from './ntfy-target';
 
-/** Fault rates of the ntfy server, per request. */
-const FAULTS = { serverError: 0.2, rateLimited: 0.05, stall: 0.01 };
 const POISON_RATE = 0.02;
 const POISON_KINDS = ['ntfy-400', 'not-json', 'unknown-type', 'wrong-stage'] as const;
 type Kind = 'good' | (typeof POISON_KINDS)[number];
@@ -53,6 +53,7 @@ export async function runChaos(argv: string[], options: { childEntry: string }):
       kills: { type: 'string', default: '5' },
       seed: { type: 'string' },
       timeout: { type: 'string' },
+      'real-ntfy': { type: 'boolean', default: false },
     },
   });
   const total = Number(values.messages);
@@ -79,33 +80,9 @@ export async function runChaos(argv: string[], options: { childEntry: string }):
   const poisonText = (i: number) => `chaos ${runId} POISON-400 ${i}`;
 
   // ── The chaotic ntfy server.
-  const faults = { serverError: 0, rateLimited: 0, stall: 0, rejected: 0 };
-  const ntfy = await startNtfyServer();
-  ntfy.respond = ({ body }): NtfyReply => {
-    const r = rng();
-    if (r < FAULTS.serverError) {
-      faults.serverError++;
-      const status = [500, 502, 503][Math.floor(rng() * 3)];
-      return { status, body: { code: status * 100, http: status, error: 'chaos: server error' } };
-    }
-    if (r < FAULTS.serverError + FAULTS.rateLimited) {
-      faults.rateLimited++;
-      return {
-        status: 429,
-        headers: { 'retry-after': '1' },
-        body: { code: 42901, http: 429, error: 'limit reached' },
-      };
-    }
-    if (r < FAULTS.serverError + FAULTS.rateLimited + FAULTS.stall) {
-      faults.stall++;
-      return { stall: true };
-    }
-    if (String(body.message ?? '').includes('POISON-400')) {
-      faults.rejected++;
-      return { status: 400, body: { code: 40001, http: 400, error: 'chaos: message rejected' } };
-    }
-    return undefined;
-  };
+  const ntfy = values['real-ntfy'] ? await chaosRealNtfy(rng) : await chaosTestServer(rng);
+  const { faults } = ntfy;
+  const topic = 'rez-chaos';
 
   // ── This process's side of the database: the producer, and later the checks.
   const data = mkdtempSync(path.join(tmpdir(), 'rez-chaos-'));
@@ -119,7 +96,8 @@ export async function runChaos(argv: string[], options: { childEntry: string }):
     ...RUNTIME_ENV,
     REZ_DATA_DIR: data,
     NTFY_BASE_URL: ntfy.url,
-    NTFY_TOPIC: 'rez-chaos',
+    NTFY_TOPIC: topic,
+    ...(ntfy.token ? { NTFY_TOKEN: ntfy.token } : {}),
     REZ_STAGE: 'dev',
   };
   const runtime = new ChildRuntime(options.childEntry, env);
@@ -129,7 +107,7 @@ export async function runChaos(argv: string[], options: { childEntry: string }):
     `seed ${seed}; ${total} messages (${goodCount} good, ${poisonCount} poison), ${killCount} SIGKILLs, timeout ${(timeoutMs / 1000).toFixed(0)} s`,
   );
   say(
-    `data ${data}; ntfy ${ntfy.url}; runtime ${Object.entries(RUNTIME_ENV)
+    `data ${data}; ntfy ${ntfy.url}: ${ntfy.name}; runtime ${Object.entries(RUNTIME_ENV)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`,
   );
@@ -149,9 +127,9 @@ export async function runChaos(argv: string[], options: { childEntry: string }):
     const killAt = Array.from({ length: killCount }, () => 0.05 + rng() * 0.85).sort((a, b) => a - b);
     const deliveries = new Map<number, number>();
     let seen = 0;
-    const tally = () => {
-      for (; seen < ntfy.received.length; seen++) {
-        const match = /^chaos \S+ good (\d+)$/.exec(ntfy.received[seen].message);
+    const tally = (accepted = ntfy.accepted) => {
+      for (; seen < accepted.length; seen++) {
+        const match = /^chaos \S+ good (\d+)$/.exec(accepted[seen]);
         if (match) deliveries.set(Number(match[1]), (deliveries.get(Number(match[1])) ?? 0) + 1);
       }
       return deliveries.size;
@@ -183,7 +161,7 @@ export async function runChaos(argv: string[], options: { childEntry: string }):
         lastReport = Date.now();
         const depth = await pipeline.queue.depth();
         say(
-          `${((Date.now() - started) / 1000).toFixed(0)} s: ${delivered}/${goodCount} delivered, queue ${depth.visible} visible, ${depth.inFlight} hidden, ${depth.dead} dead; ${ntfy.requests} ntfy requests`,
+          `${((Date.now() - started) / 1000).toFixed(0)} s: ${delivered}/${goodCount} delivered, queue ${depth.visible} visible, ${depth.inFlight} hidden, ${depth.dead} dead; ${ntfy.requests()} ntfy requests`,
         );
       }
       if (!producing && kills >= killCount && delivered >= goodCount && Date.now() - lastCheck > 250) {
@@ -203,7 +181,15 @@ export async function runChaos(argv: string[], options: { childEntry: string }):
     runtime.unexpectedExits.forEach((exit) => {
       failures.push(`runtime exited on its own: ${exit}`);
     });
-    tally();
+    // What ntfy holds at the end decides (the real one's message cache, read back).
+    const held = await ntfy.settle(topic);
+    if (held.length !== ntfy.accepted.length)
+      failures.push(
+        `ntfy holds ${held.length} messages, but ${ntfy.accepted.length} publishes were accepted`,
+      );
+    deliveries.clear();
+    seen = 0;
+    tally(held);
 
     // ── Checks.
     let lost = 0;
@@ -268,7 +254,7 @@ export async function runChaos(argv: string[], options: { childEntry: string }):
     // ── Report.
     const attempts = await attemptHistogram(pipeline, plan);
     say(
-      `every good message delivered after ${allDeliveredAt ? `${((allDeliveredAt - started) / 1000).toFixed(1)} s` : '(never)'}; settled (poison in the DLQ, queue empty) after ${elapsed.toFixed(1)} s; ${ntfy.requests} ntfy requests: ${faults.serverError} 5xx, ${faults.rateLimited} 429, ${faults.stall} stalled, ${faults.rejected} rejected (400), ${ntfy.received.length} accepted`,
+      `every good message delivered after ${allDeliveredAt ? `${((allDeliveredAt - started) / 1000).toFixed(1)} s` : '(never)'}; settled (poison in the DLQ, queue empty) after ${elapsed.toFixed(1)} s; ${ntfy.requests()} ntfy requests: ${faults.serverError} 5xx, ${faults.rateLimited} 429, ${faults.stall} stalled, ${faults.rejected} rejected (400), ${faults.lostAnswer ? `${faults.lostAnswer} taken but unanswered, ` : ''}${ntfy.accepted.length} accepted`,
     );
     say(`processing attempts per good message: ${attempts}`);
     say(
