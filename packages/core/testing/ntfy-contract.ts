@@ -252,6 +252,14 @@ export function describeNtfyContract(
         expect((await poll('all')).lines.map((m) => m.id)).toEqual(ids);
       });
 
+      it('since latest: the newest message; none: nothing; a duration: that long ago', async () => {
+        const ids: string[] = [];
+        for (const message of ['one', 'two']) ids.push((await publish({ message })).json.id as string);
+        expect((await poll('latest')).lines.map((m) => m.id)).toEqual([ids[1]]);
+        expect((await poll('none')).lines).toEqual([]);
+        expect((await poll('1h30m')).lines.map((m) => m.id)).toEqual(ids);
+      });
+
       it('answers JSON lines, nothing for an empty topic, and 400 (40008) for a since it cannot read', async () => {
         const empty = await poll('all');
         expect({ status: empty.status, text: empty.text }).toEqual({ status: 200, text: '' });
