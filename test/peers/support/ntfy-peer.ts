@@ -183,14 +183,13 @@ export async function startRealNtfy(
   };
   try {
     await waitForHttp('ntfy', `${url}/v1/health`, server, { expectStatus: 200 });
-    const ntfy = (...args: string[]) =>
-      run(binary, [...args.slice(0, 1), '--config', config, ...args.slice(1)]);
+    // ntfy's admin commands work on the auth file the server made at its start.
+    const admin = (command: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+      run(binary, [command, '--config', config, ...args], { env: { ...process.env, ...env } });
     const addUser = async (name: string, permission: 'read-write' | 'write-only') => {
-      await run(binary, ['user', '--config', config, 'add', name], {
-        env: { ...process.env, NTFY_PASSWORD: randomBytes(12).toString('hex') },
-      });
-      await ntfy('access', name, '*', permission);
-      const { stdout, stderr } = await ntfy('token', 'add', name);
+      await admin('user', ['add', name], { NTFY_PASSWORD: randomBytes(12).toString('hex') });
+      await admin('access', [name, '*', permission]);
+      const { stdout, stderr } = await admin('token', ['add', name]);
       const token = /\b(tk_[A-Za-z0-9]+)\b/.exec(stdout + stderr)?.[1];
       if (!token) throw new Error(`ntfy token add ${name} printed no token: ${stdout}${stderr}`);
       return token;
