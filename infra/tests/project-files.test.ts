@@ -21,13 +21,17 @@ describe('Pulumi.yaml', () => {
     expect(validateProject(project) ? [] : validateProject.errors).toEqual([]);
   });
 
-  it('runs infra/ as TypeScript with its own tsconfig', () => {
+  it('runs infra/ as TypeScript with its own tsconfig, named relative to main (the program directory)', () => {
     expect(project).toMatchObject({
       name: 'rez-agent',
+      main: 'infra/',
       runtime: { name: 'nodejs', options: { typescript: true } },
     });
     expect(existsSync(path.join(REPO_ROOT, project.main, 'index.ts'))).toBe(true);
-    expect(existsSync(path.join(REPO_ROOT, project.runtime.options.tsconfig))).toBe(true);
+    // The language host runs the program with cwd = main and passes the path through unchanged.
+    expect(path.join(REPO_ROOT, project.main, project.runtime.options.tsconfig)).toBe(
+      path.join(REPO_ROOT, 'infra', 'tsconfig.json'),
+    );
   });
 
   it('is checked by a schema that rejects what Pulumi rejects', () => {
