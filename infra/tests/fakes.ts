@@ -23,18 +23,52 @@ export function fakeState(
     name: physical,
     arn: `arn:aws:${service}:${REGION}:${ACCOUNT_ID}:${physical}`,
   };
+  const regional = (resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT_ID}:${resource}`;
   switch (type) {
     case 'aws:sqs/queue:Queue':
       state.url = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${physical}`;
       break;
+    case 'aws:dynamodb/table:Table':
+      state.arn = regional(`table/${physical}`);
+      break;
+    case 'aws:lambda/function:Function':
+      state.arn = regional(`function:${physical}`);
+      break;
+    case 'aws:cloudwatch/logGroup:LogGroup':
+      state.arn = `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${physical}`;
+      break;
+    case 'aws:cloudwatch/metricAlarm:MetricAlarm':
+      state.arn = regional(`alarm:${physical}`);
+      break;
+    case 'aws:scheduler/scheduleGroup:ScheduleGroup':
+      state.name = `${inputs.namePrefix ?? ''}20260101000000000000000001`;
+      state.arn = regional(`schedule-group/${state.name}`);
+      break;
+    case 'aws:scheduler/schedule:Schedule':
+      state.arn = regional(`schedule/${inputs.groupName}/${physical}`);
+      break;
     case 'aws:lb/loadBalancer:LoadBalancer':
+      state.arn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:loadbalancer/app/${physical}/50dc6c495c0c9188`;
       state.dnsName = `${inputs.internal ? 'internal-' : ''}${physical}-1234567890.${REGION}.elb.amazonaws.com`;
       break;
+    case 'aws:lb/targetGroup:TargetGroup':
+      state.arn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT_ID}:targetgroup/${physical}/73e2d6bc24d8a067`;
+      break;
     case 'aws:ssm/parameter:Parameter':
-      state.arn = `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter${physical}`;
+      state.arn = regional(`parameter${physical}`);
       break;
     case 'aws:iam/role:Role':
       state.arn = `arn:aws:iam::${ACCOUNT_ID}:role${inputs.path ?? '/'}${physical}`;
+      break;
+    case 'aws:iam/policy:Policy':
+      state.arn = `arn:aws:iam::${ACCOUNT_ID}:policy${inputs.path ?? '/'}${physical}`;
+      break;
+    case 'aws:kms/key:Key':
+      state.arn = regional(`key/${name}-0000-1111`);
+      state.keyId = `${name}-0000-1111`;
+      break;
+    case 'aws:iam/openIdConnectProvider:OpenIdConnectProvider':
+      state.arn = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`;
       break;
     case 'aws:cloudfront/distribution:Distribution':
       state.domainName = 'd111111abcdef8.cloudfront.net';
@@ -51,6 +85,8 @@ export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unkn
       return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/test`, userId: 'AIDATEST' };
     case 'aws:index/getPartition:getPartition':
       return { id: 'aws', partition: 'aws', dnsSuffix: 'amazonaws.com', reverseDnsPrefix: 'com.amazonaws' };
+    case 'aws:index/getRegion:getRegion':
+      return { id: REGION, name: REGION, region: REGION, description: 'Europe (Frankfurt)', endpoint: '' };
     case 'aws:index/getAvailabilityZones:getAvailabilityZones':
       return {
         id: REGION,

@@ -59,7 +59,11 @@ export function stubBundleRoot(): string {
  * Installs mocks for one stage and sets its config. Returns the list the
  * mocks append every registered resource to.
  */
-export function installMocks(stage: string, config: Record<string, string>): Recorded[] {
+export function installMocks(
+  stage: string,
+  config: Record<string, string>,
+  project = 'rez-agent',
+): Recorded[] {
   const recorded: Recorded[] = [];
   pulumi.runtime.setMocks(
     {
@@ -69,7 +73,7 @@ export function installMocks(stage: string, config: Record<string, string>): Rec
       },
       call: mockCall,
     },
-    'rez-agent',
+    project,
     stage,
     false,
   );
