@@ -68,6 +68,13 @@ const plantedTypeError = (dir: string) => {
   );
 };
 
+/** What infra/README.md has the user set on the bootstrap stack. */
+const BOOTSTRAP_CONFIG = {
+  'aws:region': 'eu-central-1',
+  'rez-bootstrap:githubRepository': 'rzesz/rez-agent',
+  'rez-bootstrap:stateBucket': 'rez-pulumi-state-123456789012',
+};
+
 const runs: Record<string, LoaderRun> = {};
 beforeAll(async () => {
   // Each run is a node process of its own, as under the CLI. Type-checking infra/
@@ -94,7 +101,21 @@ beforeAll(async () => {
       env,
     });
   };
-  await Promise.all([repo(), copy('rootTsconfig', rootRelativeTsconfig), copy('planted', plantedTypeError)]);
+  const bootstrap = async () => {
+    runs.bootstrap = await runLikePulumi({
+      root: path.join(REPO_ROOT, 'infra', 'bootstrap'),
+      stack: 'bootstrap',
+      secrets: {},
+      stackFile: { config: BOOTSTRAP_CONFIG },
+      env,
+    });
+  };
+  await Promise.all([
+    repo(),
+    bootstrap(),
+    copy('rootTsconfig', rootRelativeTsconfig),
+    copy('planted', plantedTypeError),
+  ]);
 }, 180_000);
 
 describe('Loader: the program runs as the Pulumi CLI runs it', () => {
@@ -124,6 +145,29 @@ describe('Loader: the program runs as the Pulumi CLI runs it', () => {
       expect.stringContaining('the prod ntfy topic https://ntfy.sh/rzesz-alerts is public'),
     ]);
     expect(warnings('dev')).toEqual([]);
+  });
+});
+
+describe('Loader: the bootstrap program runs as the Pulumi CLI runs it', () => {
+  it('loads, type-checks and registers the roles, with the outputs the README’s next steps read', () => {
+    const run = runs.bootstrap;
+    expect(report(run)).toEqual({ code: 0, errors: [] });
+    const roles = run.engine.registrations
+      .filter((r) => r.type === 'aws:iam/role:Role')
+      .map((r) => r.inputs.name);
+    expect(roles.sort()).toEqual(['rez-dev-deploy', 'rez-preview', 'rez-prod-deploy']);
+    expect(run.engine.stackOutputs).toMatchObject({
+      backendUrl: 's3://rez-pulumi-state-123456789012?region=eu-central-1',
+      secretsProviders: {
+        dev: 'awskms://alias/rez-dev-pulumi-secrets?region=eu-central-1',
+        prod: 'awskms://alias/rez-prod-pulumi-secrets?region=eu-central-1',
+      },
+      deployRoleArns: {
+        dev: 'arn:aws:iam::123456789012:role/rez-bootstrap/rez-dev-deploy',
+        prod: 'arn:aws:iam::123456789012:role/rez-bootstrap/rez-prod-deploy',
+      },
+      previewRoleArn: 'arn:aws:iam::123456789012:role/rez-bootstrap/rez-preview',
+    });
   });
 });
 

@@ -110,13 +110,16 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** `--dry-run`, as `pulumi preview` runs it. */
   dryRun?: boolean;
+  /** The stack's settings when the repo holds no Pulumi.<stack>.yaml for it (a stack the user configures). */
+  stackFile?: { config?: Record<string, unknown> };
 }
 
 /** Runs the program of `root` for one stack through Pulumi's own `cmd/run`, against the mock engine. */
 export async function runLikePulumi(options: RunOptions): Promise<LoaderRun> {
   const { root, stack } = options;
   const project = parse(readFileSync(path.join(root, 'Pulumi.yaml'), 'utf8')) as Project;
-  const stackFile = parse(readFileSync(path.join(root, `Pulumi.${stack}.yaml`), 'utf8')) ?? {};
+  const stackFile =
+    options.stackFile ?? parse(readFileSync(path.join(root, `Pulumi.${stack}.yaml`), 'utf8')) ?? {};
   const { pwd, entry } = pwdAndMain(root, project.main);
   const runtime = runtimeOptions(project);
   const { config, secretKeys } = programConfig(project, stackFile, options.secrets);
