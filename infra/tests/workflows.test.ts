@@ -40,11 +40,11 @@ describe('GitHub workflows: action-validator', () => {
   });
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: parsed workflow YAML
 type Step = {
   uses?: string;
   run?: string;
   name?: string;
+  // biome-ignore lint/suspicious/noExplicitAny: parsed workflow YAML
   with?: Record<string, any>;
   env?: Record<string, string>;
 };
