@@ -1,6 +1,6 @@
 /**
  * Runs the Pulumi program under `pulumi.runtime.setMocks` (no CLI, no AWS)
- * and records every resource's inputs by type, the way the awsx and
+ * and records every resource's inputs by type, the way the pulumi-awsx and
  * pulumi/examples unit tests do.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
