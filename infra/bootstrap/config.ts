@@ -15,7 +15,14 @@ export interface BootstrapConfig {
   githubOidcProviderArn: string | undefined;
 }
 
-const KEYS = ['githubRepository', 'stateBucket', 'stages', 'previewStage', 'githubOidcProviderArn'];
+/** Every key the bootstrap reads; any other one in its namespace is a typo and fails. */
+export const BOOTSTRAP_KEYS: readonly string[] = [
+  'githubRepository',
+  'stateBucket',
+  'stages',
+  'previewStage',
+  'githubOidcProviderArn',
+];
 
 /** Reads and checks the bootstrap config; errors name the key. */
 export function loadBootstrapConfig(): BootstrapConfig {
@@ -24,8 +31,11 @@ export function loadBootstrapConfig(): BootstrapConfig {
   const key = (name: string) => `${namespace}:${name}`;
   for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
     const [ns, name] = fullKey.split(':');
-    if (ns === namespace && !KEYS.includes(name)) {
-      throw new ConfigError(fullKey, `is not a setting the bootstrap reads (known: ${KEYS.join(', ')})`);
+    if (ns === namespace && !BOOTSTRAP_KEYS.includes(name)) {
+      throw new ConfigError(
+        fullKey,
+        `is not a setting the bootstrap reads (known: ${BOOTSTRAP_KEYS.join(', ')})`,
+      );
     }
   }
   const required = (name: string) => {
