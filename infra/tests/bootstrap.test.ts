@@ -1,20 +1,19 @@
 import { createBootstrap } from '../bootstrap/bootstrap';
 import { loadBootstrapConfig } from '../bootstrap/config';
 import {
-  type AccountScope,
   boundaryPolicy,
   type DeployTargets,
   deployPolicies,
   type PolicyDocument,
   previewPolicy,
 } from '../bootstrap/policies';
+import { ACCOUNT_SCOPE, boundaryArnOf, STATE_BUCKET } from './fakes';
 import { ACCOUNT_ID, installMocks, ofType, one, REGION, resolved, settle } from './harness';
 import { decide, type EvalDocument } from './iam-eval';
 
-const scope: AccountScope = { partition: 'aws', accountId: ACCOUNT_ID, region: REGION };
-const BUCKET = 'rez-pulumi-state-123456789012';
-const boundaryArn = (stage: string) =>
-  `arn:aws:iam::${ACCOUNT_ID}:policy/rez-bootstrap/rez-${stage}-boundary`;
+const scope = ACCOUNT_SCOPE;
+const BUCKET = STATE_BUCKET;
+const boundaryArn = boundaryArnOf;
 const keyArn = (stage: string) => `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${stage}-key`;
 const targets = (stage: string): DeployTargets => ({
   bucket: BUCKET,

@@ -97,3 +97,13 @@ export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unkn
       throw new Error(`unmocked provider function ${args.token}`);
   }
 }
+
+/** The account the bootstrap policies are built for in tests. */
+export const ACCOUNT_SCOPE = { partition: 'aws', accountId: ACCOUNT_ID, region: REGION };
+
+/** The state bucket the bootstrap tests name. */
+export const STATE_BUCKET = 'rez-pulumi-state-123456789012';
+
+/** The permissions boundary ARN of a stage in the test account. */
+export const boundaryArnOf = (stage: string) =>
+  `arn:aws:iam::${ACCOUNT_ID}:policy/rez-bootstrap/rez-${stage}-boundary`;

@@ -5,7 +5,8 @@
  * roles fits inside the stage's permissions boundary. A resource named
  * outside `rez-<stage>-…` fails here, not with AccessDenied on a first deploy.
  */
-import { type AccountScope, boundaryPolicy, deployPolicies } from '../bootstrap/policies';
+import { boundaryPolicy, deployPolicies } from '../bootstrap/policies';
+import { ACCOUNT_SCOPE, boundaryArnOf, STATE_BUCKET } from './fakes';
 import {
   ACCOUNT_ID,
   fakeState,
@@ -18,10 +19,9 @@ import {
 } from './harness';
 import { type Context, decide, type EvalDocument } from './iam-eval';
 
-const scope: AccountScope = { partition: 'aws', accountId: ACCOUNT_ID, region: REGION };
-const BUCKET = 'rez-pulumi-state-123456789012';
-const boundaryArn = (stage: string) =>
-  `arn:aws:iam::${ACCOUNT_ID}:policy/rez-bootstrap/rez-${stage}-boundary`;
+const scope = ACCOUNT_SCOPE;
+const BUCKET = STATE_BUCKET;
+const boundaryArn = boundaryArnOf;
 
 const runs: Record<string, StageRun> = {};
 beforeAll(async () => {
