@@ -112,6 +112,8 @@ export interface RunOptions {
   dryRun?: boolean;
   /** The stack's settings when the repo holds no Pulumi.<stack>.yaml for it (a stack the user configures). */
   stackFile?: { config?: Record<string, unknown> };
+  /** Kill the program after this long (a hung RPC would otherwise hang the test). Default 150 s. */
+  timeoutMs?: number;
 }
 
 /** Runs the program of `root` for one stack through Pulumi's own `cmd/run`, against the mock engine. */
@@ -155,11 +157,19 @@ export async function runLikePulumi(options: RunOptions): Promise<LoaderRun> {
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
     });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 150_000);
     const code = await new Promise<number | null>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', resolve);
-    });
+    }).finally(() => clearTimeout(timer));
     const errors = [
+      ...(timedOut
+        ? [`the program did not finish within ${options.timeoutMs ?? 150_000} ms and was killed`]
+        : []),
       ...engine.record.logs.filter((l) => l.severity === 'error').map((l) => l.message),
       ...(stderr.trim() ? [stderr.trim()] : []),
     ];
