@@ -7,6 +7,7 @@ import {
   STAGES,
   type Stage,
 } from '@rez/core';
+import { DEAD_LETTER_GRACE_DAYS, DEAD_LETTER_RETENTION_DAYS } from './components/messaging';
 
 /**
  * The stack configuration (`rez:*` keys in Pulumi.<stage>.yaml), read and
@@ -27,7 +28,7 @@ export interface RezConfig {
   queue: {
     /** Receives before a message moves to the DLQ. */
     maxReceiveCount: number;
-    /** How long the queue and the DLQ keep a message. */
+    /** How long the queue keeps a message; the DLQ keeps it DEAD_LETTER_RETENTION_DAYS from its first enqueue. */
     messageRetentionDays: number;
   };
   worker: {
@@ -44,10 +45,16 @@ export interface RezConfig {
     oauthClientSecret: pulumi.Output<string>;
     sessionKey: pulumi.Output<string>;
     allowedUsers: string[];
-    /** ACM certificate for the HTTPS listener; plain HTTP without one. */
-    certificateArn: string | undefined;
-    /** The console's public URL when a DNS name points at the ALB; the ALB's own name otherwise. */
-    publicUrl: string | undefined;
+    /**
+     * The console's own DNS name (e.g. rez.example.com) with its ACM
+     * certificate in us-east-1; both unset: the distribution's
+     * `*.cloudfront.net` name and certificate.
+     */
+    customDomain: { domainName: string; certificateArn: string } | undefined;
+  };
+  alerts: {
+    /** An e-mail address subscribed to the alarm topic: a path to the operator that does not go through the worker. */
+    email: string | undefined;
   };
   schedules: ScheduleDefinition[];
 }
@@ -78,10 +85,17 @@ export const CONFIG_KEYS = [
   'oauthClientSecret',
   'sessionKey',
   'allowedUsers',
+  'domainName',
   'certificateArn',
-  'publicUrl',
+  'alertEmail',
   'schedules',
 ] as const;
+
+/** Keys earlier versions read, and what replaced them. */
+const RETIRED_KEYS: Record<string, string> = {
+  publicUrl:
+    'the console is served by CloudFront at https://<distribution>.cloudfront.net; for a name of your own set rez:domainName and rez:certificateArn (ACM, us-east-1)',
+};
 
 /** Keys that hold secrets: only ever set with `pulumi config set --secret`. */
 export const SECRET_KEYS: readonly string[] = ['ntfyToken', 'oauthClientSecret', 'sessionKey'];
@@ -156,6 +170,9 @@ export function loadConfig(stack: string = pulumi.getStack()): RezConfig {
   const known = new Set<string>(CONFIG_KEYS);
   for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
     const [namespace, name] = fullKey.split(':');
+    if (namespace === NAMESPACE && name in RETIRED_KEYS) {
+      throw new ConfigError(fullKey, `is no longer read: ${RETIRED_KEYS[name]}`);
+    }
     if (namespace === NAMESPACE && !known.has(name)) {
       throw new ConfigError(fullKey, `is not a setting Rez reads (known: ${CONFIG_KEYS.join(', ')})`);
     }
@@ -196,12 +213,11 @@ export function loadConfig(stack: string = pulumi.getStack()): RezConfig {
     throw new ConfigError(key('allowedUsers'), 'must be a non-empty list of user names or e-mail addresses');
   }
 
-  const certificateArn = optional('certificateArn');
-  if (
-    certificateArn !== undefined &&
-    !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/.test(certificateArn)
-  ) {
-    throw new ConfigError(key('certificateArn'), `must be an ACM certificate ARN, got "${certificateArn}"`);
+  const customDomain = readCustomDomain(optional('domainName'), optional('certificateArn'), key);
+
+  const alertEmail = optional('alertEmail');
+  if (alertEmail !== undefined && !/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(alertEmail)) {
+    throw new ConfigError(key('alertEmail'), `must be one e-mail address, got "${alertEmail}"`);
   }
 
   const schedulesInput = json('schedules');
@@ -222,7 +238,11 @@ export function loadConfig(stack: string = pulumi.getStack()): RezConfig {
     logRetentionDays,
     queue: {
       maxReceiveCount: int('maxReceiveCount', 1, 1000),
-      messageRetentionDays: int('messageRetentionDays', 1, 14),
+      messageRetentionDays: int(
+        'messageRetentionDays',
+        1,
+        DEAD_LETTER_RETENTION_DAYS - DEAD_LETTER_GRACE_DAYS,
+      ),
     },
     worker: {
       timeoutSeconds: int('workerTimeoutSeconds', 1, 900, 30),
@@ -240,9 +260,62 @@ export function loadConfig(stack: string = pulumi.getStack()): RezConfig {
       oauthClientSecret: requiredSecret('oauthClientSecret'),
       sessionKey: requiredSecret('sessionKey'),
       allowedUsers: allowedUsers.map((u: string) => u.trim()),
-      certificateArn,
-      publicUrl: optional('publicUrl') === undefined ? undefined : url('publicUrl'),
+      customDomain,
     },
+    alerts: { email: alertEmail },
     schedules,
   };
+}
+
+/**
+ * `rez:domainName` and `rez:certificateArn` come as a pair: a host name (no
+ * scheme: the console is HTTPS only) and an ACM certificate in us-east-1, the
+ * only region CloudFront takes certificates from.
+ */
+function readCustomDomain(
+  domainName: string | undefined,
+  certificateArn: string | undefined,
+  key: (name: string) => string,
+): RezConfig['web']['customDomain'] {
+  if (domainName === undefined && certificateArn === undefined) return undefined;
+  if (domainName === undefined || certificateArn === undefined) {
+    const missing = domainName === undefined ? 'domainName' : 'certificateArn';
+    throw new ConfigError(
+      key(missing),
+      'is required with rez:domainName / rez:certificateArn: set both (a name of your own) or neither (the cloudfront.net name)',
+    );
+  }
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(domainName)) {
+    throw new ConfigError(
+      key('domainName'),
+      `must be a host name such as rez.example.com (no scheme, no path; the console is HTTPS only), got "${domainName}"`,
+    );
+  }
+  const arn = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/.+$/.exec(certificateArn);
+  if (!arn) {
+    throw new ConfigError(key('certificateArn'), `must be an ACM certificate ARN, got "${certificateArn}"`);
+  }
+  if (arn[1] !== 'us-east-1') {
+    throw new ConfigError(
+      key('certificateArn'),
+      `must be a certificate in us-east-1 (CloudFront takes no other region), got one in ${arn[1]}`,
+    );
+  }
+  return { domainName: domainName.toLowerCase(), certificateArn };
+}
+
+/**
+ * What `pulumi preview` should point out without failing: today, a prod ntfy
+ * topic that anyone may publish to or subscribe to because no token reserves it.
+ */
+export function configWarnings(config: RezConfig): string[] {
+  const warnings: string[] = [];
+  if (config.stage === 'prod' && config.ntfy.token === undefined) {
+    warnings.push(
+      `the prod ntfy topic ${config.ntfy.baseUrl}/${config.ntfy.topic} is public: anyone who knows its name can ` +
+        'read the alerts and push to it. Reserve it with an ntfy account (ntfy.sh: Account → Reserved topics) and ' +
+        'store an access token: pulumi config set --stack prod --secret rez:ntfyToken <token>',
+    );
+  }
+  return warnings;
 }

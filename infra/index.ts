@@ -8,6 +8,8 @@ import { createRez } from './program';
 const outputs = createRez(loadConfig());
 
 export const consoleUrl = outputs.consoleUrl;
+export const callbackUrl = outputs.callbackUrl;
+export const distributionDomainName = outputs.distributionDomainName;
 export const topicArn = outputs.topicArn;
 export const alarmTopicArn = outputs.alarmTopicArn;
 export const queueUrl = outputs.queueUrl;

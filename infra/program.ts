@@ -1,17 +1,26 @@
 import * as aws from '@pulumi/aws';
-import type * as pulumi from '@pulumi/pulumi';
+import * as pulumi from '@pulumi/pulumi';
 import { type BundleName, requireBundle } from './bundles';
 import { Alerts } from './components/alerts';
+import { Edge } from './components/edge';
 import { Messaging } from './components/messaging';
+import { Network } from './components/network';
 import { firesDaily, Scheduler } from './components/scheduler';
+import { Secrets } from './components/secrets';
 import { Store } from './components/store';
-import { Web } from './components/web';
+import { WEB_TIMEOUT_SECONDS, Web } from './components/web';
 import { Worker } from './components/worker';
-import type { RezConfig } from './config';
+import { configWarnings, type RezConfig } from './config';
+import { boundaryPolicyArn, PROJECT, STAGE_TAG, stagePrefix, workloadRolePath } from './naming';
 
 /** The stack outputs (`pulumi stack output`). */
 export interface RezOutputs {
+  /** `https://<distribution>.cloudfront.net` (or the custom domain): open the console here. */
   consoleUrl: pulumi.Output<string>;
+  /** `<consoleUrl>/auth/callback`: register it as the redirect URI of the OpenID client. */
+  callbackUrl: pulumi.Output<string>;
+  /** The distribution's own name: the CNAME target for a custom domain. */
+  distributionDomainName: pulumi.Output<string>;
   topicArn: pulumi.Output<string>;
   alarmTopicArn: pulumi.Output<string>;
   queueUrl: pulumi.Output<string>;
@@ -22,82 +31,169 @@ export interface RezOutputs {
   scheduleNames: pulumi.Output<string>[];
 }
 
-/** Composes the components for one stage. `bundle` finds each built Lambda bundle. */
+/** How long CloudFront waits for the console: longer than the web function may run. */
+const ORIGIN_READ_TIMEOUT_SECONDS = WEB_TIMEOUT_SECONDS + 30;
+
+/**
+ * Composes the components for one stage. Every resource is named
+ * `rez-<stage>-…` and tagged `rez:stage=<stage>` (infra/naming.ts), the
+ * scope the stage's deploy role is limited to. `bundle` finds each built
+ * Lambda bundle.
+ */
 export function createRez(
   config: RezConfig,
   bundle: (name: BundleName) => string = (name) => requireBundle(name),
 ): RezOutputs {
   const { stage } = config;
+  const prefix = stagePrefix(stage);
   // Resolve every bundle first, so a missing build fails before any resource is declared.
   const bundles = { worker: bundle('worker'), scheduler: bundle('scheduler'), web: bundle('web') };
-  const account = aws.getCallerIdentityOutput();
+  for (const warning of configWarnings(config)) pulumi.log.warn(warning);
 
-  const store = new Store('rez', {
-    pointInTimeRecovery: config.store.pointInTimeRecovery,
-    deletionProtection: stage === 'prod',
+  // One provider for the whole stage: its default tags put the stage on every resource.
+  const provider = new aws.Provider(`${prefix}-aws`, {
+    region: aws.config.region,
+    defaultTags: { tags: { [STAGE_TAG]: stage, 'rez:project': PROJECT } },
   });
-  const messaging = new Messaging('rez', {
-    maxReceiveCount: config.queue.maxReceiveCount,
-    consumerTimeoutSeconds: config.worker.timeoutSeconds,
-    messageRetentionDays: config.queue.messageRetentionDays,
-  });
+  const inStage = { providers: { aws: provider } };
+  const invoke = { provider };
+  const account = aws.getCallerIdentityOutput({}, invoke);
+  const partition = aws.getPartitionOutput({}, invoke);
+  const roleScope = {
+    path: workloadRolePath(stage),
+    permissionsBoundary: pulumi
+      .all([partition.partition, account.accountId])
+      .apply(([p, id]) => boundaryPolicyArn(p, id, stage)),
+  };
+
+  const store = new Store(
+    prefix,
+    { pointInTimeRecovery: config.store.pointInTimeRecovery, deletionProtection: stage === 'prod' },
+    inStage,
+  );
+  const messaging = new Messaging(
+    prefix,
+    {
+      maxReceiveCount: config.queue.maxReceiveCount,
+      consumerTimeoutSeconds: config.worker.timeoutSeconds,
+      messageRetentionDays: config.queue.messageRetentionDays,
+    },
+    inStage,
+  );
+  const secrets = new Secrets(
+    `${prefix}-secrets`,
+    {
+      stage,
+      values: {
+        oauthClientSecret: config.web.oauthClientSecret,
+        sessionKey: config.web.sessionKey,
+        ntfyToken: config.ntfy.token,
+      },
+    },
+    inStage,
+  );
   const table = {
     tableName: store.table.name,
     tableArn: store.table.arn,
     retentionDays: config.store.retentionDays,
   };
 
-  const worker = new Worker('rez-worker', {
-    stage,
-    bundleDir: bundles.worker,
-    queueArn: messaging.queue.arn,
-    queueVisibilityTimeoutSeconds: messaging.visibilityTimeoutSeconds,
-    topicArn: messaging.topic.arn,
-    ...table,
-    ntfy: config.ntfy,
-    timeoutSeconds: config.worker.timeoutSeconds,
-    memoryMb: config.worker.memoryMb,
-    batchSize: config.worker.batchSize,
-    batchWindowSeconds: config.worker.batchWindowSeconds,
-    logRetentionDays: config.logRetentionDays,
-  });
+  const worker = new Worker(
+    `${prefix}-worker`,
+    {
+      stage,
+      bundleDir: bundles.worker,
+      queueArn: messaging.queue.arn,
+      queueVisibilityTimeoutSeconds: messaging.visibilityTimeoutSeconds,
+      topicArn: messaging.topic.arn,
+      ...table,
+      ntfy: { baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic },
+      secrets,
+      timeoutSeconds: config.worker.timeoutSeconds,
+      memoryMb: config.worker.memoryMb,
+      batchSize: config.worker.batchSize,
+      batchWindowSeconds: config.worker.batchWindowSeconds,
+      logRetentionDays: config.logRetentionDays,
+      roleScope,
+    },
+    inStage,
+  );
 
-  const scheduler = new Scheduler('rez-scheduler', {
-    stage,
-    bundleDir: bundles.scheduler,
-    schedules: config.schedules,
-    topicArn: messaging.topic.arn,
-    ...table,
-    logRetentionDays: config.logRetentionDays,
-    accountId: account.accountId,
-  });
+  const scheduler = new Scheduler(
+    `${prefix}-scheduler`,
+    {
+      stage,
+      bundleDir: bundles.scheduler,
+      schedules: config.schedules,
+      topicArn: messaging.topic.arn,
+      ...table,
+      logRetentionDays: config.logRetentionDays,
+      accountId: account.accountId,
+      roleScope,
+    },
+    inStage,
+  );
 
-  const web = new Web('rez-web', {
-    stage,
-    bundleDir: bundles.web,
-    topicArn: messaging.topic.arn,
-    ...table,
-    queueUrl: messaging.queue.url,
-    queueArn: messaging.queue.arn,
-    deadLetterQueueUrl: messaging.deadLetterQueue.url,
-    deadLetterQueueArn: messaging.deadLetterQueue.arn,
-    schedules: config.schedules,
-    ...config.web,
-    logRetentionDays: config.logRetentionDays,
-  });
+  const network = new Network(
+    `${prefix}-network`,
+    { availabilityZones: aws.getAvailabilityZonesOutput({ state: 'available' }, invoke).names },
+    inStage,
+  );
+  const edge = new Edge(
+    `${prefix}-console`,
+    {
+      stage,
+      vpcId: network.vpc.id,
+      vpcCidr: network.cidrBlock,
+      subnetIds: network.privateSubnets.map((subnet) => subnet.id),
+      customDomain: config.web.customDomain,
+      originReadTimeoutSeconds: ORIGIN_READ_TIMEOUT_SECONDS,
+    },
+    inStage,
+  );
+  new Web(
+    `${prefix}-web`,
+    {
+      stage,
+      bundleDir: bundles.web,
+      topicArn: messaging.topic.arn,
+      ...table,
+      queueUrl: messaging.queue.url,
+      queueArn: messaging.queue.arn,
+      deadLetterQueueUrl: messaging.deadLetterQueue.url,
+      deadLetterQueueArn: messaging.deadLetterQueue.arn,
+      oauthIssuer: config.web.oauthIssuer,
+      oauthClientId: config.web.oauthClientId,
+      allowedUsers: config.web.allowedUsers,
+      secrets,
+      schedules: config.schedules,
+      publicUrl: edge.url,
+      targetGroupArn: edge.targetGroup.arn,
+      logRetentionDays: config.logRetentionDays,
+      roleScope,
+    },
+    inStage,
+  );
 
-  new Alerts('rez-alerts', {
-    stage,
-    alarmTopicArn: messaging.alarmTopic.arn,
-    deadLetterQueueName: messaging.deadLetterQueue.name,
-    scheduleDeadLetterQueueName: scheduler.deadLetterQueue.name,
-    workerFunctionName: worker.fn.name,
-    schedulerFunctionName: scheduler.fn.name,
-    expectsDailyRun: config.schedules.some(firesDaily),
-  });
+  new Alerts(
+    `${prefix}-alerts`,
+    {
+      stage,
+      alarmTopicArn: messaging.alarmTopic.arn,
+      deadLetterQueueName: messaging.deadLetterQueue.name,
+      scheduleDeadLetterQueueName: scheduler.deadLetterQueue.name,
+      workerFunctionName: worker.fn.name,
+      schedulerFunctionName: scheduler.fn.name,
+      expectsDailyRun: config.schedules.some(firesDaily),
+      email: config.alerts.email,
+    },
+    inStage,
+  );
 
   return {
-    consoleUrl: web.url,
+    consoleUrl: edge.url,
+    callbackUrl: edge.callbackUrl,
+    distributionDomainName: edge.distribution.domainName,
     topicArn: messaging.topic.arn,
     alarmTopicArn: messaging.alarmTopic.arn,
     queueUrl: messaging.queue.url,

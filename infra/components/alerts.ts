@@ -16,12 +16,19 @@ export interface AlertsArgs {
   schedulerFunctionName: pulumi.Input<string>;
   /** Whether some schedule fires at least daily; the missed-schedule alarm exists only then. */
   expectsDailyRun: boolean;
+  /**
+   * An e-mail address subscribed to the alarm topic: alarms reach it straight
+   * from SNS, without the queue and worker they may be about. SNS mails a
+   * confirmation link first; nothing arrives until it is clicked.
+   */
+  email?: string;
 }
 
 /**
  * CloudWatch alarms for the things that need a human: dead letters, worker
  * errors, and a daily schedule that did not run. Each notifies the alarm
- * topic on ALARM and again on OK.
+ * topic on ALARM and again on OK. The topic reaches ntfy through the queue
+ * and the worker, and, with `email`, an inbox directly.
  */
 export class Alerts extends pulumi.ComponentResource {
   readonly alarms: aws.cloudwatch.MetricAlarm[];
@@ -32,11 +39,11 @@ export class Alerts extends pulumi.ComponentResource {
     const notify = { alarmActions: [args.alarmTopicArn], okActions: [args.alarmTopicArn] };
     const alarm = (
       suffix: string,
-      props: Omit<aws.cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions'>,
+      props: Omit<aws.cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions' | 'name'>,
     ) =>
       new aws.cloudwatch.MetricAlarm(
         `${name}-${suffix}`,
-        { name: `rez-${args.stage}-${suffix}`, ...props, ...notify },
+        { name: `rez-${args.stage}-${suffix}`, ...notify, ...props },
         { parent: this },
       );
     /** Any message visible in `queueName` (a dead-letter queue) for 5 minutes. */
@@ -74,10 +81,19 @@ export class Alerts extends pulumi.ComponentResource {
       }),
     ];
     if (args.expectsDailyRun) {
+      // Lambda publishes Invocations only for periods with invocations, so a
+      // missed day is a day without data. `missing` turns a day without data
+      // into INSUFFICIENT_DATA, which notifies like ALARM does. A new alarm
+      // starts in INSUFFICIENT_DATA, and actions run only on a change of
+      // state: so the first deploy sends nothing, the first run moves it to
+      // OK, and from then on a day without a run notifies. (`breaching`
+      // would fire the moment the alarm is created, before the first
+      // schedule is even due.) Until that first run this alarm is silent;
+      // schedule-dead-letters covers a first run Scheduler gives up on.
       this.alarms.push(
         alarm('schedule-missed', {
           alarmDescription:
-            'The scheduler Lambda was not invoked in the last 24 hours: a daily schedule did not run.',
+            'No scheduler Lambda invocation in the last 24 hours (INSUFFICIENT_DATA = no run at all): a daily schedule did not run.',
           namespace: 'AWS/Lambda',
           metricName: 'Invocations',
           dimensions: { FunctionName: args.schedulerFunctionName },
@@ -86,8 +102,8 @@ export class Alerts extends pulumi.ComponentResource {
           evaluationPeriods: 1,
           comparisonOperator: 'LessThanThreshold',
           threshold: 1,
-          // No data at all means no invocation: that is the failure we watch for.
-          treatMissingData: 'breaching',
+          treatMissingData: 'missing',
+          insufficientDataActions: [args.alarmTopicArn],
         }),
       );
     }
@@ -98,6 +114,13 @@ export class Alerts extends pulumi.ComponentResource {
         args.scheduleDeadLetterQueueName,
       ),
     );
+    if (args.email !== undefined) {
+      new aws.sns.TopicSubscription(
+        `${name}-email`,
+        { topic: args.alarmTopicArn, protocol: 'email', endpoint: args.email },
+        { parent: this },
+      );
+    }
     this.registerOutputs({ alarmNames: this.alarms.map((a) => a.name) });
   }
 }

@@ -1,6 +1,14 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { allow, assumeRolePolicy, LOG_WRITE, logStreams, type PolicyStatement, policyDocument } from './iam';
+import {
+  allow,
+  LOG_WRITE,
+  logStreams,
+  type PolicyStatement,
+  policyDocument,
+  type RoleScope,
+  serviceRole,
+} from './iam';
 
 /** Arguments for {@link bundledFunction}: one Lambda shipped from a built bundle folder. */
 export interface BundledFunctionArgs {
@@ -11,7 +19,10 @@ export interface BundledFunctionArgs {
   timeoutSeconds: number;
   memoryMb: number;
   logRetentionDays: number;
+  /** Plain settings only: secrets go to SSM and the function gets their parameter names (see Secrets). */
   environment: Record<string, pulumi.Input<string>>;
+  /** The stage's role path and permissions boundary. */
+  roleScope: RoleScope;
   /** What the function may do besides writing its own logs. */
   statements: (logGroupArn: pulumi.Output<string>) => PolicyStatement[];
 }
@@ -59,11 +70,7 @@ export function bundledFunction(
     { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays },
     opts,
   );
-  const role = new aws.iam.Role(
-    `${name}-role`,
-    { assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com') },
-    opts,
-  );
+  const role = serviceRole(`${name}-role`, 'lambda.amazonaws.com', args.roleScope, parent);
   const policy = new aws.iam.RolePolicy(
     `${name}-policy`,
     {

@@ -1,3 +1,4 @@
+import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { MESSAGES_TABLE } from '../table';
 
@@ -71,6 +72,37 @@ export function assumeRolePolicy(
   });
 }
 
+/**
+ * Where a stage's roles live and what caps them: the IAM path the stage's
+ * deploy role may create roles under, and the permissions boundary it must
+ * attach to each (see infra/naming.ts and the bootstrap).
+ */
+export interface RoleScope {
+  /** `/rez/<stage>/`. */
+  path: string;
+  /** ARN of the stage's permissions boundary policy. */
+  permissionsBoundary: pulumi.Input<string>;
+}
+
+/** A role one AWS service may assume, under the stage's path and boundary. */
+export function serviceRole(
+  name: string,
+  service: string,
+  scope: RoleScope,
+  parent: pulumi.Resource,
+  sourceAccount?: pulumi.Input<string>,
+): aws.iam.Role {
+  return new aws.iam.Role(
+    name,
+    {
+      path: scope.path,
+      permissionsBoundary: scope.permissionsBoundary,
+      assumeRolePolicy: assumeRolePolicy(service, sourceAccount),
+    },
+    { parent },
+  );
+}
+
 /** The table and each of its indexes by name (Query on an index needs the index ARN). */
 export function tableResources(tableArn: pulumi.Input<string>): pulumi.Input<string>[] {
   return [
@@ -97,3 +129,5 @@ export const SQS_CONSUME = [
 /** What the message store adapter does: items and queries, never scans or table admin. */
 export const DYNAMODB_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 export const DYNAMODB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** Reading one SSM parameter; the AWS-managed aws/ssm key lets any principal allowed this decrypt it. */
+export const SSM_READ = ['ssm:GetParameter'];

@@ -4,12 +4,22 @@ import * as pulumi from '@pulumi/pulumi';
 /** AWS's guidance for SQS event sources: visibility timeout at least six times the function timeout. */
 export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
 
+/** SQS keeps a message at most 14 days; the DLQ always keeps the maximum. */
+export const DEAD_LETTER_RETENTION_DAYS = 14;
+
+/**
+ * The least time a dead letter stays in the DLQ. A message moved there keeps
+ * its first enqueue time (SQS does not reset it), so the queue may keep
+ * messages at most {@link DEAD_LETTER_RETENTION_DAYS} minus this.
+ */
+export const DEAD_LETTER_GRACE_DAYS = 7;
+
 export interface MessagingArgs {
   /** Receives before a message moves to the DLQ (redrive maxReceiveCount), 1–1000. */
   maxReceiveCount: number;
   /** Timeout of the function consuming the queue; the visibility timeout is six times this. */
   consumerTimeoutSeconds: number;
-  /** How long the queue and the DLQ keep messages, 1–14 days. */
+  /** How long the queue keeps messages: 1 to DEAD_LETTER_RETENTION_DAYS − DEAD_LETTER_GRACE_DAYS days. */
   messageRetentionDays: number;
 }
 
@@ -29,12 +39,15 @@ export class Messaging extends pulumi.ComponentResource {
   readonly deadLetterQueue: aws.sqs.Queue;
   /** The queue's visibility timeout, for consumers to check their timeout against. */
   readonly visibilityTimeoutSeconds: number;
+  /** How long the DLQ keeps a message, counted from its first enqueue on the queue. */
+  readonly deadLetterRetentionSeconds: number;
 
   constructor(name: string, args: MessagingArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rez:messaging:Messaging', name, {}, opts);
     validate(args);
     const parent = { parent: this };
     const retentionSeconds = args.messageRetentionDays * 86_400;
+    this.deadLetterRetentionSeconds = DEAD_LETTER_RETENTION_DAYS * 86_400;
     this.visibilityTimeoutSeconds = args.consumerTimeoutSeconds * VISIBILITY_TO_TIMEOUT_RATIO;
 
     // SNS keeps messages only in flight; at rest they sit in SQS, encrypted with
@@ -44,7 +57,7 @@ export class Messaging extends pulumi.ComponentResource {
 
     this.deadLetterQueue = new aws.sqs.Queue(
       `${name}-dlq`,
-      { messageRetentionSeconds: retentionSeconds, sqsManagedSseEnabled: true },
+      { messageRetentionSeconds: this.deadLetterRetentionSeconds, sqsManagedSseEnabled: true },
       parent,
     );
     this.queue = new aws.sqs.Queue(
@@ -135,9 +148,16 @@ function validate(args: MessagingArgs): void {
       `Messaging: consumerTimeoutSeconds must be a whole number from 1 to ${maxTimeout}, got ${consumerTimeoutSeconds}`,
     );
   }
-  if (!Number.isInteger(messageRetentionDays) || messageRetentionDays < 1 || messageRetentionDays > 14) {
+  const maxRetention = DEAD_LETTER_RETENTION_DAYS - DEAD_LETTER_GRACE_DAYS;
+  if (
+    !Number.isInteger(messageRetentionDays) ||
+    messageRetentionDays < 1 ||
+    messageRetentionDays > maxRetention
+  ) {
     throw new Error(
-      `Messaging: messageRetentionDays must be 1–14 (the SQS limit), got ${messageRetentionDays}`,
+      `Messaging: messageRetentionDays must be 1–${maxRetention}, got ${messageRetentionDays}: the DLQ keeps a ` +
+        `message ${DEAD_LETTER_RETENTION_DAYS} days from its first enqueue and must leave at least ` +
+        `${DEAD_LETTER_GRACE_DAYS} days to look at it`,
     );
   }
 }

@@ -7,7 +7,7 @@ import {
   scheduleInvocation,
 } from '@rez/core';
 import { bundledFunction, pipelineEnvironment } from './function';
-import { allow, assumeRolePolicy, DYNAMODB_WRITE, policyDocument, SNS_PUBLISH } from './iam';
+import { allow, DYNAMODB_WRITE, policyDocument, type RoleScope, SNS_PUBLISH, serviceRole } from './iam';
 
 export interface SchedulerArgs {
   stage: string;
@@ -23,6 +23,7 @@ export interface SchedulerArgs {
   logRetentionDays: number;
   /** Account EventBridge Scheduler must act for (confused-deputy guard on the role's trust policy). */
   accountId: pulumi.Input<string>;
+  roleScope: RoleScope;
   /** Retries of a failed invocation before it goes to the schedule DLQ (0–185). Default 3. */
   maximumRetryAttempts?: number;
   /** Give up on an invocation this long after it was due (60–86400 s). Default 1 hour. */
@@ -55,6 +56,7 @@ export class Scheduler extends pulumi.ComponentResource {
         timeoutSeconds: 30,
         memoryMb: 256,
         logRetentionDays: args.logRetentionDays,
+        roleScope: args.roleScope,
         environment: {
           ...pipelineEnvironment(args),
         },
@@ -73,10 +75,12 @@ export class Scheduler extends pulumi.ComponentResource {
       parent,
     );
 
-    const role = new aws.iam.Role(
+    const role = serviceRole(
       `${name}-schedule-role`,
-      { assumeRolePolicy: assumeRolePolicy('scheduler.amazonaws.com', args.accountId) },
-      parent,
+      'scheduler.amazonaws.com',
+      args.roleScope,
+      this,
+      args.accountId,
     );
     const rolePolicy = new aws.iam.RolePolicy(
       `${name}-schedule-policy`,

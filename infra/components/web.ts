@@ -2,10 +2,19 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { ScheduleDefinition } from '@rez/core';
 import { bundledFunction, pipelineEnvironment } from './function';
-import { allow, allowOnAnyResource, DYNAMODB_READ, DYNAMODB_WRITE, SNS_PUBLISH, tableResources } from './iam';
+import {
+  allow,
+  allowOnAnyResource,
+  DYNAMODB_READ,
+  DYNAMODB_WRITE,
+  type RoleScope,
+  SNS_PUBLISH,
+  tableResources,
+} from './iam';
+import type { Secrets } from './secrets';
 
-/** TLS 1.3 with 1.2 fallback: the ALB policy AWS recommends for new listeners. */
-export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+/** The web function's timeout; CloudFront's origin read timeout (Edge) must be longer. */
+export const WEB_TIMEOUT_SECONDS = 30;
 
 export interface WebArgs {
   stage: string;
@@ -22,94 +31,53 @@ export interface WebArgs {
   deadLetterQueueArn: pulumi.Input<string>;
   oauthIssuer: string;
   oauthClientId: string;
-  oauthClientSecret: pulumi.Input<string>;
-  sessionKey: pulumi.Input<string>;
+  /** Holds the OAuth client secret and the session key; the function gets their parameter names. */
+  secrets: Secrets;
   /** The stack's schedules, shown on the dashboard (REZ_SCHEDULES, JSON). */
   schedules: readonly ScheduleDefinition[];
   /** Users allowed into the console; passed as REZ_ALLOWED_USERS, comma-separated. */
   allowedUsers: string[];
-  /** ACM certificate: HTTPS on 443 and HTTP redirecting to it. Without one: plain HTTP on 80. */
-  certificateArn?: string;
-  /** The console's URL (DNS name on the certificate). Required with certificateArn; defaults to the ALB's name. */
-  publicUrl?: string;
+  /** The console's https:// URL (from Edge): REZ_PUBLIC_URL, from which the app builds its OAuth callback. */
+  publicUrl: pulumi.Input<string>;
+  /** The load balancer's target group (type lambda) the function is registered in. */
+  targetGroupArn: pulumi.Input<string>;
   logRetentionDays: number;
+  roleScope: RoleScope;
 }
 
 /**
- * The console: the web Lambda behind an Application Load Balancer in the
- * default VPC (target group of type lambda, multi-value headers on, so
- * repeated query parameters and Set-Cookie headers survive).
+ * The console: the web Lambda, registered in the Edge's load balancer target
+ * group (type lambda, multi-value headers on, so repeated query parameters
+ * and Set-Cookie headers survive). It reads its secrets from SSM by the
+ * parameter names in its environment.
  */
 export class Web extends pulumi.ComponentResource {
   readonly fn: aws.lambda.Function;
-  readonly loadBalancer: aws.lb.LoadBalancer;
-  readonly targetGroup: aws.lb.TargetGroup;
-  /** Where the console answers: publicUrl, or http(s)://<ALB DNS name>. */
-  readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: WebArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rez:web:Web', name, {}, opts);
     validate(args);
-    const parent = { parent: this };
-    const https = args.certificateArn !== undefined;
-
-    const vpc = aws.ec2.getVpcOutput({ default: true }, parent);
-    const subnets = aws.ec2.getSubnetsOutput({ filters: [{ name: 'vpc-id', values: [vpc.id] }] }, parent);
-
-    const ports = https ? [80, 443] : [80];
-    const securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-alb-sg`,
-      {
-        description: `Rez console load balancer (${args.stage})`,
-        vpcId: vpc.id,
-        ingress: ports.map((port) => ({
-          description: `HTTP${port === 443 ? 'S' : ''} from anywhere`,
-          protocol: 'tcp',
-          fromPort: port,
-          toPort: port,
-          cidrBlocks: ['0.0.0.0/0'],
-          ipv6CidrBlocks: ['::/0'],
-        })),
-        egress: [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'] }],
-      },
-      parent,
-    );
-
-    this.loadBalancer = new aws.lb.LoadBalancer(
-      `${name}-alb`,
-      {
-        loadBalancerType: 'application',
-        internal: false,
-        securityGroups: [securityGroup.id],
-        subnets: subnets.ids,
-        dropInvalidHeaderFields: true,
-      },
-      parent,
-    );
-
-    this.url = args.publicUrl
-      ? pulumi.output(args.publicUrl)
-      : pulumi.interpolate`${https ? 'https' : 'http'}://${this.loadBalancer.dnsName}`;
+    const secretKeys = ['oauthClientSecret', 'sessionKey'] as const;
 
     const created = bundledFunction(
       name,
       {
         functionName: `rez-${args.stage}-web`,
         bundleDir: args.bundleDir,
-        timeoutSeconds: 30,
+        timeoutSeconds: WEB_TIMEOUT_SECONDS,
         memoryMb: 1024,
         logRetentionDays: args.logRetentionDays,
+        roleScope: args.roleScope,
         environment: {
           ...pipelineEnvironment(args),
           REZ_QUEUE_URL: args.queueUrl,
           REZ_DLQ_URL: args.deadLetterQueueUrl,
           OAUTH_ISSUER: args.oauthIssuer,
           OAUTH_CLIENT_ID: args.oauthClientId,
-          OAUTH_CLIENT_SECRET: pulumi.secret(args.oauthClientSecret),
           REZ_ALLOWED_USERS: args.allowedUsers.join(','),
-          REZ_SESSION_KEY: pulumi.secret(args.sessionKey),
-          REZ_PUBLIC_URL: this.url,
+          REZ_PUBLIC_URL: args.publicUrl,
           REZ_SCHEDULES: JSON.stringify(args.schedules),
+          ...args.secrets.environment([...secretKeys]),
         },
         statements: () => [
           allow('SubmitMessages', SNS_PUBLISH, [args.topicArn]),
@@ -129,6 +97,7 @@ export class Web extends pulumi.ComponentResource {
             ],
             [args.deadLetterQueueArn],
           ),
+          ...args.secrets.readStatement('ReadConsoleSecrets', [...secretKeys]),
           // GetMetricData has no resource-level permissions: AWS only accepts Resource "*".
           allowOnAnyResource('ReadMetrics', ['cloudwatch:GetMetricData']),
         ],
@@ -137,62 +106,23 @@ export class Web extends pulumi.ComponentResource {
     );
     this.fn = created.fn;
 
-    this.targetGroup = new aws.lb.TargetGroup(
-      `${name}-tg`,
-      { targetType: 'lambda', lambdaMultiValueHeadersEnabled: true },
-      parent,
-    );
     const permission = new aws.lambda.Permission(
       `${name}-alb-invoke`,
       {
         action: 'lambda:InvokeFunction',
         function: this.fn.name,
         principal: 'elasticloadbalancing.amazonaws.com',
-        sourceArn: this.targetGroup.arn,
+        sourceArn: args.targetGroupArn,
       },
-      parent,
+      { parent: this },
     );
     new aws.lb.TargetGroupAttachment(
       `${name}-tg-attachment`,
-      { targetGroupArn: this.targetGroup.arn, targetId: this.fn.arn },
+      { targetGroupArn: args.targetGroupArn, targetId: this.fn.arn },
       { parent: this, dependsOn: [permission] },
     );
 
-    const forward = [{ type: 'forward', targetGroupArn: this.targetGroup.arn }];
-    if (https) {
-      new aws.lb.Listener(
-        `${name}-https`,
-        {
-          loadBalancerArn: this.loadBalancer.arn,
-          port: 443,
-          protocol: 'HTTPS',
-          sslPolicy: TLS_POLICY,
-          certificateArn: args.certificateArn,
-          defaultActions: forward,
-        },
-        parent,
-      );
-      new aws.lb.Listener(
-        `${name}-http`,
-        {
-          loadBalancerArn: this.loadBalancer.arn,
-          port: 80,
-          protocol: 'HTTP',
-          defaultActions: [
-            { type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } },
-          ],
-        },
-        parent,
-      );
-    } else {
-      new aws.lb.Listener(
-        `${name}-http`,
-        { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: 'HTTP', defaultActions: forward },
-        parent,
-      );
-    }
-
-    this.registerOutputs({ url: this.url, functionName: this.fn.name });
+    this.registerOutputs({ functionName: this.fn.name });
   }
 }
 
@@ -201,10 +131,7 @@ function validate(args: WebArgs): void {
   if (args.allowedUsers.some((u) => u.includes(','))) {
     throw new Error('Web: allowedUsers entries must not contain "," (REZ_ALLOWED_USERS is comma-separated)');
   }
-  if (args.certificateArn !== undefined && !args.publicUrl?.startsWith('https://')) {
-    throw new Error(
-      'Web: publicUrl must be the https:// name on the certificate when certificateArn is set ' +
-        "(the ALB's own DNS name is not on it)",
-    );
+  for (const key of ['oauthClientSecret', 'sessionKey'] as const) {
+    if (!args.secrets.parameters[key]) throw new Error(`Web: secrets must hold ${key} (rez:${key})`);
   }
 }

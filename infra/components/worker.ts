@@ -1,8 +1,17 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { bundledFunction, pipelineEnvironment } from './function';
-import { allow, DYNAMODB_READ, DYNAMODB_WRITE, SNS_PUBLISH, SQS_CONSUME, tableResources } from './iam';
+import {
+  allow,
+  DYNAMODB_READ,
+  DYNAMODB_WRITE,
+  type RoleScope,
+  SNS_PUBLISH,
+  SQS_CONSUME,
+  tableResources,
+} from './iam';
 import { VISIBILITY_TO_TIMEOUT_RATIO } from './messaging';
+import type { Secrets } from './secrets';
 
 export interface WorkerArgs {
   stage: string;
@@ -17,7 +26,10 @@ export interface WorkerArgs {
   /** Days a message stays in the store (its TTL), passed as REZ_RETENTION_DAYS. */
   retentionDays: number;
   tableArn: pulumi.Input<string>;
-  ntfy: { baseUrl: string; topic: string; token: pulumi.Input<string> | undefined };
+  ntfy: { baseUrl: string; topic: string };
+  /** Holds the ntfy token when the topic is reserved; the function gets its parameter name. */
+  secrets: Secrets;
+  roleScope: RoleScope;
   timeoutSeconds: number;
   memoryMb: number;
   /** Event source mapping: messages per invocation (1–10000) and how long to gather them (0–300 s). */
@@ -46,6 +58,7 @@ export class Worker extends pulumi.ComponentResource {
         timeoutSeconds: args.timeoutSeconds,
         memoryMb: args.memoryMb,
         logRetentionDays: args.logRetentionDays,
+        roleScope: args.roleScope,
         environment: {
           ...pipelineEnvironment(args),
           NTFY_BASE_URL: args.ntfy.baseUrl,
@@ -53,12 +66,13 @@ export class Worker extends pulumi.ComponentResource {
           REZ_LEASE_SECONDS: String(
             workerLeaseSeconds(args.timeoutSeconds, args.queueVisibilityTimeoutSeconds),
           ),
-          ...(args.ntfy.token === undefined ? {} : { NTFY_TOKEN: pulumi.secret(args.ntfy.token) }),
+          ...args.secrets.environment(['ntfyToken']),
         },
         statements: () => [
           allow('ConsumeQueue', SQS_CONSUME, [args.queueArn]),
           allow('PublishEmitted', SNS_PUBLISH, [args.topicArn]),
           allow('MessageStore', [...DYNAMODB_READ, ...DYNAMODB_WRITE], tableResources(args.tableArn)),
+          ...args.secrets.readStatement('ReadNtfyToken', ['ntfyToken']),
         ],
       },
       this,

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { bundlePath, bundleRoot, requireBundle } from '../bundles';
 import { Messaging } from '../components/messaging';
+import { Secrets } from '../components/secrets';
 import { Worker, workerLeaseSeconds } from '../components/worker';
 import { loadConfig } from '../config';
 import { createRez } from '../program';
@@ -32,11 +33,12 @@ describe('Program: infra/index.ts', () => {
     const program = await import('../index');
     await settle();
     expect(recorded.length).toBeGreaterThan(30);
-    expect(await resolved(program.consoleUrl)).toMatch(/^http:\/\/rez-web-alb-.*\.elb\.amazonaws\.com$/);
-    expect(await resolved(program.topicArn)).toMatch(/^arn:aws:sns:.*rez-topic/);
-    expect(await resolved(program.queueUrl)).toMatch(/^https:\/\/sqs\..*rez-queue/);
-    expect(await resolved(program.deadLetterQueueUrl)).toMatch(/rez-dlq/);
-    expect(await resolved(program.tableName)).toMatch(/rez-messages/);
+    expect(await resolved(program.consoleUrl)).toBe('https://d111111abcdef8.cloudfront.net');
+    expect(await resolved(program.callbackUrl)).toBe('https://d111111abcdef8.cloudfront.net/auth/callback');
+    expect(await resolved(program.topicArn)).toMatch(/^arn:aws:sns:.*rez-dev-topic/);
+    expect(await resolved(program.queueUrl)).toMatch(/^https:\/\/sqs\..*rez-dev-queue/);
+    expect(await resolved(program.deadLetterQueueUrl)).toMatch(/rez-dev-dlq/);
+    expect(await resolved(program.tableName)).toMatch(/rez-dev-messages/);
     expect(program.ntfyTopicUrl).toBe('https://ntfy.sh/rzesz-alerts-dev');
   });
 });
@@ -69,7 +71,15 @@ describe('Config: errors name the key', () => {
     [{ 'rez:pointInTimeRecovery': 'yes' }, 'rez:pointInTimeRecovery must be true or false'],
     [{ 'rez:oauthIssuer': 'not a url' }, 'rez:oauthIssuer must be an http(s) URL'],
     [{ 'rez:allowedUsers': '[]' }, 'rez:allowedUsers must be a non-empty list'],
-    [{ 'rez:certificateArn': 'arn:aws:iam::1:role/x' }, 'rez:certificateArn must be an ACM certificate ARN'],
+    [
+      { 'rez:certificateArn': 'arn:aws:iam::1:role/x', 'rez:domainName': 'rez.example.com' },
+      'rez:certificateArn must be an ACM certificate ARN',
+    ],
+    [
+      { 'rez:messageRetentionDays': '8' },
+      'rez:messageRetentionDays must be a whole number from 1 to 7, got "8"',
+    ],
+    [{ 'rez:alertEmail': 'ops@example.com, b@example.com' }, 'rez:alertEmail must be one e-mail address'],
     [{ 'rez:oauthClientSecret': '' }, 'pulumi config set --secret rez:oauthClientSecret'],
     [{ 'rez:ntfyTopc': 'typo' }, 'rez:ntfyTopc is not a setting Rez reads'],
   ])('%j → %s', (override, message) => {
@@ -102,6 +112,12 @@ describe('Components: args are validated up front', () => {
     ).toThrow('Messaging: maxReceiveCount must be a whole number from 1 to 1000, got 0');
   });
 
+  it('Messaging keeps the queue’s retention a week under the DLQ’s', () => {
+    expect(
+      () => new Messaging('m', { maxReceiveCount: 3, consumerTimeoutSeconds: 30, messageRetentionDays: 14 }),
+    ).toThrow('Messaging: messageRetentionDays must be 1–7, got 14: the DLQ keeps a message 14 days');
+  });
+
   it('Worker rejects a queue visibility timeout under 6 × its timeout', () => {
     const args = {
       stage: 'dev',
@@ -112,7 +128,9 @@ describe('Components: args are validated up front', () => {
       tableName: 't',
       tableArn: 'arn:tbl',
       retentionDays: 30,
-      ntfy: { baseUrl: 'https://ntfy.sh', topic: 'x', token: undefined },
+      ntfy: { baseUrl: 'https://ntfy.sh', topic: 'x' },
+      secrets: new Secrets('s', { stage: 'dev', values: {} }),
+      roleScope: { path: '/rez/dev/', permissionsBoundary: 'arn:aws:iam::1:policy/b' },
       timeoutSeconds: 30,
       memoryMb: 512,
       batchSize: 5,
@@ -133,16 +151,5 @@ describe('Components: args are validated up front', () => {
       expect(lease).toBeGreaterThan(timeout);
       expect(lease).toBeLessThan(6 * timeout);
     }
-  });
-
-  it('Web wants the https:// public URL when a certificate is set', () => {
-    installMocks('dev', {
-      ...devConfig(),
-      'rez:certificateArn': 'arn:aws:acm:eu-central-1:123456789012:certificate/abc',
-    });
-    const config = loadConfig('dev');
-    expect(() => createRez(config, () => stubBundleRoot())).toThrow(
-      'Web: publicUrl must be the https:// name on the certificate when certificateArn is set',
-    );
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Runs the Pulumi program under `pulumi.runtime.setMocks` (no CLI, no AWS)
- * and records every resource's inputs by type, the way the awsx and
+ * and records every resource's inputs by type, the way the pulumi-awsx and
  * pulumi/examples unit tests do.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,10 +8,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
+import { loadConfig, type RezConfig } from '../config';
+import { createRez, type RezOutputs } from '../program';
+import { fakeState, mockCall } from './fakes';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const ACCOUNT_ID = '123456789012';
-export const REGION = 'eu-central-1';
+export { ACCOUNT_ID, fakeState, mockCall, REGION } from './fakes';
 
 /** A registered resource as the engine would have seen it. */
 export interface Recorded {
@@ -19,6 +21,8 @@ export interface Recorded {
   name: string;
   // biome-ignore lint/suspicious/noExplicitAny: resource inputs are untyped property bags
   inputs: Record<string, any>;
+  /** The provider reference (`<urn>::<id>`) a custom resource was registered with. */
+  provider?: string;
 }
 
 /** What `pulumi config set --secret` would have stored for each required secret (fake values). */
@@ -51,44 +55,25 @@ export function stubBundleRoot(): string {
   return root;
 }
 
-function fakeState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
-  const [, mod] = type.split(':');
-  const service = mod.split('/')[0];
-  const physical = (inputs.name as string | undefined) ?? `${name}-1a2b3c4`;
-  const arn = `arn:aws:${service}:${REGION}:${ACCOUNT_ID}:${physical}`;
-  const state: Record<string, unknown> = { ...inputs, name: physical, arn };
-  if (type === 'aws:sqs/queue:Queue')
-    state.url = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${physical}`;
-  if (type === 'aws:lb/loadBalancer:LoadBalancer') state.dnsName = `${physical}.${REGION}.elb.amazonaws.com`;
-  return state;
-}
-
 /**
  * Installs mocks for one stage and sets its config. Returns the list the
  * mocks append every registered resource to.
  */
-export function installMocks(stage: string, config: Record<string, string>): Recorded[] {
+export function installMocks(
+  stage: string,
+  config: Record<string, string>,
+  project = 'rez-agent',
+): Recorded[] {
   const recorded: Recorded[] = [];
   pulumi.runtime.setMocks(
     {
       newResource(args) {
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+        recorded.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
         return { id: `${args.name}-id`, state: fakeState(args.type, args.name, args.inputs) };
       },
-      call(args) {
-        switch (args.token) {
-          case 'aws:ec2/getVpc:getVpc':
-            return { id: 'vpc-0default', cidrBlock: '172.31.0.0/16', default: true };
-          case 'aws:ec2/getSubnets:getSubnets':
-            return { id: 'subnets', ids: ['subnet-a', 'subnet-b', 'subnet-c'] };
-          case 'aws:index/getCallerIdentity:getCallerIdentity':
-            return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/test`, userId: 'AIDATEST' };
-          default:
-            throw new Error(`unmocked provider function ${args.token}`);
-        }
-      },
+      call: mockCall,
     },
-    'rez-agent',
+    project,
     stage,
     false,
   );
@@ -149,4 +134,37 @@ export function statements(policyJson: string): { Sid?: string; Action: string[]
   };
   const list = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [v as string]);
   return doc.Statement.map((s) => ({ Sid: s.Sid, Action: list(s.Action), Resource: list(s.Resource) }));
+}
+
+/** One mocked run of the program for a stage: its config, every registration, its outputs. */
+export interface StageRun {
+  config: RezConfig;
+  recorded: Recorded[];
+  outputs: RezOutputs;
+}
+
+/**
+ * Runs createRez for `stage` under mocks, with the stack file's config, the
+ * secrets a user would have set (all of TEST_SECRETS unless told), and
+ * `overrides` on top. Stub bundles stand in
+ * for `npm run build`.
+ */
+export async function runStage(
+  stage: string,
+  overrides: Record<string, string> = {},
+  secrets: Record<string, string> = TEST_SECRETS,
+): Promise<StageRun> {
+  const bundles = stubBundles();
+  const recorded = installMocks(stage, { ...stackConfig(stage), ...secrets, ...overrides });
+  const config = loadConfig(stage);
+  const outputs = createRez(config, (name) => path.join(bundles, name, 'dist'));
+  await settle();
+  return { config, recorded, outputs };
+}
+
+let sharedBundles: string | undefined;
+/** One stub bundle folder per test file. */
+export function stubBundles(): string {
+  sharedBundles ??= stubBundleRoot();
+  return sharedBundles;
 }

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { parse } from 'yaml';
+import { BOOTSTRAP_KEYS } from '../bootstrap/config';
 import { CONFIG_KEYS, SECRET_KEYS } from '../config';
+import { deployRoleName, PREVIEW_ROLE_NAME, secretsKeyAlias } from '../naming';
 import { REPO_ROOT } from './harness';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -21,13 +23,17 @@ describe('Pulumi.yaml', () => {
     expect(validateProject(project) ? [] : validateProject.errors).toEqual([]);
   });
 
-  it('runs infra/ as TypeScript with its own tsconfig', () => {
+  it('runs infra/ as TypeScript with its own tsconfig, named relative to main (the program directory)', () => {
     expect(project).toMatchObject({
       name: 'rez-agent',
+      main: 'infra/',
       runtime: { name: 'nodejs', options: { typescript: true } },
     });
     expect(existsSync(path.join(REPO_ROOT, project.main, 'index.ts'))).toBe(true);
-    expect(existsSync(path.join(REPO_ROOT, project.runtime.options.tsconfig))).toBe(true);
+    // The language host runs the program with cwd = main and passes the path through unchanged.
+    expect(path.join(REPO_ROOT, project.main, project.runtime.options.tsconfig)).toBe(
+      path.join(REPO_ROOT, 'infra', 'tsconfig.json'),
+    );
   });
 
   it('is checked by a schema that rejects what Pulumi rejects', () => {
@@ -76,5 +82,52 @@ describe('Pulumi stack schema', () => {
     expect(validateStack({ config: { 'rez:sessionKey': { secure: '' } } })).toBe(false);
     expect(validateStack({ config: { 'rez:sessionKey': { secure: 'v1:abc', extra: 1 } } })).toBe(false);
     expect(validateStack({ config: { 'rez:sessionKey': { secure: 'v1:abc' } } })).toBe(true);
+  });
+});
+
+describe('infra/bootstrap/Pulumi.yaml', () => {
+  const project = readYaml('infra/bootstrap/Pulumi.yaml');
+
+  it('validates, and names its entry and tsconfig relative to its own folder (the program directory)', () => {
+    expect(validateProject(project) ? [] : validateProject.errors).toEqual([]);
+    expect(project).toMatchObject({ name: 'rez-bootstrap', main: 'index.ts', runtime: { name: 'nodejs' } });
+    const programDir = path.join(REPO_ROOT, 'infra', 'bootstrap');
+    expect(existsSync(path.join(programDir, project.main))).toBe(true);
+    expect(path.join(programDir, project.runtime.options.tsconfig)).toBe(
+      path.join(REPO_ROOT, 'infra', 'tsconfig.json'),
+    );
+  });
+});
+
+describe('infra/README.md Deploy', () => {
+  const readme = readFileSync(path.join(REPO_ROOT, 'infra', 'README.md'), 'utf8');
+  const deploy = readme.slice(readme.indexOf('## Deploy'), readme.indexOf('## Configuration'));
+
+  it('sets only config keys the program and the bootstrap read', () => {
+    const appKeys = [
+      ...deploy.matchAll(/pulumi config set (?:--stack \w+ )?(?:--secret |--path ')*'?rez:(\w+)/g),
+    ].map((m) => m[1]);
+    expect(appKeys.length).toBeGreaterThan(5);
+    for (const key of appKeys)
+      expect([key, (CONFIG_KEYS as readonly string[]).includes(key)]).toEqual([key, true]);
+    const bootstrapKeys = [...deploy.matchAll(/pulumi config set (?:--path ')?(\w+)(?:\[\d\]')? /g)].map(
+      (m) => m[1],
+    );
+    expect(bootstrapKeys).toEqual(expect.arrayContaining(['githubRepository', 'stateBucket']));
+    for (const key of bootstrapKeys) expect([key, BOOTSTRAP_KEYS.includes(key)]).toEqual([key, true]);
+  });
+
+  it('uses the role names, key aliases and secret commands the code defines', () => {
+    for (const stage of ['dev', 'prod']) {
+      expect(deploy).toContain(`role/rez-bootstrap/${deployRoleName(stage)}`);
+      expect(deploy).toContain(
+        `pulumi stack init ${stage} --secrets-provider "awskms://${secretsKeyAlias(stage)}?region=$AWS_REGION"`,
+      );
+      for (const key of ['oauthClientSecret', 'sessionKey']) {
+        expect(deploy).toContain(`pulumi config set --stack ${stage} --secret rez:${key}`);
+      }
+    }
+    expect(deploy).toContain(`role/rez-bootstrap/${PREVIEW_ROLE_NAME}`);
+    expect(deploy).toContain('gh variable set PULUMI_BACKEND_URL');
   });
 });

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { SCHEDULES, scheduleInvocation } from '@rez/core';
-import { loadConfig, type RezConfig } from '../config';
-import { createRez, type RezOutputs } from '../program';
+import { DEAD_LETTER_GRACE_DAYS } from '../components/messaging';
+import { loadConfig } from '../config';
 import { MESSAGES_TABLE } from '../table';
 import {
   installMocks,
@@ -9,31 +9,18 @@ import {
   one,
   plain,
   type Recorded,
-  resolved,
-  settle,
+  runStage,
+  type StageRun,
   stackConfig,
   statements,
-  stubBundleRoot,
+  stubBundles,
   TEST_SECRETS,
 } from './harness';
 
-const bundles = stubBundleRoot();
+const bundles = stubBundles();
+const run = runStage;
 
-interface Run {
-  config: RezConfig;
-  recorded: Recorded[];
-  outputs: RezOutputs;
-}
-
-async function run(stage: string, overrides: Record<string, string> = {}): Promise<Run> {
-  const recorded = installMocks(stage, { ...stackConfig(stage), ...TEST_SECRETS, ...overrides });
-  const config = loadConfig(stage);
-  const outputs = createRez(config, (name) => path.join(bundles, name, 'dist'));
-  await settle();
-  return { config, recorded, outputs };
-}
-
-const runs: Record<string, Run> = {};
+const runs: Record<string, StageRun> = {};
 beforeAll(async () => {
   runs.dev = await run('dev');
   runs.prod = await run('prod');
@@ -41,21 +28,32 @@ beforeAll(async () => {
 
 describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
   const get = () => runs[stage];
+  const p = `rez-${stage}`;
 
   describe('Component: Messaging', () => {
     it('redrives to the DLQ after rez:maxReceiveCount receives', () => {
       const { recorded, config } = get();
-      const queue = one(recorded, 'aws:sqs/queue:Queue', 'rez-queue');
-      const dlq = one(recorded, 'aws:sqs/queue:Queue', 'rez-dlq');
+      const queue = one(recorded, 'aws:sqs/queue:Queue', `${p}-queue`);
+      const dlq = one(recorded, 'aws:sqs/queue:Queue', `${p}-dlq`);
       const redrive = JSON.parse(queue.inputs.redrivePolicy);
       expect(redrive.maxReceiveCount).toBe(config.queue.maxReceiveCount);
       expect(redrive.deadLetterTargetArn).toContain(dlq.name);
     });
 
+    it('keeps a dead letter at least a week longer than the queue keeps a message (a moved message keeps its first enqueue time)', () => {
+      const { recorded } = get();
+      const queue = one(recorded, 'aws:sqs/queue:Queue', `${p}-queue`);
+      const dlq = one(recorded, 'aws:sqs/queue:Queue', `${p}-dlq`);
+      expect(dlq.inputs.messageRetentionSeconds).toBe(14 * 86_400);
+      expect(
+        dlq.inputs.messageRetentionSeconds - queue.inputs.messageRetentionSeconds,
+      ).toBeGreaterThanOrEqual(DEAD_LETTER_GRACE_DAYS * 86_400);
+    });
+
     it('gives the queue a visibility timeout of at least 6 × the worker timeout', () => {
       const { recorded } = get();
-      const queue = one(recorded, 'aws:sqs/queue:Queue', 'rez-queue');
-      const worker = one(recorded, 'aws:lambda/function:Function', 'rez-worker-function');
+      const queue = one(recorded, 'aws:sqs/queue:Queue', `${p}-queue`);
+      const worker = one(recorded, 'aws:lambda/function:Function', `${p}-worker-function`);
       expect(queue.inputs.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * worker.inputs.timeout);
     });
 
@@ -67,12 +65,12 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
 
     it('delivers the main topic raw and the alarm topic as SNS envelopes', () => {
       const { recorded } = get();
-      const main = one(recorded, 'aws:sns/topicSubscription:TopicSubscription', 'rez-queue-subscription');
-      const alarms = one(recorded, 'aws:sns/topicSubscription:TopicSubscription', 'rez-alarm-subscription');
+      const main = one(recorded, 'aws:sns/topicSubscription:TopicSubscription', `${p}-queue-subscription`);
+      const alarms = one(recorded, 'aws:sns/topicSubscription:TopicSubscription', `${p}-alarm-subscription`);
       expect(main.inputs).toMatchObject({ protocol: 'sqs', rawMessageDelivery: true });
-      expect(main.inputs.topic).toContain('rez-topic');
+      expect(main.inputs.topic).toContain(`${p}-topic`);
       expect(alarms.inputs).toMatchObject({ protocol: 'sqs', rawMessageDelivery: false });
-      expect(alarms.inputs.topic).toContain('rez-alarms');
+      expect(alarms.inputs.topic).toContain(`${p}-alarms`);
     });
 
     it('admits only the two topics to the queue', () => {
@@ -88,8 +86,8 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
       });
       const sources: string[] = statement.Condition.ArnEquals['aws:SourceArn'];
       expect(sources.map((arn) => arn.split(':').pop()).sort()).toEqual([
-        'rez-alarms-1a2b3c4',
-        'rez-topic-1a2b3c4',
+        `${p}-alarms-1a2b3c4`,
+        `${p}-topic-1a2b3c4`,
       ]);
     });
   });
@@ -97,7 +95,7 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
   describe('Component: Worker', () => {
     it('runs nodejs22.x from the worker bundle with the pipeline env', async () => {
       const { recorded, config } = get();
-      const fn = one(recorded, 'aws:lambda/function:Function', 'rez-worker-function');
+      const fn = one(recorded, 'aws:lambda/function:Function', `${p}-worker-function`);
       expect(fn.inputs).toMatchObject({ runtime: 'nodejs22.x', handler: 'index.handler' });
       expect(await fn.inputs.code.path).toBe(path.join(bundles, 'worker', 'dist'));
       const env = plain(fn.inputs.environment).variables;
@@ -105,15 +103,15 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
         REZ_STAGE: stage,
         NTFY_BASE_URL: config.ntfy.baseUrl,
         NTFY_TOPIC: config.ntfy.topic,
-        NTFY_TOKEN: TEST_SECRETS['rez:ntfyToken'],
+        REZ_NTFY_TOKEN_PARAMETER: `/rez/${stage}/ntfy-token`,
       });
-      expect(env.REZ_TOPIC_ARN).toContain('rez-topic');
-      expect(env.REZ_MESSAGES_TABLE).toContain('rez-messages');
+      expect(env.REZ_TOPIC_ARN).toContain(`${p}-topic`);
+      expect(env.REZ_MESSAGES_TABLE).toContain(`${p}-messages`);
     });
 
     it('gives every function the stage’s store retention, and keeps prod’s longer', () => {
       const { recorded, config } = get();
-      const retention = ['rez-worker-function', 'rez-scheduler-function', 'rez-web-function'].map(
+      const retention = [`${p}-worker-function`, `${p}-scheduler-function`, `${p}-web-function`].map(
         (name) =>
           plain(one(recorded, 'aws:lambda/function:Function', name).inputs.environment).variables
             .REZ_RETENTION_DAYS,
@@ -124,8 +122,8 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
 
     it('leases a message for longer than the worker timeout and less than the queue visibility timeout', () => {
       const { recorded } = get();
-      const fn = one(recorded, 'aws:lambda/function:Function', 'rez-worker-function');
-      const queue = one(recorded, 'aws:sqs/queue:Queue', 'rez-queue');
+      const fn = one(recorded, 'aws:lambda/function:Function', `${p}-worker-function`);
+      const queue = one(recorded, 'aws:sqs/queue:Queue', `${p}-queue`);
       const lease = Number(plain(fn.inputs.environment).variables.REZ_LEASE_SECONDS);
       expect(Number.isInteger(lease)).toBe(true);
       expect(lease).toBeGreaterThan(fn.inputs.timeout);
@@ -138,7 +136,7 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
       expect(mapping.inputs.functionResponseTypes).toEqual(['ReportBatchItemFailures']);
       expect(mapping.inputs.batchSize).toBe(config.worker.batchSize);
       expect(mapping.inputs.maximumBatchingWindowInSeconds).toBe(config.worker.batchWindowSeconds);
-      expect(mapping.inputs.eventSourceArn).toContain('rez-queue');
+      expect(mapping.inputs.eventSourceArn).toContain(`${p}-queue`);
     });
 
     it('gives every function a log group with the stage retention', () => {
@@ -173,16 +171,16 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
 
     it('lets EventBridge Scheduler (for this account only) invoke just the scheduler function', () => {
       const { recorded } = get();
-      const role = one(recorded, 'aws:iam/role:Role', 'rez-scheduler-schedule-role');
+      const role = one(recorded, 'aws:iam/role:Role', `${p}-scheduler-schedule-role`);
       const trust = JSON.parse(role.inputs.assumeRolePolicy).Statement[0];
       expect(trust.Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
       expect(trust.Condition.StringEquals['aws:SourceAccount']).toBe('123456789012');
       const policy = statements(
-        one(recorded, 'aws:iam/rolePolicy:RolePolicy', 'rez-scheduler-schedule-policy').inputs.policy,
+        one(recorded, 'aws:iam/rolePolicy:RolePolicy', `${p}-scheduler-schedule-policy`).inputs.policy,
       );
       expect(policy.map((s) => [s.Action, s.Resource.map((r) => r.split(':').pop())])).toEqual([
-        [['lambda:InvokeFunction'], [`rez-${stage}-scheduler`]],
-        [['sqs:SendMessage'], ['rez-scheduler-schedule-dlq-1a2b3c4']],
+        [['lambda:InvokeFunction'], [`${p}-scheduler`]],
+        [['sqs:SendMessage'], [`${p}-scheduler-schedule-dlq-1a2b3c4`]],
       ]);
     });
   });
@@ -209,53 +207,6 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
     });
   });
 
-  describe('Component: Web', () => {
-    it('puts the web Lambda behind a lambda target group with multi-value headers', async () => {
-      const { recorded } = get();
-      const group = one(recorded, 'aws:lb/targetGroup:TargetGroup');
-      expect(group.inputs).toMatchObject({ targetType: 'lambda', lambdaMultiValueHeadersEnabled: true });
-      const permission = one(recorded, 'aws:lambda/permission:Permission');
-      expect(permission.inputs).toMatchObject({
-        action: 'lambda:InvokeFunction',
-        principal: 'elasticloadbalancing.amazonaws.com',
-        function: `rez-${stage}-web`,
-      });
-      expect(permission.inputs.sourceArn).toContain(group.name);
-      const fn = one(recorded, 'aws:lambda/function:Function', 'rez-web-function');
-      expect(await fn.inputs.code.path).toBe(path.join(bundles, 'web', 'dist'));
-      expect(one(recorded, 'aws:lb/loadBalancer:LoadBalancer').inputs.subnets).toEqual([
-        'subnet-a',
-        'subnet-b',
-        'subnet-c',
-      ]);
-    });
-
-    it('passes the console its config, secrets included, and its public URL', async () => {
-      const { recorded, config, outputs } = get();
-      const fn = one(recorded, 'aws:lambda/function:Function', 'rez-web-function');
-      const env = plain(fn.inputs.environment).variables;
-      expect(env).toMatchObject({
-        REZ_STAGE: stage,
-        OAUTH_ISSUER: config.web.oauthIssuer,
-        OAUTH_CLIENT_ID: config.web.oauthClientId,
-        OAUTH_CLIENT_SECRET: TEST_SECRETS['rez:oauthClientSecret'],
-        REZ_SESSION_KEY: TEST_SECRETS['rez:sessionKey'],
-        REZ_ALLOWED_USERS: config.web.allowedUsers.join(','),
-        REZ_PUBLIC_URL: await resolved(outputs.consoleUrl),
-      });
-      expect(JSON.parse(env.REZ_SCHEDULES)).toEqual(config.schedules);
-      expect(env.REZ_QUEUE_URL).toContain('rez-queue');
-      expect(env.REZ_DLQ_URL).toContain('rez-dlq');
-    });
-
-    it('listens on plain HTTP when no certificate is configured', () => {
-      const listeners = ofType(get().recorded, 'aws:lb/listener:Listener');
-      expect(
-        listeners.map((l) => [l.inputs.port, l.inputs.protocol, l.inputs.defaultActions[0].type]),
-      ).toEqual([[80, 'HTTP', 'forward']]);
-    });
-  });
-
   describe('Component: Alerts', () => {
     it('alarms on dead letters, worker errors and a missed daily schedule, notifying the alarm topic', () => {
       const alarms = ofType(get().recorded, 'aws:cloudwatch/metricAlarm:MetricAlarm');
@@ -268,7 +219,7 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
         comparisonOperator: 'GreaterThanThreshold',
         threshold: 0,
       });
-      expect(byName['dlq-not-empty'].dimensions.QueueName).toContain('rez-dlq');
+      expect(byName['dlq-not-empty'].dimensions.QueueName).toContain(`${p}-dlq`);
       expect(byName['worker-errors']).toMatchObject({
         namespace: 'AWS/Lambda',
         metricName: 'Errors',
@@ -284,14 +235,32 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
         period: 86_400,
         comparisonOperator: 'LessThanThreshold',
         threshold: 1,
-        treatMissingData: 'breaching',
         dimensions: { FunctionName: `rez-${stage}-scheduler` },
       });
       expect(byName['schedule-dead-letters'].dimensions.QueueName).toContain('schedule-dlq');
       for (const alarm of alarms) {
-        expect(alarm.inputs.alarmActions).toEqual([expect.stringContaining('rez-alarms')]);
+        expect(alarm.inputs.alarmActions).toEqual([expect.stringContaining(`${p}-alarms`)]);
         expect(alarm.inputs.okActions).toEqual(alarm.inputs.alarmActions);
       }
+    });
+
+    it('does not fire the missed-schedule alarm on a new deploy, and notifies when a day passes without a run', () => {
+      const alarm = one(
+        get().recorded,
+        'aws:cloudwatch/metricAlarm:MetricAlarm',
+        `${p}-alerts-schedule-missed`,
+      );
+      // A new alarm is INSUFFICIENT_DATA and actions run on changes only; `breaching`
+      // would put it in ALARM at creation. A day with no Invocations datapoint is
+      // INSUFFICIENT_DATA under `missing`, which must notify.
+      expect(alarm.inputs.treatMissingData).toBe('missing');
+      expect(alarm.inputs.insufficientDataActions).toEqual(alarm.inputs.alarmActions);
+      expect(alarm.inputs.period * alarm.inputs.evaluationPeriods).toBe(86_400);
+    });
+
+    it('sends alarms nowhere but the alarm topic unless rez:alertEmail is set', () => {
+      const subscriptions = ofType(get().recorded, 'aws:sns/topicSubscription:TopicSubscription');
+      expect(subscriptions.map((s) => s.inputs.protocol).sort()).toEqual(['sqs', 'sqs']);
     });
   });
 
@@ -305,7 +274,7 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
           if (statement.Resource.includes('*')) {
             expect({ policy: policy.name, actions: statement.Action, resources: statement.Resource }).toEqual(
               {
-                policy: 'rez-web-policy',
+                policy: `${p}-web-policy`,
                 actions: ['cloudwatch:GetMetricData'],
                 resources: ['*'],
               },
@@ -316,13 +285,13 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
     });
 
     it.each([
-      ['rez-worker-policy', ['logs:', 'sqs:', 'sns:', 'dynamodb:']],
-      ['rez-scheduler-policy', ['logs:', 'sns:', 'dynamodb:']],
+      ['worker-policy', ['logs:', 'sqs:', 'sns:', 'dynamodb:', 'ssm:']],
+      ['scheduler-policy', ['logs:', 'sns:', 'dynamodb:']],
     ])('%s uses only the services it needs', (name, prefixes) => {
-      const policy = one(get().recorded, 'aws:iam/rolePolicy:RolePolicy', name);
+      const policy = one(get().recorded, 'aws:iam/rolePolicy:RolePolicy', `${p}-${name}`);
       const actions = statements(policy.inputs.policy).flatMap((s) => s.Action);
-      for (const action of actions) expect(prefixes.some((p) => action.startsWith(p))).toBe(true);
-      if (name === 'rez-scheduler-policy') {
+      for (const action of actions) expect(prefixes.some((prefix) => action.startsWith(prefix))).toBe(true);
+      if (name === 'scheduler-policy') {
         expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
@@ -331,12 +300,24 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
     });
 
     it('lets the web console redrive the DLQ', () => {
-      const policy = one(get().recorded, 'aws:iam/rolePolicy:RolePolicy', 'rez-web-policy');
+      const policy = one(get().recorded, 'aws:iam/rolePolicy:RolePolicy', `${p}-web-policy`);
       const dlq = statements(policy.inputs.policy).find((s) => s.Sid === 'InspectAndRedriveDeadLetters');
       expect(dlq?.Action).toEqual(
         expect.arrayContaining(['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks']),
       );
-      expect(dlq?.Resource).toEqual([expect.stringContaining('rez-dlq')]);
+      expect(dlq?.Resource).toEqual([expect.stringContaining(`${p}-dlq`)]);
+    });
+
+    it('puts every role under /rez/<stage>/ with the stage’s permissions boundary', () => {
+      const roles = ofType(get().recorded, 'aws:iam/role:Role');
+      expect(roles).toHaveLength(4);
+      for (const role of roles) {
+        expect(role.inputs.path).toBe(`/rez/${stage}/`);
+        expect(role.inputs.permissionsBoundary).toBe(
+          `arn:aws:iam::123456789012:policy/rez-bootstrap/rez-${stage}-boundary`,
+        );
+        expect(role.name.startsWith(`${p}-`)).toBe(true);
+      }
     });
   });
 });
@@ -354,27 +335,6 @@ describe('Stages differ as intended', () => {
     expect(prod.queue.maxReceiveCount).toBeGreaterThan(dev.queue.maxReceiveCount);
     expect(prod.store.pointInTimeRecovery).toBe(true);
     expect(dev.store.pointInTimeRecovery).toBe(false);
-  });
-});
-
-describe('Web with a certificate', () => {
-  it('serves HTTPS on 443 with the certificate and redirects HTTP to it', async () => {
-    const certificateArn = 'arn:aws:acm:eu-central-1:123456789012:certificate/abc-123';
-    const { recorded, outputs } = await run('prod', {
-      'rez:certificateArn': certificateArn,
-      'rez:publicUrl': 'https://rez.example.com',
-    });
-    const listeners = ofType(recorded, 'aws:lb/listener:Listener');
-    const https = listeners.find((l) => l.inputs.port === 443);
-    const http = listeners.find((l) => l.inputs.port === 80);
-    expect(https?.inputs).toMatchObject({ protocol: 'HTTPS', certificateArn });
-    expect(https?.inputs.defaultActions[0].type).toBe('forward');
-    expect(http?.inputs.defaultActions).toEqual([
-      { type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } },
-    ]);
-    expect(await resolved(outputs.consoleUrl)).toBe('https://rez.example.com');
-    const ingress = one(recorded, 'aws:ec2/securityGroup:SecurityGroup').inputs.ingress;
-    expect(ingress.map((r: { fromPort: number }) => r.fromPort)).toEqual([80, 443]);
   });
 });
 

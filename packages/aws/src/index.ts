@@ -21,6 +21,12 @@ export {
   readPipelineMetrics,
   WORKER_SERVICE,
 } from './metrics/pipeline-metrics';
+export {
+  SECRET_PARAMETERS,
+  type SecretKey,
+  secretParameterName,
+  secretParameterPath,
+} from './secrets-env';
 export { messagesTableInput } from './store/create-table';
 export { DynamoMessageStore, type DynamoMessageStoreOptions } from './store/dynamo-store';
 export { MESSAGES_TABLE } from './store/table';

@@ -1,0 +1,64 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { SECRET_PARAMETERS, type SecretKey, secretParameterName } from '@rez/aws';
+import { allow, type PolicyStatement, SSM_READ } from './iam';
+
+export interface SecretsArgs {
+  stage: string;
+  /** The stack's secrets (`pulumi config set --secret`); an undefined one gets no parameter. */
+  values: Partial<Record<SecretKey, pulumi.Input<string> | undefined>>;
+}
+
+/**
+ * The stage's secrets as SSM Parameter Store SecureStrings at
+ * `/rez/<stage>/<name>` (encrypted with the AWS-managed aws/ssm key), written
+ * from the Pulumi config secrets. A function gets the parameter's name in its
+ * environment ({@link Secrets.environment}) and `ssm:GetParameter` on exactly
+ * that parameter ({@link Secrets.readStatement}); the value never appears in
+ * a Lambda configuration.
+ */
+export class Secrets extends pulumi.ComponentResource {
+  readonly parameters: Partial<Record<SecretKey, aws.ssm.Parameter>> = {};
+
+  constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('rez:secrets:Secrets', name, {}, opts);
+    for (const [key, value] of Object.entries(args.values) as [
+      SecretKey,
+      pulumi.Input<string> | undefined,
+    ][]) {
+      if (value === undefined) continue;
+      this.parameters[key] = new aws.ssm.Parameter(
+        `${name}-${SECRET_PARAMETERS[key].name}`,
+        {
+          name: secretParameterName(args.stage, key),
+          type: 'SecureString',
+          value: pulumi.secret(value),
+          description: `Rez ${args.stage}: rez:${key} (written by Pulumi from the stack's secret config)`,
+        },
+        { parent: this },
+      );
+    }
+    this.registerOutputs({
+      parameterNames: Object.values(this.parameters).map((parameter) => parameter.name),
+    });
+  }
+
+  /** The env vars naming the parameters of `keys` that exist (see SECRET_PARAMETERS in @rez/aws). */
+  environment(keys: SecretKey[]): Record<string, pulumi.Input<string>> {
+    return Object.fromEntries(
+      keys.flatMap((key) => {
+        const parameter = this.parameters[key];
+        return parameter ? [[SECRET_PARAMETERS[key].env, parameter.name]] : [];
+      }),
+    );
+  }
+
+  /** `ssm:GetParameter` on exactly the parameters of `keys` that exist; none when none do. */
+  readStatement(sid: string, keys: SecretKey[]): PolicyStatement[] {
+    const arns = keys.flatMap((key) => {
+      const parameter = this.parameters[key];
+      return parameter ? [parameter.arn] : [];
+    });
+    return arns.length === 0 ? [] : [allow(sid, SSM_READ, arns)];
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The contract between the Pulumi program and the Lambdas for secrets: each
+ * secret is an SSM Parameter Store SecureString at
+ * `/rez/<stage>/<name>`, and a function gets the parameter's NAME (never its
+ * value) in the environment variable listed here. infra writes both; the
+ * Lambda side reads the variable, then the parameter (once per cold start).
+ */
+
+/** The secrets Rez keeps in Parameter Store, by their key in the stack config (`rez:<key>`). */
+export const SECRET_PARAMETERS = {
+  /** OAuth2/OpenID client secret of the console (web function). */
+  oauthClientSecret: { env: 'REZ_OAUTH_CLIENT_SECRET_PARAMETER', name: 'oauth-client-secret' },
+  /** Session cookie keys of the console, comma-separated, newest first (web function). */
+  sessionKey: { env: 'REZ_SESSION_KEY_PARAMETER', name: 'session-key' },
+  /** ntfy access token for a reserved topic (worker function); absent for a public topic. */
+  ntfyToken: { env: 'REZ_NTFY_TOKEN_PARAMETER', name: 'ntfy-token' },
+} as const;
+
+/** One of the secrets in {@link SECRET_PARAMETERS}. */
+export type SecretKey = keyof typeof SECRET_PARAMETERS;
+
+/** `/rez/<stage>/`: the Parameter Store path holding one stage's secrets (and nothing else). */
+export function secretParameterPath(stage: string): string {
+  if (!/^[a-z][a-z0-9-]*$/.test(stage)) {
+    throw new Error(`secret parameter path: stage must be lower-case letters, digits or "-", got "${stage}"`);
+  }
+  return `/rez/${stage}/`;
+}
+
+/**
+ * The full parameter name of one secret of one stage.
+ *
+ * @example
+ * secretParameterName('prod', 'sessionKey'); // '/rez/prod/session-key'
+ */
+export function secretParameterName(stage: string, key: SecretKey): string {
+  return `${secretParameterPath(stage)}${SECRET_PARAMETERS[key].name}`;
+}
