@@ -12,7 +12,7 @@ export {
   createSqsClient,
   DEFAULT_MAX_SOCKETS,
 } from './clients';
-export { MessageNotStoredError, StoreConflictError } from './errors';
+export { StoreConflictError } from './errors';
 export { type AwsPipeline, awsPipelineFromEnv } from './from-env';
 export {
   PIPELINE_METRICS,

@@ -138,6 +138,25 @@ export class MessageBusyError extends RezError {
   }
 }
 
+/**
+ * A store was asked to change a message it does not hold: complete or fail
+ * of an id that was never put or claimed. Every MessageStore throws this one
+ * error (the conformance suite asserts it); it means a bug in the caller, so
+ * it is permanent.
+ */
+export class MessageNotStoredError extends RezError {
+  constructor(
+    readonly messageId: string,
+    readonly operation: string,
+  ) {
+    super(`cannot ${operation} message ${messageId}: it is not in the message store`, {
+      code: 'MESSAGE_NOT_STORED',
+      permanent: true,
+      context: { messageId, operation },
+    });
+  }
+}
+
 /** Explicit "do not retry" failure a handler may throw (cf. BullMQ's UnrecoverableError). */
 export class PermanentFailure extends RezError {
   constructor(message: string, cause?: unknown) {

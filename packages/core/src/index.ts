@@ -16,6 +16,7 @@ export {
   describeError,
   HopLimitExceededError,
   MessageBusyError,
+  MessageNotStoredError,
   MessageTooLargeError,
   NtfyError,
   type NtfyFailureKind,

@@ -16,17 +16,6 @@ export class DatabaseOpenError extends LocalError {
   }
 }
 
-/** A store transition for a message the store does not hold. */
-export class MessageNotFoundError extends LocalError {
-  constructor(id: string, operation: string) {
-    super(`message ${id} is not in the store (${operation})`, {
-      code: 'MESSAGE_NOT_FOUND',
-      permanent: true,
-      context: { id, operation },
-    });
-  }
-}
-
 /** A queue name that was never created on this bus. */
 export class UnknownQueueError extends LocalError {
   constructor(name: string) {
