@@ -1,3 +1,4 @@
+export { type SqsDeadLetterOptions, sqsDeadLetter } from './bus/dead-letter';
 export { type QueueUrlOptions, queueUrlFromArn } from './bus/queue-url';
 export { SnsPublisher, type SnsPublisherOptions } from './bus/sns-publisher';
 export { SqsQueue, type SqsQueueOptions } from './bus/sqs-queue';

@@ -109,6 +109,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           store,
           bus: publisher,
           delayRedelivery: poller.delayRedelivery,
+          deadLetter: poller.deadLetter,
           log,
         })
       : undefined;
@@ -129,6 +130,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       leaseMs,
       logger,
       delayRedelivery: poller.delayRedelivery,
+      deadLetter: poller.deadLetter,
     });
   };
   const schedulerHandler = createSchedulerHandler({
