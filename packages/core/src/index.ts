@@ -57,6 +57,7 @@ export {
   type Stage,
   toValidationIssues,
 } from './message';
+export { NTFY_MAX_ANSWER_BYTES } from './ntfy/answer';
 export {
   classify as classifyNtfyResponse,
   fitMessage,

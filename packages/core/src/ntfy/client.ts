@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { NtfyError } from '../errors';
 import type { Delivery, Notification, Notifier } from '../ports';
+import { NTFY_MAX_ANSWER_BYTES, readBody, readLines } from './answer';
 
 /** ntfy refuses message bodies over 4,096 bytes (it would turn them into attachments). */
 export const NTFY_MAX_MESSAGE_BYTES = 4096;
@@ -37,6 +38,10 @@ export interface NtfyClientOptions {
  * Bodies over 4,096 bytes are cut at a UTF-8 character boundary and end with
  * "… [truncated]"; the delivery reports `truncated: true` and the full text
  * stays in the message store.
+ *
+ * Answers are read with a bound ({@link NTFY_MAX_ANSWER_BYTES}: a whole
+ * publish answer, or one line of a poll), so no server can make the client
+ * hold more; a longer answer is a transient failure.
  *
  * {@link NtfyClient.findRecent} reads ntfy's message cache back (the poll
  * API) so an interrupted delivery can be recognised instead of re-sent.
@@ -83,7 +88,11 @@ export class NtfyClient implements Notifier {
       click: notification.click,
       markdown: notification.markdown,
     });
-    const response = await this.#send('POST', this.#url, body);
+    const response = await this.#send('POST', this.#url, body, async (answer, head) => ({
+      ...head,
+      body: await readBody(answer, NTFY_MAX_ANSWER_BYTES),
+    }));
+    if (response.body === null) throw oversize('POST', response.status, response.retryAfter);
     if (response.status >= 200 && response.status < 300) {
       const id = parseJson(response.body)?.id;
       if (typeof id !== 'string') {
@@ -113,6 +122,8 @@ export class NtfyClient implements Notifier {
    * token makes every lookup fail (403, permanent), so an interrupted
    * message is retried into the DLQ rather than sent again blindly.
    * A 5xx is tried once more after `lookupRetryDelayMs`; a 429 never is.
+   * The answer is read line by line and no further than the first match; a
+   * line over {@link NTFY_MAX_ANSWER_BYTES} is transient.
    */
   async findRecent(notification: Notification, since: Date): Promise<Delivery | null> {
     const topic = notification.topic ?? this.#options.topic;
@@ -120,26 +131,18 @@ export class NtfyClient implements Notifier {
     const base = this.#url.href.endsWith('/') ? this.#url.href : `${this.#url.href}/`;
     const seconds = Math.max(0, Math.floor(since.getTime() / 1000));
     const url = new URL(`${encodeURIComponent(topic)}/json?poll=1&since=${seconds}`, base);
-    let response = await this.#send('GET', url);
-    if (response.status >= 500) {
-      // A poll is a read: one more try after a server error costs nothing, and every
-      // failed lookup costs the message one of its receives. Never after a 429.
-      await new Promise((resolve) => setTimeout(resolve, this.#options.lookupRetryDelayMs ?? 250));
-      response = await this.#send('GET', url);
-    }
-    if (response.status < 200 || response.status >= 300)
-      throw classify(response.status, response.body, response.retryAfter);
     const wanted = {
       title: notification.title || undefined,
       priority: notification.priority ?? 3,
       tags: notification.tags ?? [],
     };
-    for (const line of response.body.split('\n')) {
-      if (!line.trim()) continue;
+    let found: Delivery | null = null;
+    const matches = (line: string): boolean => {
+      if (!line.trim()) return false;
       const event = parseJson(line);
       if (!event) {
         const what = `ntfy answered the poll with a line that is not JSON: ${line.slice(0, 100)}`;
-        throw new NtfyError(what, 'transient', { status: response.status });
+        throw new NtfyError(what, 'transient', { status: 200 });
       }
       if (
         event.event === 'message' &&
@@ -150,10 +153,33 @@ export class NtfyClient implements Notifier {
         (typeof event.priority === 'number' ? event.priority : 3) === wanted.priority &&
         sameTags(event.tags, wanted.tags)
       ) {
-        return { id: event.id, truncated };
+        found = { id: event.id, truncated };
+        return true;
       }
+      return false;
+    };
+    const poll = () =>
+      this.#send('GET', url, undefined, async (answer, head) => {
+        if (head.status < 200 || head.status >= 300)
+          return { ...head, body: await readBody(answer, NTFY_MAX_ANSWER_BYTES) };
+        const read = await readLines(answer, NTFY_MAX_ANSWER_BYTES, matches);
+        if (read === 'oversize') {
+          const what = `ntfy answered the poll with a line over ${NTFY_MAX_ANSWER_BYTES} bytes; stopped reading`;
+          throw new NtfyError(what, 'transient', { status: head.status });
+        }
+        return { ...head, body: '' };
+      });
+    let response = await poll();
+    if (response.status >= 500) {
+      // A poll is a read: one more try after a server error costs nothing, and every
+      // failed lookup costs the message one of its receives. Never after a 429.
+      await new Promise((resolve) => setTimeout(resolve, this.#options.lookupRetryDelayMs ?? 250));
+      response = await poll();
     }
-    return null;
+    if (response.body === null) throw oversize('GET', response.status, response.retryAfter);
+    if (response.status < 200 || response.status >= 300)
+      throw classify(response.status, response.body, response.retryAfter);
+    return found;
   }
 
   /** Closes idle keep-alive sockets (call on shutdown). */
@@ -161,11 +187,18 @@ export class NtfyClient implements Notifier {
     this.#agent.destroy();
   }
 
-  #send(
+  /**
+   * One request. `read` consumes the answer (with a bound) and its result is
+   * returned; until it settles, the whole-exchange timeout applies. Any
+   * failure after the request was fully sent, short of a complete answer,
+   * has an unknown effect.
+   */
+  #send<T>(
     method: 'GET' | 'POST',
     url: URL,
-    body?: string,
-  ): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
+    body: string | undefined,
+    read: (answer: http.IncomingMessage, head: AnswerHead) => Promise<T>,
+  ): Promise<T> {
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
     const headers: Record<string, string | number> =
       body === undefined
@@ -173,49 +206,83 @@ export class NtfyClient implements Notifier {
         : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`;
     return new Promise((resolve, reject) => {
-      const request = this.#request(url, { method, agent: this.#agent, headers }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', (cause) =>
-          reject(new NtfyError(`ntfy response failed: ${cause.message}`, 'transient', { cause })),
-        );
-        response.on('end', () => {
-          clearTimeout(timer);
-          const retryAfter = response.headers['retry-after'];
-          resolve({
-            status: response.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString('utf8'),
-            retryAfter,
-          });
-        });
-      });
+      let settled = false;
+      const settle = (done: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        done();
+      };
       // Once the whole request is on the wire, a missing answer no longer means "not delivered".
       let sent = false;
+      const request = this.#request(url, { method, agent: this.#agent, headers }, (answer) => {
+        const head = { status: answer.statusCode ?? 0, retryAfter: answer.headers['retry-after'] };
+        read(answer, head).then(
+          (value) => settle(() => resolve(value)),
+          (cause: unknown) =>
+            settle(() =>
+              reject(
+                cause instanceof NtfyError
+                  ? cause
+                  : new NtfyError(
+                      `ntfy's answer broke off: ${cause instanceof Error ? cause.message : String(cause)}`,
+                      'transient',
+                      { cause, status: head.status, effectUnknown: sent },
+                    ),
+              ),
+            ),
+        );
+      });
       request.on('finish', () => {
         sent = true;
       });
       const timer = setTimeout(() => {
-        request.destroy(
-          new NtfyError(`ntfy did not answer within ${timeoutMs} ms`, 'transient', { effectUnknown: sent }),
-        );
+        const error = new NtfyError(`ntfy did not answer within ${timeoutMs} ms`, 'transient', {
+          effectUnknown: sent,
+        });
+        settle(() => reject(error));
+        request.destroy(error);
       }, timeoutMs);
-      request.on('error', (cause) => {
-        clearTimeout(timer);
-        reject(
-          cause instanceof NtfyError
-            ? cause
-            : new NtfyError(
-                sent
-                  ? `lost the connection to ntfy at ${this.#url.origin} before its answer: ${cause.message}`
-                  : `cannot reach ntfy at ${this.#url.origin}: ${cause.message}`,
-                'transient',
-                { cause, effectUnknown: sent },
-              ),
-        );
-      });
+      request.on('error', (cause) =>
+        settle(() =>
+          reject(
+            cause instanceof NtfyError
+              ? cause
+              : new NtfyError(
+                  sent
+                    ? `lost the connection to ntfy at ${this.#url.origin} before its answer: ${cause.message}`
+                    : `cannot reach ntfy at ${this.#url.origin}: ${cause.message}`,
+                  'transient',
+                  { cause, effectUnknown: sent },
+                ),
+          ),
+        ),
+      );
       request.end(body);
     });
   }
+}
+
+/** Status line and headers of an answer, before its body is read. */
+interface AnswerHead {
+  status: number;
+  retryAfter: string | undefined;
+}
+
+/**
+ * An answer longer than ntfy ever sends: not ntfy's own verdict (a proxy's
+ * page, a broken server), so transient whatever the status — except that a
+ * 429 still waits out its Retry-After. A publish's effect is then unknown:
+ * nothing in the answer was read.
+ */
+function oversize(method: 'GET' | 'POST', status: number, retryAfter: string | undefined): NtfyError {
+  if (status === 429) return classify(429, '', retryAfter);
+  const what = `ntfy answered ${status} with more than ${NTFY_MAX_ANSWER_BYTES} bytes; stopped reading`;
+  if (method === 'GET') return new NtfyError(what, 'transient', { status });
+  return new NtfyError(`${what} (the push may have been accepted)`, 'transient', {
+    status,
+    effectUnknown: true,
+  });
 }
 
 function sameTags(actual: unknown, wanted: readonly string[]): boolean {
