@@ -95,9 +95,13 @@ export class NtfyClient implements Notifier {
     if (response.body === null) throw oversize('POST', response.status, response.retryAfter);
     if (response.status >= 200 && response.status < 300) {
       const id = parseJson(response.body)?.id;
-      if (typeof id !== 'string') {
-        throw new NtfyError(`ntfy answered ${response.status} without a message id`, 'transient', {
+      if (!isNtfyId(id)) {
+        // ntfy took the request and said something other than its usual answer: the
+        // push may well exist, so whoever retries must look for it first (findRecent).
+        const what = response.body.trim() ? 'without a usable message id' : 'with an empty body';
+        throw new NtfyError(`ntfy answered ${response.status} ${what}`, 'transient', {
           status: response.status,
+          effectUnknown: true,
         });
       }
       return { id, truncated };
@@ -146,7 +150,7 @@ export class NtfyClient implements Notifier {
       }
       if (
         event.event === 'message' &&
-        typeof event.id === 'string' &&
+        isNtfyId(event.id) &&
         event.topic === topic &&
         event.message === text &&
         ((typeof event.title === 'string' && event.title) || undefined) === wanted.title &&
@@ -267,6 +271,11 @@ export class NtfyClient implements Notifier {
 interface AnswerHead {
   status: number;
   retryAfter: string | undefined;
+}
+
+/** ntfy's message ids: short runs of letters and digits (`-` and `_` allowed here). */
+function isNtfyId(value: unknown): value is string {
+  return typeof value === 'string' && /^[-_A-Za-z0-9]{1,64}$/.test(value);
 }
 
 /**

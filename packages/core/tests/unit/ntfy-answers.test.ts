@@ -166,3 +166,34 @@ describe('NtfyClient: answers are read with a bound', () => {
     expect(server.written()).toBeLessThan(IN_FLIGHT);
   });
 });
+
+describe('NtfyClient: a 2xx without a usable message id', () => {
+  let server: Awaited<ReturnType<typeof answeringServer>> | undefined;
+  let client: NtfyClient | undefined;
+  afterEach(async () => {
+    client?.close();
+    await server?.close();
+  });
+
+  it.each([
+    ['an empty body', 200, ''],
+    ['204 No Content', 204, ''],
+    ['an HTML page', 200, '<html><body>OK</body></html>'],
+    ['JSON without id', 200, '{"event":"message"}'],
+    ['a numeric id', 200, '{"id":5}'],
+    ['an empty id', 200, '{"id":""}'],
+    ['an id with a terminal escape', 200, '{"id":"\\u001b]0;pwned\\u0007"}'],
+    ['truncated JSON', 200, '{"id":"abc'],
+  ])(
+    '%s: transient, and the push may have happened (look before sending again)',
+    async (_what, status, body) => {
+      server = await answeringServer({ status, body });
+      client = new NtfyClient({ baseUrl: server.url, topic: 'rez-test' });
+      await expect(client.publish({ message: 'x' })).rejects.toMatchObject({
+        kind: 'transient',
+        effectUnknown: true,
+        details: { status },
+      });
+    },
+  );
+});
