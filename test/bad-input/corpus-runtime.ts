@@ -1,0 +1,107 @@
+/**
+ * The bad-input corpus, continued: what reaches the pipeline and the local
+ * runtime from outside other than a message — ntfy's answers, text printed
+ * to a terminal, files in the data dir, settings. Re-exported by corpus.ts.
+ */
+
+// ── Answers from a misbehaving ntfy (or whatever sits between it and us) ────
+
+export interface NtfyAnswerCase {
+  name: string;
+  /** The answer to the first publish, in place of ntfy's own. */
+  publish: BadAnswer;
+  /**
+   * Whether ntfy got and stored that publish before the bad answer (it broke
+   * on the way back): then it must not be pushed again.
+   */
+  reachedNtfy: boolean;
+  /** The answer to the first poll of ntfy's cache, in place of ntfy's own. */
+  poll?: BadAnswer;
+}
+
+export interface BadAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  /** This many bytes of body instead, written as fast as the client reads (until it hangs up). */
+  flood?: number;
+}
+
+/** 48 MiB: more than any client may hold, little enough that a client without a bound survives the test. */
+export const FLOOD_BYTES = 48 * 1024 * 1024;
+
+const UNUSABLE_2XX: [string, BadAnswer][] = [
+  ['200 with an empty body', { status: 200, body: '' }],
+  ['204 No Content', { status: 204 }],
+  ['200 with an HTML page', { status: 200, body: '<html><body>OK</body></html>' }],
+  ['200 with JSON but no id', { status: 200, body: '{"event":"message","topic":"rez-bad-input"}' }],
+  ['200 with a numeric id', { status: 200, body: '{"id":5}' }],
+  ['200 with an empty id', { status: 200, body: '{"id":""}' }],
+  ['200 with an object id', { status: 200, body: '{"id":{"$gt":""}}' }],
+  [
+    '200 with an id holding a terminal escape',
+    { status: 200, body: '{"id":"\\u001b[2J\\u001b]0;x\\u0007"}' },
+  ],
+  ['200 with truncated JSON', { status: 200, body: '{"id":"abc' }],
+  ['200 with a JSON array', { status: 200, body: '["abc"]' }],
+  ['200 with JSON null', { status: 200, body: 'null' }],
+  ['201 with an id too long for ntfy', { status: 201, body: JSON.stringify({ id: 'a'.repeat(500) }) }],
+  ['200 with 48 MiB of body', { status: 200, flood: FLOOD_BYTES }],
+  [
+    '200 whose Content-Length says 48 MiB',
+    { status: 200, headers: { 'content-length': String(FLOOD_BYTES) }, flood: FLOOD_BYTES },
+  ],
+];
+
+const OVERSIZE_ERRORS: [string, BadAnswer][] = [
+  ['500 with 48 MiB of body', { status: 500, flood: FLOOD_BYTES }],
+  ['502 with 48 MiB of body', { status: 502, flood: FLOOD_BYTES }],
+  ['400 with 48 MiB of body', { status: 400, flood: FLOOD_BYTES }],
+  ['413 with 48 MiB of body', { status: 413, flood: FLOOD_BYTES }],
+  ['429 with 48 MiB of body', { status: 429, headers: { 'retry-after': '1' }, flood: FLOOD_BYTES }],
+];
+
+export const NTFY_ANSWER_CASES: NtfyAnswerCase[] = [
+  // The push reached ntfy and the answer came back unusable: its effect is unknown.
+  ...UNUSABLE_2XX.map(([name, publish]) => ({ name: `${name}, push stored`, publish, reachedNtfy: true })),
+  // Something in between answered without passing the push on.
+  { name: '200 HTML from a proxy that never forwarded', publish: UNUSABLE_2XX[2][1], reachedNtfy: false },
+  ...OVERSIZE_ERRORS.map(([name, publish]) => ({
+    name: `${name}, not forwarded`,
+    publish,
+    reachedNtfy: false,
+  })),
+  {
+    name: '502 with 48 MiB of body, after ntfy stored the push',
+    publish: OVERSIZE_ERRORS[1][1],
+    reachedNtfy: true,
+  },
+  // The lookup that follows an unknown effect gets a bad answer first.
+  {
+    name: 'empty 200, then a poll line of 100 KiB',
+    publish: { status: 200, body: '' },
+    reachedNtfy: true,
+    poll: {
+      status: 200,
+      body: `${JSON.stringify({ id: 'big', event: 'message', message: 'y'.repeat(100_000) })}\n`,
+    },
+  },
+  {
+    name: 'empty 200, then a poll of 48 MiB without a line break',
+    publish: { status: 200, body: '' },
+    reachedNtfy: true,
+    poll: { status: 200, flood: FLOOD_BYTES },
+  },
+  {
+    name: 'empty 200, then a poll answered 500 with 48 MiB',
+    publish: { status: 200, body: '' },
+    reachedNtfy: true,
+    poll: { status: 500, flood: FLOOD_BYTES },
+  },
+  {
+    name: 'empty 200, then a poll answered with HTML',
+    publish: { status: 200, body: '' },
+    reachedNtfy: true,
+    poll: { status: 200, body: '<html>proxy error</html>' },
+  },
+];
