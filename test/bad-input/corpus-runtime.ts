@@ -105,3 +105,48 @@ export const NTFY_ANSWER_CASES: NtfyAnswerCase[] = [
     poll: { status: 200, body: '<html>proxy error</html>' },
   },
 ];
+
+// ── Text for a terminal: what a server, a payload or a creator's name may hold ──
+
+/** Control sequences a terminal would obey; every printed field is tried with each. */
+export const TERMINAL_ESCAPES: [string, string][] = [
+  ['CSI clear screen', '\u001b[2J\u001b[H'],
+  ['OSC set the window title (BEL)', '\u001b]0;pwned\u0007'],
+  ['OSC set the window title (ST)', '\u001b]2;pwned\u001b\\'],
+  ['OSC 52 write the clipboard', '\u001b]52;c;cm0gLXJmIH4K\u0007'],
+  ['OSC 8 hyperlink', '\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007'],
+  ['DCS request', '\u001bP$q"p\u001b\\'],
+  ['8-bit CSI (C1)', '\u009b2J'],
+  ['8-bit OSC (C1)', '\u009d0;pwned\u009c'],
+  ['NEL (C1 next line)', 'a\u0085b'],
+  ['carriage return overwrite', 'all good\r\u001b[Kcompromised'],
+  ['backspaces', 'rm -rf ~\b\b\b\b\b\b\b\bls      '],
+  ['bell', '\u0007\u0007\u0007'],
+  ['a newline forging a line', 'ok\nrez: ready'],
+  ['DEL', 'a\u007fb'],
+  ['NUL', 'a\u0000b'],
+  ['vertical tab and form feed', 'a\u000b\u000cb'],
+  ['bidi override (Trojan Source)', 'admin\u202e\u2066// check\u2069\u2066'],
+  ['line and paragraph separators', 'a\u2028b\u2029c'],
+];
+
+/**
+ * The characters of `text` a terminal acts on, as code points: C0 controls
+ * (tab and newline are the output's own layout, unless `newline` asks for
+ * newlines too), DEL, C1, and the Unicode marks that reorder or break lines.
+ */
+export function terminalControls(text: string, options: { newline?: boolean } = {}): number[] {
+  const found: number[] = [];
+  for (const char of text) {
+    const c = char.codePointAt(0) ?? 0;
+    const c0 = c < 0x20 && c !== 0x09 && (c !== 0x0a || options.newline === true);
+    const unicode =
+      c === 0x061c ||
+      c === 0x200e ||
+      c === 0x200f ||
+      (c >= 0x2028 && c <= 0x202e) ||
+      (c >= 0x2066 && c <= 0x2069);
+    if (c0 || (c >= 0x7f && c <= 0x9f) || unicode) found.push(c);
+  }
+  return found;
+}

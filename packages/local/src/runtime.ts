@@ -14,6 +14,7 @@ import { startLocalConsole } from './console';
 import { type LocalPipeline, openLocalPipeline } from './pipeline';
 import { type BatchHandler, Poller } from './poller';
 import { SchedulerLoop } from './scheduler-loop';
+import { oneLine } from './terminal';
 import { WorkerThreads } from './worker-thread/host';
 
 export interface LocalRuntimeOptions {
@@ -38,7 +39,7 @@ export interface LocalRuntimeOptions {
   poller?: boolean;
   /** Start the web console (default true). */
   console?: boolean;
-  /** Where status lines go (default console.log). */
+  /** Where status lines go (default console.log): one line each, control characters escaped. */
   log?: (line: string) => void;
 }
 
@@ -70,7 +71,10 @@ export interface LocalRuntime {
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const config = readLocalConfig(options.env ?? process.env, options.cwd);
-  const log = options.log ?? ((line: string) => console.log(line));
+  // Every status line is one line, with no control character in it: many carry
+  // text from outside (ntfy's error text, a schedule's name).
+  const print = options.log ?? ((line: string) => console.log(line));
+  const log = (line: string) => print(oneLine(line));
   const clock = options.clock ?? systemClock;
   const pipeline = openLocalPipeline({
     dbFile: config.dbFile,

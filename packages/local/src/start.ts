@@ -8,12 +8,13 @@ import path from 'node:path';
 import { RezError } from '@rez/core';
 import { TOPIC_FILE } from './config';
 import { startLocalRuntime } from './runtime';
+import { oneLine } from './terminal';
 
 async function main(): Promise<void> {
   const rez = await startLocalRuntime();
   const { config } = rez;
   const { baseUrl, topic, topicSource } = config.ntfy;
-  const say = (line: string) => console.log(`rez: ${line}`);
+  const say = (line: string) => console.log(`rez: ${oneLine(line)}`);
   say(
     `data in ${config.dataDir} (SQLite ${path.basename(config.dbFile)}, WAL, synchronous=${config.synchronous})`,
   );
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`rez: cannot start: ${error instanceof RezError ? error.message : String(error)}`);
+  console.error(`rez: cannot start: ${oneLine(error instanceof RezError ? error.message : String(error))}`);
   if (!(error instanceof RezError) && error instanceof Error && error.stack) console.error(error.stack);
   process.exit(1);
 });
