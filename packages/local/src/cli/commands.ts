@@ -86,7 +86,7 @@ export async function runCli(argv: string[], openTarget: () => RezTarget, termin
         const type = need(rest[0], '<type>', 'the message type, e.g. notify');
         const payload = buildPayload(values);
         target = openTarget();
-        const message = await target.send({ type, payload, created_by: `cli:${userInfo().username}` });
+        const message = await target.send({ type, payload, created_by: cliCreator() });
         print(`queued ${message.type} message ${message.id}`, message);
         return 0;
       }
@@ -186,6 +186,24 @@ export async function runCli(argv: string[], openTarget: () => RezTarget, termin
   } finally {
     target?.close();
   }
+}
+
+/**
+ * `created_by` of what the CLI sends: `cli:<login name>`, or `cli:uid-<uid>`
+ * where the user id has no passwd entry (common in containers, where
+ * os.userInfo() throws), or `cli:unknown` without a uid either.
+ */
+export function cliCreator(
+  info: () => { username: string } = userInfo,
+  uid: number | null = process.getuid?.() ?? null,
+): string {
+  try {
+    const { username } = info();
+    if (username) return `cli:${username}`;
+  } catch {
+    // No passwd entry for this uid: name the uid instead.
+  }
+  return uid === null ? 'cli:unknown' : `cli:uid-${uid}`;
 }
 
 function buildPayload(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
