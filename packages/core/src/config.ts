@@ -23,6 +23,11 @@ export function readStage(env: Env, name = 'REZ_STAGE'): Stage {
   return value as Stage;
 }
 
+/**
+ * An http(s) URL variable, without trailing slashes. Credentials in it
+ * (`https://user:pass@host`) are allowed and kept, but never shown: an error
+ * quotes the value through {@link redactUrlCredentials}.
+ */
 export function readUrl(env: Env, name: string, fallback?: string): string {
   const value = optionalEnv(env, name) ?? fallback;
   if (value === undefined) throw new ConfigError(name, 'is required but not set');
@@ -30,12 +35,23 @@ export function readUrl(env: Env, name: string, fallback?: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(name, `must be an http(s) URL, got "${value}"`);
+    throw new ConfigError(name, `must be an http(s) URL, got "${redactUrlCredentials(value)}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(name, `must be an http(s) URL, got "${value}"`);
+    throw new ConfigError(name, `must be an http(s) URL, got "${redactUrlCredentials(value)}"`);
   }
   return value.replace(/\/+$/, '');
+}
+
+/**
+ * Replaces the user information of every URL in `text` (`scheme://user:pass@`)
+ * with `***`, so a URL with credentials can be printed or logged.
+ *
+ * @example
+ * redactUrlCredentials('delivering to https://rez:s3cret@ntfy.example.com'); // 'delivering to https://***@ntfy.example.com'
+ */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1***@');
 }
 
 export function readPositiveInt(env: Env, name: string, fallback: number): number {

@@ -8,6 +8,7 @@ export {
   readPositiveInt,
   readStage,
   readUrl,
+  redactUrlCredentials,
   requireEnv,
 } from './config';
 export {

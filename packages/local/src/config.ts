@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ConfigError,
@@ -14,6 +14,7 @@ import {
   type ScheduleDefinition,
   type Stage,
 } from '@rez/core';
+import { DATA_FILE_MODE, keepPrivate, prepareDataDir } from './data-dir';
 
 export interface LocalConfig {
   /** Absolute path of the data directory (REZ_DATA_DIR, default ./.rez). */
@@ -36,6 +37,8 @@ export interface LocalConfig {
   schedules: ScheduleDefinition[];
   /** Where the schedules came from: core's SCHEDULES or <dataDir>/schedules.json. */
   schedulesSource: string;
+  /** Things the operator should hear about at start (a data dir open to other users). */
+  warnings: string[];
 }
 
 export const TOPIC_FILE = 'ntfy-topic';
@@ -57,11 +60,7 @@ export function readLocalConfig(env: Env = process.env, cwd = process.cwd()): Lo
   const synchronous = (optionalEnv(env, 'REZ_SQLITE_SYNCHRONOUS') ?? 'NORMAL').toUpperCase();
   if (synchronous !== 'NORMAL' && synchronous !== 'FULL')
     throw new ConfigError('REZ_SQLITE_SYNCHRONOUS', `must be NORMAL or FULL, got "${synchronous}"`);
-  try {
-    mkdirSync(dataDir, { recursive: true });
-  } catch (cause) {
-    throw new ConfigError('REZ_DATA_DIR', `points at ${dataDir}, which cannot be created: ${String(cause)}`);
-  }
+  const { warnings } = prepareDataDir(dataDir);
   const { schedules, source } = readSchedules(dataDir);
   return {
     dataDir,
@@ -78,6 +77,7 @@ export function readLocalConfig(env: Env = process.env, cwd = process.cwd()): Lo
     workerThreads: readPositiveInt(env, 'REZ_WORKER_THREADS', 1),
     schedules,
     schedulesSource: source,
+    warnings,
   };
 }
 
@@ -91,12 +91,13 @@ function readTopic(
     const topic = `rez-${randomBytes(16).toString('base64url')}`;
     try {
       // 'wx': if another process created it first, keep theirs.
-      writeFileSync(file, `${topic}\n`, { flag: 'wx', mode: 0o600 });
+      writeFileSync(file, `${topic}\n`, { flag: 'wx', mode: DATA_FILE_MODE });
       return { topic, topicSource: 'generated' };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
+  keepPrivate(file);
   const stored = readFileSync(file, 'utf8').trim();
   try {
     return { topic: readNtfyTopic({ NTFY_TOPIC: stored }), topicSource: 'data-dir' };

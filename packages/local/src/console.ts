@@ -4,6 +4,7 @@ import path from 'node:path';
 import { builtInRegistry, type Clock, ConfigError, type Env, optionalEnv, ulidGenerator } from '@rez/core';
 import { type AuthConfig, type ConsoleDeps, readConsoleConfig, startConsole } from '@rez/web';
 import type { LocalConfig } from './config';
+import { DATA_FILE_MODE, keepPrivate } from './data-dir';
 import { startDevOidcProvider } from './dev-oidc';
 import type { LocalPipeline } from './pipeline';
 import type { SchedulerLoop } from './scheduler-loop';
@@ -97,10 +98,11 @@ export async function startLocalConsole(options: {
 function sessionKey(dataDir: string): string {
   const file = path.join(dataDir, SESSION_KEY_FILE);
   try {
+    keepPrivate(file);
     return readFileSync(file, 'utf8').trim();
   } catch {
     const key = randomBytes(32).toString('base64');
-    writeFileSync(file, `${key}\n`, { mode: 0o600 });
+    writeFileSync(file, `${key}\n`, { mode: DATA_FILE_MODE });
     return key;
   }
 }

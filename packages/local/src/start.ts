@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   say(
     `data in ${config.dataDir} (SQLite ${path.basename(config.dbFile)}, WAL, synchronous=${config.synchronous})`,
   );
+  for (const warning of config.warnings) say(`warning: ${warning}`);
   say(`stage ${config.stage}; delivering pushes to ${baseUrl}, topic ${topic}`);
   if (topicSource === 'generated')
     say(

@@ -7,8 +7,10 @@
  * the same on many terminals; CR and backspace overwrite what was printed;
  * bidirectional overrides reorder it (Trojan Source). So every such
  * character is printed as a visible escape instead (`\u001b`, `\u202e` …,
- * the form JSON uses, so `--json` output stays valid JSON).
+ * the form JSON uses, so `--json` output stays valid JSON). And the
+ * credentials of any URL in it are replaced by `***`.
  */
+import { redactUrlCredentials } from '@rez/core';
 
 /**
  * Printed as escapes: C0 controls but tab and newline, DEL, C1 controls, the
@@ -37,13 +39,13 @@ const visible = (char: string): string => `\\u${hex(char.charCodeAt(0))}`;
 
 /**
  * Output of many lines (the CLI's): newlines and tabs are kept, every other
- * control character becomes a visible escape.
+ * control character becomes a visible escape; URL credentials become `***`.
  *
  * @example
  * forTerminal('reason: \u001b[2Jgone') // → 'reason: \\u001b[2Jgone'
  */
 export function forTerminal(text: string): string {
-  return text.replace(CONTROLS, visible);
+  return redactUrlCredentials(text).replace(CONTROLS, visible);
 }
 
 /**
@@ -54,5 +56,5 @@ export function forTerminal(text: string): string {
  * oneLine('ok\nrez: ready') // → 'ok\\u000arez: ready'
  */
 export function oneLine(text: string): string {
-  return text.replace(CONTROLS_AND_NEWLINE, visible);
+  return redactUrlCredentials(text).replace(CONTROLS_AND_NEWLINE, visible);
 }
