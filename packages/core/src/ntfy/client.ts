@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { redactUrlCredentials } from '../config';
 import { NtfyError } from '../errors';
 import type { Delivery, Notification, Notifier } from '../ports';
 import { NTFY_MAX_ANSWER_BYTES, readBody, readLines } from './answer';
@@ -61,10 +62,12 @@ export class NtfyClient implements Notifier {
     try {
       url = new URL(options.baseUrl);
     } catch (cause) {
-      throw new NtfyError(`ntfy base URL "${options.baseUrl}" is not a URL`, 'permanent', { cause });
+      const shown = redactUrlCredentials(options.baseUrl);
+      throw new NtfyError(`ntfy base URL "${shown}" is not a URL`, 'permanent', { cause });
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new NtfyError(`ntfy base URL must be http(s), got "${options.baseUrl}"`, 'permanent');
+      const shown = redactUrlCredentials(options.baseUrl);
+      throw new NtfyError(`ntfy base URL must be http(s), got "${shown}"`, 'permanent');
     }
     this.#url = url;
     this.#options = options;

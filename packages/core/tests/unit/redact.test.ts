@@ -1,4 +1,4 @@
-import { ConfigError, readUrl, redactUrlCredentials } from '@rez/core';
+import { ConfigError, NtfyClient, readUrl, redactUrlCredentials } from '@rez/core';
 
 describe('Function: redactUrlCredentials', () => {
   it.each([
@@ -35,6 +35,14 @@ describe('Function: readUrl', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error?.message).toBe(
       'configuration error: NTFY_BASE_URL must be an http(s) URL, got "ftp://***@ntfy.example.com"',
+    );
+  });
+});
+
+describe('Class: NtfyClient (constructor)', () => {
+  it('never shows the credentials of a base URL it refuses', () => {
+    expect(() => new NtfyClient({ baseUrl: 'ftp://rez:s3cret@ntfy.example.com', topic: 't' })).toThrow(
+      'ntfy base URL must be http(s), got "ftp://***@ntfy.example.com"',
     );
   });
 });
