@@ -150,3 +150,97 @@ export function terminalControls(text: string, options: { newline?: boolean } = 
   }
   return found;
 }
+
+// ── Start-up: files in the data dir and settings (node packages/local/dist/start.js) ──
+
+export interface StartupCase {
+  name: string;
+  /** Settings on top of a fresh data dir's. */
+  env?: Record<string, string>;
+  /** Files to put in the data dir first: text, bytes, or `{ dir: true }` for a directory in its place. */
+  files?: Record<string, string | Buffer | { dir: true }>;
+  /** Zero four pages in the middle of an existing rez.db. */
+  zeroPages?: boolean;
+  /** What the one line must name: the variable, or the file (relative to the data dir). */
+  names: { variable: string } | { file: string };
+}
+
+const KEY_32 = Buffer.alloc(32, 7).toString('base64');
+
+export const STARTUP_CASES: StartupCase[] = [
+  // The console's session key file.
+  ...(
+    [
+      ['empty', ''],
+      ['only whitespace', ' \n\t\n'],
+      ['too short', 'c2hvcnQ='],
+      ['not base64', `${'!'.repeat(43)}=`],
+      ['31 bytes', Buffer.alloc(31, 7).toString('base64')],
+      ['33 bytes', Buffer.alloc(33, 7).toString('base64')],
+      ['two keys', `${KEY_32},${KEY_32}`],
+      ['a key and junk after it', `${KEY_32} trailing`],
+      ['hex instead of base64', Buffer.alloc(32, 7).toString('hex')],
+      ['binary junk', Buffer.from([0xff, 0xfe, 0x00, 0x1b, 0x5b, 0x32, 0x4a])],
+      ['a directory', { dir: true }],
+    ] as [string, string | Buffer | { dir: true }][]
+  ).map(
+    ([what, content]): StartupCase => ({
+      name: `session.key: ${what}`,
+      files: { 'session.key': content },
+      names: { file: 'session.key' },
+    }),
+  ),
+  // Other files of the data dir.
+  { name: 'ntfy-topic: a directory', files: { 'ntfy-topic': { dir: true } }, names: { file: 'ntfy-topic' } },
+  {
+    name: 'ntfy-topic: not a topic',
+    files: { 'ntfy-topic': 'no spaces allowed' },
+    names: { file: 'ntfy-topic' },
+  },
+  {
+    name: 'schedules.json: not JSON',
+    files: { 'schedules.json': '{nope' },
+    names: { file: 'schedules.json' },
+  },
+  {
+    name: 'schedules.json: a directory',
+    files: { 'schedules.json': { dir: true } },
+    names: { file: 'schedules.json' },
+  },
+  { name: 'rez.db: zeroed pages', zeroPages: true, names: { file: 'rez.db' } },
+  { name: 'rez.db: not a database', files: { 'rez.db': 'x'.repeat(8192) }, names: { file: 'rez.db' } },
+  { name: 'rez.db: a directory', files: { 'rez.db': { dir: true } }, names: { file: 'rez.db' } },
+  // Numeric settings: whole numbers in a sane range, nothing else.
+  ...(
+    [
+      ['REZ_POLLER_BATCHES', '1000000000'],
+      ['REZ_POLLER_BATCHES', '0'],
+      ['REZ_POLLER_BATCHES', '-1'],
+      ['REZ_POLLER_BATCHES', '1.5'],
+      ['REZ_POLLER_BATCHES', '1e3'],
+      ['REZ_POLLER_BATCHES', '0x10'],
+      ['REZ_POLLER_BATCHES', 'sixteen'],
+      ['REZ_POLLER_BATCHES', '99999999999999999999'],
+      ['REZ_WORKER_THREADS', '100000'],
+      ['REZ_VISIBILITY_TIMEOUT_SECONDS', '999999999'],
+      ['REZ_MAX_RECEIVE_COUNT', '1000000'],
+      ['PORT', '70000'],
+      ['PORT', '0'],
+      ['REZ_SQLITE_SYNCHRONOUS', 'OFF'],
+      ['REZ_STAGE', 'production'],
+      ['NTFY_BASE_URL', 'ntfy.sh'],
+      ['NTFY_TOPIC', 'two words'],
+    ] as [string, string][]
+  ).map(
+    ([variable, value]): StartupCase => ({
+      name: `${variable}=${value}`,
+      env: { [variable]: value },
+      names: { variable },
+    }),
+  ),
+  {
+    name: 'REZ_DATA_DIR is a file',
+    env: { REZ_DATA_DIR: '/etc/hostname' },
+    names: { variable: 'REZ_DATA_DIR' },
+  },
+];

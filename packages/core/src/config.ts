@@ -54,12 +54,26 @@ export function redactUrlCredentials(text: string): string {
   return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1***@');
 }
 
-export function readPositiveInt(env: Env, name: string, fallback: number): number {
+/**
+ * A whole number from 1 to `max`, written in decimal digits (no sign,
+ * exponent or hex). Give every setting a `max` it can sensibly reach: an
+ * absurd value must be refused at start, naming the variable and the range,
+ * rather than make the process allocate or spin for it.
+ */
+export function readPositiveInt(
+  env: Env,
+  name: string,
+  fallback: number,
+  max: number = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = optionalEnv(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new ConfigError(name, `must be a positive whole number, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || value < 1 || value > max) {
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? 'a positive whole number' : `a whole number from 1 to ${max}`;
+    throw new ConfigError(name, `must be ${range}, got "${raw}"`);
+  }
   return value;
 }
 

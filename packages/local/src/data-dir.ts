@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { ConfigError } from '@rez/core';
 
 /** The data dir holds the message store, the session key and the ntfy topic: its owner's alone. */
@@ -22,7 +22,17 @@ export function prepareDataDir(dir: string, variable = 'REZ_DATA_DIR'): { warnin
   try {
     mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
   } catch (cause) {
-    throw new ConfigError(variable, `points at ${dir}, which cannot be created: ${String(cause)}`);
+    const code = (cause as NodeJS.ErrnoException).code;
+    const problem =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'is not a directory'
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? 'cannot be created by this user'
+          : `cannot be created (${(cause as Error).message})`;
+    throw new ConfigError(
+      variable,
+      `points at ${dir}, which ${problem}; it must name a directory this user can create or write`,
+    );
   }
   if (!existed || !POSIX) return { warnings: [] };
   const mode = statSync(dir).mode & 0o777;
@@ -32,6 +42,29 @@ export function prepareDataDir(dir: string, variable = 'REZ_DATA_DIR'): { warnin
       `the data dir ${dir} is open to other users (mode ${mode.toString(8)}); its files are 0600, but to hide their names too: chmod 700 ${dir}`,
     ],
   };
+}
+
+/**
+ * Reads a file of the data dir (tightening its mode first, see
+ * {@link keepPrivate}), or answers `undefined` when there is none. Any other
+ * failure — a directory in its place, no permission — is a ConfigError naming
+ * the file and what to do, never a bare errno without a path.
+ */
+export function readDataFile(file: string, what: string): string | undefined {
+  try {
+    keepPrivate(file);
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    const problem =
+      code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'cannot be read by this user'
+          : `cannot be read (${(error as Error).message})`;
+    throw new ConfigError(file, `${problem}; it must be a readable file holding ${what}, or remove it`);
+  }
 }
 
 /** Makes an existing file of the data dir 0600 if it is any wider (an earlier version's). */

@@ -3,17 +3,53 @@ import { RezError } from '@rez/core';
 /** Base of the errors @rez/local raises on purpose. */
 export class LocalError extends RezError {}
 
-/** The SQLite database could not be opened or migrated. */
+/**
+ * The SQLite database could not be opened, migrated or prepared: names the
+ * file, SQLite's (or the system's) error code, and what to do about it.
+ */
 export class DatabaseOpenError extends LocalError {
   constructor(path: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`cannot open the SQLite database at ${path}: ${reason}`, {
-      code: 'DATABASE_OPEN_FAILED',
-      permanent: true,
-      cause,
-      context: { path },
-    });
+    const code = errorCode(cause);
+    super(
+      `cannot open the SQLite database at ${path}: ${reason}${code ? ` (${code})` : ''}; ${databaseAdvice(code)}`,
+      { code: 'DATABASE_OPEN_FAILED', permanent: true, cause, context: { path, cause: code } },
+    );
   }
+}
+
+/** An error from SQLite (better-sqlite3's SqliteError: code SQLITE_…), as opposed to one of ours. */
+export function isSqliteError(error: unknown): boolean {
+  return errorCode(error)?.startsWith('SQLITE_') === true;
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function databaseAdvice(code: string | undefined): string {
+  const is = (...prefixes: string[]) => prefixes.some((p) => code?.startsWith(p));
+  if (is('SQLITE_CORRUPT', 'SQLITE_NOTADB'))
+    return 'the file is damaged or not a Rez database: restore it from a backup, or move it (with any rez.db-wal and rez.db-shm) aside to start with an empty one';
+  if (is('SQLITE_FULL', 'ENOSPC')) return 'the disk is full: free some space, then start again';
+  if (is('SQLITE_BUSY', 'SQLITE_LOCKED'))
+    return 'another process holds it locked: stop that process, or wait and start again';
+  if (
+    is(
+      'SQLITE_CANTOPEN',
+      'SQLITE_PERM',
+      'SQLITE_READONLY',
+      'SQLITE_AUTH',
+      'EISDIR',
+      'ENOTDIR',
+      'EACCES',
+      'EPERM',
+      'EROFS',
+    )
+  )
+    return 'it must be a file this user can read and write, in a directory it can write (SQLite keeps rez.db-wal and rez.db-shm beside it)';
+  return 'restore it from a backup, or move it aside to start with an empty one';
 }
 
 /** A queue name that was never created on this bus. */

@@ -11,6 +11,7 @@ import { createSchedulerHandler } from '@rez/scheduler';
 import { createWorkerHandler, type WorkerLogger } from '@rez/worker';
 import { type LocalConfig, readLocalConfig } from './config';
 import { startLocalConsole } from './console';
+import { DatabaseOpenError, isSqliteError } from './errors';
 import { type LocalPipeline, openLocalPipeline } from './pipeline';
 import { type BatchHandler, Poller } from './poller';
 import { SchedulerLoop } from './scheduler-loop';
@@ -75,6 +76,27 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   // text from outside (ntfy's error text, a schedule's name).
   const print = options.log ?? ((line: string) => console.log(line));
   const log = (line: string) => print(oneLine(line));
+  const started: (() => unknown)[] = [];
+  try {
+    return await start(config, options, log, (close) => started.push(close));
+  } catch (error) {
+    // Nothing half-started stays behind; the latest first.
+    for (const close of started.reverse())
+      await Promise.resolve()
+        .then(close)
+        .catch(() => {});
+    // A damaged database shows where a statement first touches the damage, wherever that is.
+    throw isSqliteError(error) ? new DatabaseOpenError(config.dbFile, error) : error;
+  }
+}
+
+/** Starts every part; `opened` is told how to close each as soon as it exists. */
+async function start(
+  config: LocalConfig,
+  options: LocalRuntimeOptions,
+  log: (line: string) => void,
+  opened: (close: () => unknown) => void,
+): Promise<LocalRuntime> {
   const clock = options.clock ?? systemClock;
   const pipeline = openLocalPipeline({
     dbFile: config.dbFile,
@@ -82,6 +104,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ...config.poller,
     backgroundCheckpoints: true,
   });
+  opened(() => pipeline.close());
   const { store, publisher, queue } = pipeline;
   const registry = builtInRegistry();
   const inThread = options.workerThread ?? (options.notifier === undefined && options.clock === undefined);
@@ -118,6 +141,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         })
       : undefined;
   const ntfy = inThread || options.notifier ? undefined : new NtfyClient(ntfyOptions);
+  opened(() => ntfy?.close());
+  opened(() => thread?.stop());
   const inlineWorker = (): BatchHandler => {
     const logger: WorkerLogger = {
       info() {},
@@ -156,11 +181,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   });
 
   if (options.poller !== false) {
+    opened(() => poller.stop(5_000));
     if (thread) {
       thread.start();
       poller.startDelivering(thread.deliver);
     } else poller.start(inlineWorker());
   }
+  opened(() => scheduler.stop());
   if (options.scheduler !== false) scheduler.start();
   const consoleHandle =
     options.console === false
@@ -171,14 +198,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           pipeline,
           scheduler,
           clock,
-        }).catch(async (error: unknown) => {
-          // Nothing half-started stays behind when the console cannot start.
-          await scheduler.stop();
-          await poller.stop(5_000);
-          await thread?.stop();
-          ntfy?.close();
-          pipeline.close();
-          throw error;
         });
 
   let stopped: Promise<void> | undefined;

@@ -50,8 +50,8 @@ async function main(): Promise<void> {
         say('stopped');
         process.exit(0);
       },
-      (error) => {
-        console.error('rez: stop failed:', error);
+      (error: unknown) => {
+        console.error(`rez: stop failed: ${oneLine(describe(error))}`);
         process.exit(1);
       },
     );
@@ -60,8 +60,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** One line that names the problem: ours name the variable or the file, and what would be valid. */
+function describe(error: unknown): string {
+  if (error instanceof RezError) return error.message;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 main().catch((error: unknown) => {
-  console.error(`rez: cannot start: ${oneLine(error instanceof RezError ? error.message : String(error))}`);
-  if (!(error instanceof RezError) && error instanceof Error && error.stack) console.error(error.stack);
+  console.error(`rez: cannot start: ${oneLine(describe(error))}`);
+  // The stack is for a bug, not for bad input: only on request.
+  if (process.env.REZ_DEBUG && error instanceof Error && error.stack) console.error(error.stack);
   process.exit(1);
 });
