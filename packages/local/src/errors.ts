@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { RezError } from '@rez/core';
 
 /** Base of the errors @rez/local raises on purpose. */
@@ -50,6 +51,19 @@ function databaseAdvice(code: string | undefined): string {
   )
     return 'it must be a file this user can read and write, in a directory it can write (SQLite keeps rez.db-wal and rez.db-shm beside it)';
   return 'restore it from a backup, or move it aside to start with an empty one';
+}
+
+/** Another runtime holds the data dir (see lockDataDir); names it as it wrote itself down. */
+export class RuntimeRunningError extends LocalError {
+  constructor(dataDir: string, holder: { pid: number; host: string; started: string } | undefined) {
+    const who = holder
+      ? `pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`}, started ${holder.started}`
+      : 'its pid not written down yet';
+    super(
+      `another Rez runtime is running on the data dir ${dataDir} (${who}); stop it first, or set REZ_DATA_DIR to another directory (the CLI, npm run rez, works beside it)`,
+      { code: 'RUNTIME_RUNNING', permanent: true, context: { dataDir, ...holder } },
+    );
+  }
 }
 
 /** A queue name that was never created on this bus. */

@@ -14,6 +14,7 @@ import { startLocalConsole } from './console';
 import { DatabaseOpenError, isSqliteError } from './errors';
 import { type LocalPipeline, openLocalPipeline } from './pipeline';
 import { type BatchHandler, Poller } from './poller';
+import { lockDataDir, type RuntimeLock } from './runtime-lock';
 import { SchedulerLoop } from './scheduler-loop';
 import { oneLine } from './terminal';
 import { WorkerThreads } from './worker-thread/host';
@@ -76,9 +77,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   // text from outside (ntfy's error text, a schedule's name).
   const print = options.log ?? ((line: string) => console.log(line));
   const log = (line: string) => print(oneLine(line));
-  const started: (() => unknown)[] = [];
+  const lock = lockDataDir(config.dataDir);
+  const started: (() => unknown)[] = [() => lock.release()];
   try {
-    return await start(config, options, log, (close) => started.push(close));
+    return await start(config, options, log, (close) => started.push(close), lock);
   } catch (error) {
     // Nothing half-started stays behind; the latest first.
     for (const close of started.reverse())
@@ -96,6 +98,7 @@ async function start(
   options: LocalRuntimeOptions,
   log: (line: string) => void,
   opened: (close: () => unknown) => void,
+  lock: RuntimeLock,
 ): Promise<LocalRuntime> {
   const clock = options.clock ?? systemClock;
   const pipeline = openLocalPipeline({
@@ -221,6 +224,7 @@ async function start(
         await thread?.stop();
         ntfy?.close();
         pipeline.close();
+        lock.release();
       })();
       return stopped;
     },
