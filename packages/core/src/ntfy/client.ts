@@ -91,10 +91,7 @@ export class NtfyClient implements Notifier {
       click: notification.click,
       markdown: notification.markdown,
     });
-    const response = await this.#send('POST', this.#url, body, async (answer, head) => ({
-      ...head,
-      body: await readBody(answer, NTFY_MAX_ANSWER_BYTES),
-    }));
+    const response = await this.#send('POST', this.#url, body, wholeAnswer);
     if (response.body === null) throw oversize('POST', response.status, response.retryAfter);
     if (response.status >= 200 && response.status < 300) {
       const id = parseJson(response.body)?.id;
@@ -166,15 +163,19 @@ export class NtfyClient implements Notifier {
       return false;
     };
     const poll = () =>
-      this.#send('GET', url, undefined, async (answer, head) => {
-        if (head.status < 200 || head.status >= 300)
-          return { ...head, body: await readBody(answer, NTFY_MAX_ANSWER_BYTES) };
-        const read = await readLines(answer, NTFY_MAX_ANSWER_BYTES, matches);
-        if (read === 'oversize') {
-          const what = `ntfy answered the poll with a line over ${NTFY_MAX_ANSWER_BYTES} bytes; stopped reading`;
-          throw new NtfyError(what, 'transient', { status: head.status });
-        }
-        return { ...head, body: '' };
+      this.#send<Answer>('GET', url, undefined, (answer, head, done, fail) => {
+        if (head.status < 200 || head.status >= 300) return wholeAnswer(answer, head, done, fail);
+        readLines(
+          answer,
+          NTFY_MAX_ANSWER_BYTES,
+          matches,
+          (outcome) => {
+            if (outcome !== 'oversize') return done({ ...head, body: '' });
+            const what = `ntfy answered the poll with a line over ${NTFY_MAX_ANSWER_BYTES} bytes; stopped reading`;
+            fail(new NtfyError(what, 'transient', { status: head.status }));
+          },
+          fail,
+        );
       });
     let response = await poll();
     if (response.status >= 500) {
@@ -195,17 +196,12 @@ export class NtfyClient implements Notifier {
   }
 
   /**
-   * One request. `read` consumes the answer (with a bound) and its result is
-   * returned; until it settles, the whole-exchange timeout applies. Any
-   * failure after the request was fully sent, short of a complete answer,
-   * has an unknown effect.
+   * One request. `read` consumes the answer (with a bound) and hands its
+   * result to `done` (or a failure to `fail`); until then the whole-exchange
+   * timeout applies. Any failure after the request was fully sent, short of
+   * a complete answer, has an unknown effect.
    */
-  #send<T>(
-    method: 'GET' | 'POST',
-    url: URL,
-    body: string | undefined,
-    read: (answer: http.IncomingMessage, head: AnswerHead) => Promise<T>,
-  ): Promise<T> {
+  #send<T>(method: 'GET' | 'POST', url: URL, body: string | undefined, read: AnswerReader<T>): Promise<T> {
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
     const headers: Record<string, string | number> =
       body === undefined
@@ -224,9 +220,11 @@ export class NtfyClient implements Notifier {
       let sent = false;
       const request = this.#request(url, { method, agent: this.#agent, headers }, (answer) => {
         const head = { status: answer.statusCode ?? 0, retryAfter: answer.headers['retry-after'] };
-        read(answer, head).then(
+        read(
+          answer,
+          head,
           (value) => settle(() => resolve(value)),
-          (cause: unknown) =>
+          (cause) =>
             settle(() =>
               reject(
                 cause instanceof NtfyError
@@ -275,6 +273,27 @@ interface AnswerHead {
   status: number;
   retryAfter: string | undefined;
 }
+
+/** An answer read whole: its body is `null` when it was longer than the bound. */
+interface Answer extends AnswerHead {
+  body: string | null;
+}
+
+type AnswerReader<T> = (
+  answer: http.IncomingMessage,
+  head: AnswerHead,
+  done: (value: T) => void,
+  fail: (cause: unknown) => void,
+) => void;
+
+/** Reads the answer whole, up to the bound. */
+const wholeAnswer: AnswerReader<Answer> = (answer, head, done, fail) =>
+  readBody(
+    answer,
+    NTFY_MAX_ANSWER_BYTES,
+    (body) => done({ status: head.status, retryAfter: head.retryAfter, body }),
+    fail,
+  );
 
 /** ntfy's message ids: short runs of letters and digits (`-` and `_` allowed here). */
 function isNtfyId(value: unknown): value is string {

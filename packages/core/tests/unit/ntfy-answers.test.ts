@@ -197,3 +197,33 @@ describe('NtfyClient: a 2xx without a usable message id', () => {
     },
   );
 });
+
+describe('NtfyClient: an answer that breaks off', () => {
+  it('is transient with an unknown effect, at once rather than at the timeout', async () => {
+    // Prepare: headers and half a body, then the connection drops.
+    const server = http.createServer(async (req, res) => {
+      for await (const _ of req);
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('{"id":"abc');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = new NtfyClient({
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      topic: 'rez-test',
+      timeoutMs: 5_000,
+    });
+    const started = Date.now();
+
+    // Act
+    const error = await client.publish({ message: 'x' }).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ kind: 'transient', effectUnknown: true, details: { status: 200 } });
+    expect((error as Error).message).toMatch(/^ntfy's answer broke off: /);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    client.close();
+    server.closeAllConnections();
+    server.close();
+  });
+});
