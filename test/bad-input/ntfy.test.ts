@@ -9,6 +9,7 @@ import {
 } from '@rez/core/testing';
 import { createWorkerHandler } from '@rez/worker';
 import type { SQSRecord } from 'aws-lambda';
+import { flood } from '../support/flood';
 import { type BadAnswer, NTFY_ANSWER_CASES, type NtfyAnswerCase } from './corpus';
 
 /** What may sit in socket buffers between two ends on loopback before the client hangs up. */
@@ -44,22 +45,9 @@ async function spoilingProxy(upstream: string, c: NtfyAnswerCase) {
       res.end(bad.body ?? '');
       return;
     }
-    const unit = Buffer.alloc(64 * 1024, 'x');
-    let left = bad.flood;
-    let open = true;
-    res.on('close', () => {
-      open = false;
+    flood(res, bad.flood, (size) => {
+      written += size;
     });
-    const pump = () => {
-      while (open && left > 0) {
-        const chunk = left >= unit.length ? unit : unit.subarray(0, left);
-        left -= chunk.length;
-        written += chunk.length;
-        if (!res.write(chunk)) return void res.once('drain', pump);
-      }
-      if (open) res.end();
-    };
-    pump();
   };
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NTFY_MAX_ANSWER_BYTES, NtfyClient, NtfyError } from '@rez/core';
+import { flood } from '../../../../test/support/flood';
 
 /**
  * A misbehaving server: answers every request with `status`, `headers` and
@@ -22,22 +23,15 @@ async function answeringServer(answer: {
       res.end(answer.body ?? '');
       return;
     }
-    const unit = Buffer.from(answer.flood.line ?? 'x'.repeat(64 * 1024));
-    let left = answer.flood.bytes;
-    let open = true;
-    res.on('close', () => {
-      open = false;
-    });
-    const pump = () => {
-      while (open && left > 0) {
-        const chunk = left >= unit.length ? unit : unit.subarray(0, left);
-        left -= chunk.length;
-        written += chunk.length;
-        if (!res.write(chunk)) return void res.once('drain', pump);
-      }
-      if (open) res.end();
-    };
-    pump();
+    const unit = answer.flood.line === undefined ? undefined : Buffer.from(answer.flood.line);
+    flood(
+      res,
+      answer.flood.bytes,
+      (size) => {
+        written += size;
+      },
+      unit,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
