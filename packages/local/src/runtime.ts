@@ -116,7 +116,7 @@ async function start(
 
   queue.onDeadLetter = (letter) =>
     log(
-      `rez: message ${letter.transportId} moved to the dead-letter queue after ${letter.receiveCount} receives; see \`npm run rez -- failed\``,
+      `rez: message ${letter.transportId} moved to the dead-letter queue after ${letter.receiveCount} receive${letter.receiveCount === 1 ? '' : 's'}; see \`npm run rez -- failed\``,
     );
   const poller = new Poller({
     queue,
