@@ -674,3 +674,4 @@ export const SCHEDULER_CASES: SchedulerCase[] = [
   ),
   { name: 'a lone surrogate in the type', input: { schedule: 'x', type: 'hello_world\ud800' } },
 ];
+export * from './corpus-runtime';

@@ -1,4 +1,4 @@
-import { builtInRegistry, manualClock } from '@rez/core';
+import { builtInRegistry, type ErrorSummary, manualClock } from '@rez/core';
 import { InMemoryMessageStore, RecordingNotifier, RecordingPublisher } from '@rez/core/testing';
 import { createWorkerHandler } from '@rez/worker';
 import type { SQSEvent } from 'aws-lambda';
@@ -6,12 +6,13 @@ import { SQS_CASES } from './corpus';
 
 describe('Bad input: SQS record bodies at the worker handler', () => {
   it.each(SQS_CASES.map((c) => [c.name, c] as const))(
-    '%s: failed record, reason stored, nothing sent',
+    '%s: failed for good, reason stored, in the DLQ at once, nothing sent',
     async (_name, c) => {
       // Prepare
       const store = new InMemoryMessageStore();
       const notifier = new RecordingNotifier();
       const publisher = new RecordingPublisher();
+      const deadLettered: { messageId: string; reason: ErrorSummary }[] = [];
       const handler = createWorkerHandler({
         registry: builtInRegistry(),
         store,
@@ -19,6 +20,9 @@ describe('Bad input: SQS record bodies at the worker handler', () => {
         notifier,
         clock: manualClock('2026-03-01T12:00:00.000Z'),
         stage: 'dev',
+        deadLetter: async (record, reason) => {
+          deadLettered.push({ messageId: record.messageId, reason });
+        },
       });
       const event = {
         Records: [
@@ -39,8 +43,12 @@ describe('Bad input: SQS record bodies at the worker handler', () => {
       // Act
       const response = await handler(event);
 
-      // Assess: reported failed (the queue retries it, then moves it to the DLQ) …
-      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'sqs-1' }]);
+      // Assess: a permanent failure, so no retries: moved to the DLQ with its reason (and
+      // reported processed, so the queue deletes its own copy) …
+      expect(response.batchItemFailures).toEqual([]);
+      expect(deadLettered).toEqual([
+        { messageId: 'sqs-1', reason: expect.objectContaining({ permanent: true }) },
+      ]);
       // … with its reason in the store, and nothing pushed or emitted.
       const records = [...store.records.values()];
       expect(records).toHaveLength(1);
@@ -48,6 +56,7 @@ describe('Bad input: SQS record bodies at the worker handler', () => {
       expect(records[0].error?.reason).toEqual(expect.any(String));
       expect(records[0].error?.reason.length).toBeGreaterThan(10);
       expect(records[0].error?.permanent).toBe(true);
+      expect(deadLettered[0].reason).toEqual(records[0].error);
       expect(notifier.sent).toEqual([]);
       expect(publisher.published).toEqual([]);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -1,23 +1,6 @@
 import { AdapterError, RezError } from '@rez/core';
 
 /**
- * The store was asked to change a message it does not hold (complete or fail
- * of an id that was never put or claimed). A bug in the caller, so permanent.
- */
-export class MessageNotStoredError extends RezError {
-  constructor(
-    readonly messageId: string,
-    operation: string,
-  ) {
-    super(`cannot ${operation} message ${messageId}: it is not in the message store`, {
-      code: 'MESSAGE_NOT_STORED',
-      permanent: true,
-      context: { messageId, operation },
-    });
-  }
-}
-
-/**
  * A conditional write kept losing to concurrent writers of the same message
  * (optimistic locking on `attempts`). Transient: the delivery may be retried.
  */

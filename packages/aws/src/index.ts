@@ -1,3 +1,4 @@
+export { type SqsDeadLetterOptions, sqsDeadLetter } from './bus/dead-letter';
 export { type QueueUrlOptions, queueUrlFromArn } from './bus/queue-url';
 export { SnsPublisher, type SnsPublisherOptions } from './bus/sns-publisher';
 export { SqsQueue, type SqsQueueOptions } from './bus/sqs-queue';
@@ -12,7 +13,7 @@ export {
   createSqsClient,
   DEFAULT_MAX_SOCKETS,
 } from './clients';
-export { MessageNotStoredError, StoreConflictError } from './errors';
+export { StoreConflictError } from './errors';
 export { type AwsPipeline, awsPipelineFromEnv } from './from-env';
 export {
   PIPELINE_METRICS,

@@ -23,6 +23,11 @@ export function readStage(env: Env, name = 'REZ_STAGE'): Stage {
   return value as Stage;
 }
 
+/**
+ * An http(s) URL variable, without trailing slashes. Credentials in it
+ * (`https://user:pass@host`) are allowed and kept, but never shown: an error
+ * quotes the value through {@link redactUrlCredentials}.
+ */
 export function readUrl(env: Env, name: string, fallback?: string): string {
   const value = optionalEnv(env, name) ?? fallback;
   if (value === undefined) throw new ConfigError(name, 'is required but not set');
@@ -30,20 +35,45 @@ export function readUrl(env: Env, name: string, fallback?: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(name, `must be an http(s) URL, got "${value}"`);
+    throw new ConfigError(name, `must be an http(s) URL, got "${redactUrlCredentials(value)}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(name, `must be an http(s) URL, got "${value}"`);
+    throw new ConfigError(name, `must be an http(s) URL, got "${redactUrlCredentials(value)}"`);
   }
   return value.replace(/\/+$/, '');
 }
 
-export function readPositiveInt(env: Env, name: string, fallback: number): number {
+/**
+ * Replaces the user information of every URL in `text` (`scheme://user:pass@`)
+ * with `***`, so a URL with credentials can be printed or logged.
+ *
+ * @example
+ * redactUrlCredentials('delivering to https://rez:s3cret@ntfy.example.com'); // 'delivering to https://***@ntfy.example.com'
+ */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1***@');
+}
+
+/**
+ * A whole number from 1 to `max`, written in decimal digits (no sign,
+ * exponent or hex). Give every setting a `max` it can sensibly reach: an
+ * absurd value must be refused at start, naming the variable and the range,
+ * rather than make the process allocate or spin for it.
+ */
+export function readPositiveInt(
+  env: Env,
+  name: string,
+  fallback: number,
+  max: number = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = optionalEnv(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new ConfigError(name, `must be a positive whole number, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || value < 1 || value > max) {
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? 'a positive whole number' : `a whole number from 1 to ${max}`;
+    throw new ConfigError(name, `must be ${range}, got "${raw}"`);
+  }
   return value;
 }
 

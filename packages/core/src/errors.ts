@@ -2,9 +2,11 @@
  * Every error Rez raises on purpose is a {@link RezError}: it has a stable
  * `code` callers can branch on, a human `message` that names the problem, the
  * underlying `cause` and a `permanent` flag. Permanent errors will fail the
- * same way on every retry (bad input, unknown type, a 4xx from ntfy); the
- * worker still reports them failed so the queue moves them to the DLQ after
- * its maxReceiveCount — nothing is dropped — but callers may skip retrying.
+ * same way on every retry (bad input, unknown type, a 4xx from ntfy, a
+ * {@link PermanentFailure}): the worker records the reason and moves the
+ * message to the dead-letter queue at once, skipping the retries (its
+ * `deadLetter` dependency) — nothing is dropped, and a redrive tries again
+ * once the cause is fixed. Any other failure is retried by the queue.
  */
 export class RezError extends Error {
   readonly code: string;
@@ -138,7 +140,33 @@ export class MessageBusyError extends RezError {
   }
 }
 
-/** Explicit "do not retry" failure a handler may throw (cf. BullMQ's UnrecoverableError). */
+/**
+ * A store was asked to change a message it does not hold: complete or fail
+ * of an id that was never put or claimed. Every MessageStore throws this one
+ * error (the conformance suite asserts it); it means a bug in the caller, so
+ * it is permanent.
+ */
+export class MessageNotStoredError extends RezError {
+  constructor(
+    readonly messageId: string,
+    readonly operation: string,
+  ) {
+    super(`cannot ${operation} message ${messageId}: it is not in the message store`, {
+      code: 'MESSAGE_NOT_STORED',
+      permanent: true,
+      context: { messageId, operation },
+    });
+  }
+}
+
+/**
+ * Explicit "do not retry" failure a handler may throw (cf. BullMQ's
+ * UnrecoverableError): the message goes to the dead-letter queue after this
+ * one attempt, with `message` as its reason in the store.
+ *
+ * @example
+ * if (response.status === 404) throw new PermanentFailure(`no such account: ${id}`);
+ */
 export class PermanentFailure extends RezError {
   constructor(message: string, cause?: unknown) {
     super(message, { code: 'PERMANENT_FAILURE', permanent: true, cause });

@@ -8,6 +8,7 @@ export {
   readPositiveInt,
   readStage,
   readUrl,
+  redactUrlCredentials,
   requireEnv,
 } from './config';
 export {
@@ -16,6 +17,7 @@ export {
   describeError,
   HopLimitExceededError,
   MessageBusyError,
+  MessageNotStoredError,
   MessageTooLargeError,
   NtfyError,
   type NtfyFailureKind,
@@ -56,6 +58,7 @@ export {
   type Stage,
   toValidationIssues,
 } from './message';
+export { NTFY_MAX_ANSWER_BYTES } from './ntfy/answer';
 export {
   classify as classifyNtfyResponse,
   fitMessage,

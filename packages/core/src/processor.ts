@@ -51,7 +51,8 @@ export type ProcessResult =
  * recorded `unresolved`, so the next attempt recovers rather than acting blindly.
  *
  * Throws when the message failed (after recording why): the caller reports
- * the delivery failed, and the queue retries it or moves it to the DLQ.
+ * the delivery failed, and the queue retries it — or, when the error is
+ * permanent (`RezError.permanent`), the worker moves it to the DLQ at once.
  */
 export async function processMessage(message: Message, deps: ProcessorDeps): Promise<ProcessResult> {
   const { store, clock } = deps;

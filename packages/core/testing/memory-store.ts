@@ -8,6 +8,7 @@ import {
   type ErrorSummary,
   type ListQuery,
   type Message,
+  MessageNotStoredError,
   type MessageRecord,
   type MessageStore,
   type Page,
@@ -40,7 +41,7 @@ export class InMemoryMessageStore implements MessageStore {
 
   async claim(message: Message, { now, leaseMs }: { now: Date; leaseMs: number }): Promise<ClaimResult> {
     await this.put(message, now);
-    const record = this.#must(message.id);
+    const record = this.#must(message.id, 'claim');
     const blocked = claimBlocker(record, now);
     if (blocked) return { outcome: blocked };
     const result = claimTakeover(record);
@@ -56,7 +57,7 @@ export class InMemoryMessageStore implements MessageStore {
     id: string,
     options: { now: Date; result: Record<string, unknown>; children?: string[] },
   ): Promise<void> {
-    const record = this.#must(id);
+    const record = this.#must(id, 'complete');
     record.status = 'completed';
     record.result = options.result;
     record.ntfy_id = typeof options.result.ntfy_id === 'string' ? options.result.ntfy_id : null;
@@ -72,7 +73,7 @@ export class InMemoryMessageStore implements MessageStore {
     id: string,
     { now, error, unresolved }: { now: Date; error: ErrorSummary; unresolved?: boolean },
   ): Promise<void> {
-    const record = this.#must(id);
+    const record = this.#must(id, 'fail');
     record.status = 'failed';
     record.error = error;
     record.lease_until = null;
@@ -151,9 +152,9 @@ export class InMemoryMessageStore implements MessageStore {
     this.#counts.set(key, entry);
   }
 
-  #must(id: string): MessageRecord {
+  #must(id: string, operation: string): MessageRecord {
     const record = this.records.get(id);
-    if (!record) throw new Error(`message ${id} is not in the store`);
+    if (!record) throw new MessageNotStoredError(id, operation);
     return record;
   }
 }

@@ -1,4 +1,4 @@
-import { COUNT_BUCKET_MS, type MessageStore } from '../src';
+import { COUNT_BUCKET_MS, MessageNotStoredError, type MessageStore } from '../src';
 import { sampleMessage } from './fixtures';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
@@ -180,6 +180,29 @@ export function describeMessageStoreConformance(
           outcome: 'claimed',
         });
         expect((await store.get(message.id))?.attempts).toBe(2);
+      });
+
+      it('refuses to complete or fail a message it does not hold: MessageNotStoredError naming the id and the operation', async () => {
+        const id = '01JNOTSTORED0000000000000X';
+        const error = { code: 'X', reason: 'x', permanent: false };
+        for (const [operation, act] of [
+          ['complete', () => store.complete(id, { now: T0, result: {} })],
+          ['fail', () => store.fail(id, { now: T0, error })],
+        ] as const) {
+          const thrown = await act().then(
+            () => new Error(`${operation} of an unknown id resolved`),
+            (e: unknown) => e,
+          );
+          expect(thrown).toBeInstanceOf(MessageNotStoredError);
+          expect(thrown).toMatchObject({
+            code: 'MESSAGE_NOT_STORED',
+            permanent: true,
+            messageId: id,
+            operation,
+            message: `cannot ${operation} message ${id}: it is not in the message store`,
+          });
+        }
+        await expect(store.get(id)).resolves.toBeNull();
       });
     });
 

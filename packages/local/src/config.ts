@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ConfigError,
@@ -14,6 +14,7 @@ import {
   type ScheduleDefinition,
   type Stage,
 } from '@rez/core';
+import { DATA_FILE_MODE, prepareDataDir, readDataFile } from './data-dir';
 
 export interface LocalConfig {
   /** Absolute path of the data directory (REZ_DATA_DIR, default ./.rez). */
@@ -36,7 +37,24 @@ export interface LocalConfig {
   schedules: ScheduleDefinition[];
   /** Where the schedules came from: core's SCHEDULES or <dataDir>/schedules.json. */
   schedulesSource: string;
+  /** Things the operator should hear about at start (a data dir open to other users). */
+  warnings: string[];
 }
+
+/**
+ * The largest value each numeric setting takes. PORT: TCP. Batches and
+ * threads: each costs memory and an idle poll, and past a few dozen they only
+ * contend for the same SQLite connection and cores. Visibility timeout and
+ * receive count: SQS's own maxima (12 h, 1,000), so a setting tried here
+ * means the same on AWS.
+ */
+export const LIMITS = {
+  PORT: 65_535,
+  REZ_POLLER_BATCHES: 64,
+  REZ_WORKER_THREADS: 32,
+  REZ_VISIBILITY_TIMEOUT_SECONDS: 43_200,
+  REZ_MAX_RECEIVE_COUNT: 1_000,
+} as const;
 
 export const TOPIC_FILE = 'ntfy-topic';
 export const SCHEDULES_FILE = 'schedules.json';
@@ -52,16 +70,11 @@ export function readLocalConfig(env: Env = process.env, cwd = process.cwd()): Lo
   const dataDir = path.resolve(cwd, optionalEnv(env, 'REZ_DATA_DIR') ?? '.rez');
   const stage = readStage({ REZ_STAGE: optionalEnv(env, 'REZ_STAGE') ?? 'dev' });
   const baseUrl = readUrl(env, 'NTFY_BASE_URL', 'https://ntfy.sh');
-  const port = readPositiveInt(env, 'PORT', 3000);
-  if (port > 65_535) throw new ConfigError('PORT', `must be a TCP port (1–65535), got "${port}"`);
+  const port = readPositiveInt(env, 'PORT', 3000, LIMITS.PORT);
   const synchronous = (optionalEnv(env, 'REZ_SQLITE_SYNCHRONOUS') ?? 'NORMAL').toUpperCase();
   if (synchronous !== 'NORMAL' && synchronous !== 'FULL')
     throw new ConfigError('REZ_SQLITE_SYNCHRONOUS', `must be NORMAL or FULL, got "${synchronous}"`);
-  try {
-    mkdirSync(dataDir, { recursive: true });
-  } catch (cause) {
-    throw new ConfigError('REZ_DATA_DIR', `points at ${dataDir}, which cannot be created: ${String(cause)}`);
-  }
+  const { warnings } = prepareDataDir(dataDir);
   const { schedules, source } = readSchedules(dataDir);
   return {
     dataDir,
@@ -71,13 +84,19 @@ export function readLocalConfig(env: Env = process.env, cwd = process.cwd()): Lo
     port,
     synchronous,
     poller: {
-      concurrency: readPositiveInt(env, 'REZ_POLLER_BATCHES', 16),
-      visibilityTimeoutSeconds: readPositiveInt(env, 'REZ_VISIBILITY_TIMEOUT_SECONDS', 30),
-      maxReceiveCount: readPositiveInt(env, 'REZ_MAX_RECEIVE_COUNT', 5),
+      concurrency: readPositiveInt(env, 'REZ_POLLER_BATCHES', 16, LIMITS.REZ_POLLER_BATCHES),
+      visibilityTimeoutSeconds: readPositiveInt(
+        env,
+        'REZ_VISIBILITY_TIMEOUT_SECONDS',
+        30,
+        LIMITS.REZ_VISIBILITY_TIMEOUT_SECONDS,
+      ),
+      maxReceiveCount: readPositiveInt(env, 'REZ_MAX_RECEIVE_COUNT', 5, LIMITS.REZ_MAX_RECEIVE_COUNT),
     },
-    workerThreads: readPositiveInt(env, 'REZ_WORKER_THREADS', 1),
+    workerThreads: readPositiveInt(env, 'REZ_WORKER_THREADS', 1, LIMITS.REZ_WORKER_THREADS),
     schedules,
     schedulesSource: source,
+    warnings,
   };
 }
 
@@ -91,32 +110,33 @@ function readTopic(
     const topic = `rez-${randomBytes(16).toString('base64url')}`;
     try {
       // 'wx': if another process created it first, keep theirs.
-      writeFileSync(file, `${topic}\n`, { flag: 'wx', mode: 0o600 });
+      writeFileSync(file, `${topic}\n`, { flag: 'wx', mode: DATA_FILE_MODE });
       return { topic, topicSource: 'generated' };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
-  const stored = readFileSync(file, 'utf8').trim();
+  const stored = (readDataFile(file, 'an ntfy topic') ?? '').trim();
   try {
     return { topic: readNtfyTopic({ NTFY_TOPIC: stored }), topicSource: 'data-dir' };
   } catch {
     throw new ConfigError(
       'NTFY_TOPIC',
-      `is unset and ${file} holds "${stored}", not a valid topic; fix or delete it`,
+      `is unset and ${file} holds "${stored}", not a valid topic (1–64 letters, digits, "-" or "_"); fix or delete it`,
     );
   }
 }
 
 function readSchedules(dataDir: string): { schedules: ScheduleDefinition[]; source: string } {
   const file = path.join(dataDir, SCHEDULES_FILE);
-  if (!existsSync(file)) return { schedules: [...SCHEDULES], source: 'built-in (@rez/core SCHEDULES)' };
+  const text = readDataFile(file, 'a JSON list of schedules');
+  if (text === undefined) return { schedules: [...SCHEDULES], source: 'built-in (@rez/core SCHEDULES)' };
   try {
-    return { schedules: parseSchedules(JSON.parse(readFileSync(file, 'utf8'))), source: file };
+    return { schedules: parseSchedules(JSON.parse(text)), source: file };
   } catch (error) {
     throw new ConfigError(
-      SCHEDULES_FILE,
-      `in ${dataDir} is not a valid list of schedules: ${(error as Error).message}`,
+      file,
+      `must be a JSON list of schedules (remove it to use the built-in ones): ${(error as Error).message}`,
     );
   }
 }

@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { builtInRegistry, type Clock, ConfigError, type Env, optionalEnv, ulidGenerator } from '@rez/core';
 import { type AuthConfig, type ConsoleDeps, readConsoleConfig, startConsole } from '@rez/web';
 import type { LocalConfig } from './config';
 import { startDevOidcProvider } from './dev-oidc';
 import type { LocalPipeline } from './pipeline';
 import type { SchedulerLoop } from './scheduler-loop';
+import { readSessionKeyFile } from './session-key';
 
-export const SESSION_KEY_FILE = 'session.key';
+export { SESSION_KEY_FILE } from './session-key';
 
 export interface LocalConsole {
   url: string;
@@ -34,12 +32,14 @@ export async function startLocalConsole(options: {
 }): Promise<LocalConsole> {
   const { env, config, pipeline } = options;
   const publicUrl = `http://localhost:${config.port}`;
+  // Checked before anything starts: a broken key file is refused on its own.
+  const sessionKey = optionalEnv(env, 'REZ_SESSION_KEY') ? undefined : readSessionKeyFile(config.dataDir);
   let auth: AuthConfig;
   let dev: Awaited<ReturnType<typeof startDevOidcProvider>> | null = null;
   if (optionalEnv(env, 'OAUTH_ISSUER') || optionalEnv(env, 'OAUTH_PROVIDER')) {
     auth = readConsoleConfig({
       REZ_PUBLIC_URL: publicUrl,
-      REZ_SESSION_KEY: sessionKey(config.dataDir),
+      ...(sessionKey && { REZ_SESSION_KEY: sessionKey.toString('base64') }),
       ...env,
     }).auth;
   } else {
@@ -58,7 +58,7 @@ export async function startLocalConsole(options: {
       clientId: dev.clientId,
       clientSecret: dev.clientSecret,
       allowedUsers: [dev.account.email],
-      sessionKeys: [Buffer.from(sessionKey(config.dataDir), 'base64')],
+      sessionKeys: [sessionKey ?? readSessionKeyFile(config.dataDir)],
       publicUrl,
     };
   }
@@ -86,21 +86,14 @@ export async function startLocalConsole(options: {
     };
   } catch (error) {
     await dev?.close();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
       throw new ConfigError('PORT', `${config.port} is already in use; set PORT to another port`);
-    }
+    if (code === 'EACCES')
+      throw new ConfigError(
+        'PORT',
+        `${config.port} needs privileges this user lacks (ports below 1024); set PORT to a port from 1024 to 65535`,
+      );
     throw error;
-  }
-}
-
-/** A session key kept in the data dir, so sign-ins survive a restart. */
-function sessionKey(dataDir: string): string {
-  const file = path.join(dataDir, SESSION_KEY_FILE);
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    const key = randomBytes(32).toString('base64');
-    writeFileSync(file, `${key}\n`, { mode: 0o600 });
-    return key;
   }
 }

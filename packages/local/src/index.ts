@@ -5,7 +5,6 @@ export {
   CliUsageError,
   DatabaseOpenError,
   LocalError,
-  MessageNotFoundError,
   UnknownQueueError,
   UnknownScheduleError,
 } from './errors';

@@ -1,3 +1,4 @@
+import { DatabaseOpenError } from './errors';
 import { SqliteBus, type SqlitePublisher } from './sqlite/bus';
 import { startWalCheckpointer } from './sqlite/checkpointer';
 import { openDatabase, type SqliteDatabase } from './sqlite/database';
@@ -22,7 +23,9 @@ export interface LocalPipeline {
 /**
  * Opens the data dir's database with the topic → queue → DLQ topology
  * declared. The runtime and the CLI both call this, each in its own
- * process, on the same file.
+ * process, on the same file. Any failure on the way — a damaged file shows
+ * only when a statement first touches the damage — is a DatabaseOpenError
+ * naming the file and what to do.
  */
 export function openLocalPipeline(options: {
   dbFile: string;
@@ -36,12 +39,15 @@ export function openLocalPipeline(options: {
   backgroundCheckpoints?: boolean;
 }): LocalPipeline {
   const db = openDatabase(options.dbFile, { synchronous: options.synchronous });
-  let checkpointer: ReturnType<typeof startWalCheckpointer> | undefined;
-  if (options.backgroundCheckpoints && options.dbFile !== ':memory:') {
-    checkpointer = startWalCheckpointer(options.dbFile, { synchronous: options.synchronous });
-    // Only a bound now (≈ 80 MB of WAL), should the thread fall behind or fail.
-    db.pragma('wal_autocheckpoint = 20000');
+  try {
+    return declare(db, options);
+  } catch (cause) {
+    db.close();
+    throw cause instanceof DatabaseOpenError ? cause : new DatabaseOpenError(options.dbFile, cause);
   }
+}
+
+function declare(db: SqliteDatabase, options: Parameters<typeof openLocalPipeline>[0]): LocalPipeline {
   const bus = new SqliteBus(db);
   const queue = bus.createQueue({
     name: WORKER_QUEUE,
@@ -49,12 +55,20 @@ export function openLocalPipeline(options: {
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
   });
   bus.subscribe(TOPIC, WORKER_QUEUE);
+  const store = new SqliteMessageStore(db);
+  // Last, once nothing above can fail: a thread started here must be stopped by close().
+  let checkpointer: ReturnType<typeof startWalCheckpointer> | undefined;
+  if (options.backgroundCheckpoints && options.dbFile !== ':memory:') {
+    checkpointer = startWalCheckpointer(options.dbFile, { synchronous: options.synchronous });
+    // Only a bound now (≈ 80 MB of WAL), should the thread fall behind or fail.
+    db.pragma('wal_autocheckpoint = 20000');
+  }
   return {
     db,
     bus,
     queue,
     publisher: bus.publisher(TOPIC),
-    store: new SqliteMessageStore(db),
+    store,
     close: () => {
       groupCommit(db).flush();
       checkpointer?.stop();

@@ -75,6 +75,16 @@ export class Poller {
     await this.#queue.changeVisibility(record.receiptHandle, seconds);
   };
 
+  /**
+   * WorkerDeps.deadLetter: a permanent failure goes to the DLQ now, in one
+   * write (the acknowledgement that follows finds nothing left to delete).
+   * A stale handle moves nothing: that copy is someone else's now, and is
+   * retried.
+   */
+  readonly deadLetter = async (record: SQSRecord): Promise<void> => {
+    await this.#queue.deadLetter(record.receiptHandle);
+  };
+
   get running(): boolean {
     return this.#running;
   }

@@ -11,9 +11,12 @@ import { createSchedulerHandler } from '@rez/scheduler';
 import { createWorkerHandler, type WorkerLogger } from '@rez/worker';
 import { type LocalConfig, readLocalConfig } from './config';
 import { startLocalConsole } from './console';
+import { DatabaseOpenError, isSqliteError } from './errors';
 import { type LocalPipeline, openLocalPipeline } from './pipeline';
 import { type BatchHandler, Poller } from './poller';
+import { lockDataDir, type RuntimeLock } from './runtime-lock';
 import { SchedulerLoop } from './scheduler-loop';
+import { oneLine } from './terminal';
 import { WorkerThreads } from './worker-thread/host';
 
 export interface LocalRuntimeOptions {
@@ -38,7 +41,7 @@ export interface LocalRuntimeOptions {
   poller?: boolean;
   /** Start the web console (default true). */
   console?: boolean;
-  /** Where status lines go (default console.log). */
+  /** Where status lines go (default console.log): one line each, control characters escaped. */
   log?: (line: string) => void;
 }
 
@@ -70,7 +73,33 @@ export interface LocalRuntime {
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const config = readLocalConfig(options.env ?? process.env, options.cwd);
-  const log = options.log ?? ((line: string) => console.log(line));
+  // Every status line is one line, with no control character in it: many carry
+  // text from outside (ntfy's error text, a schedule's name).
+  const print = options.log ?? ((line: string) => console.log(line));
+  const log = (line: string) => print(oneLine(line));
+  const lock = lockDataDir(config.dataDir);
+  const started: (() => unknown)[] = [() => lock.release()];
+  try {
+    return await start(config, options, log, (close) => started.push(close), lock);
+  } catch (error) {
+    // Nothing half-started stays behind; the latest first.
+    for (const close of started.reverse())
+      await Promise.resolve()
+        .then(close)
+        .catch(() => {});
+    // A damaged database shows where a statement first touches the damage, wherever that is.
+    throw isSqliteError(error) ? new DatabaseOpenError(config.dbFile, error) : error;
+  }
+}
+
+/** Starts every part; `opened` is told how to close each as soon as it exists. */
+async function start(
+  config: LocalConfig,
+  options: LocalRuntimeOptions,
+  log: (line: string) => void,
+  opened: (close: () => unknown) => void,
+  lock: RuntimeLock,
+): Promise<LocalRuntime> {
   const clock = options.clock ?? systemClock;
   const pipeline = openLocalPipeline({
     dbFile: config.dbFile,
@@ -78,6 +107,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ...config.poller,
     backgroundCheckpoints: true,
   });
+  opened(() => pipeline.close());
   const { store, publisher, queue } = pipeline;
   const registry = builtInRegistry();
   const inThread = options.workerThread ?? (options.notifier === undefined && options.clock === undefined);
@@ -86,7 +116,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   queue.onDeadLetter = (letter) =>
     log(
-      `rez: message ${letter.transportId} moved to the dead-letter queue after ${letter.receiveCount} receives; see \`npm run rez -- failed\``,
+      `rez: message ${letter.transportId} moved to the dead-letter queue after ${letter.receiveCount} receive${letter.receiveCount === 1 ? '' : 's'}; see \`npm run rez -- failed\``,
     );
   const poller = new Poller({
     queue,
@@ -109,10 +139,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           store,
           bus: publisher,
           delayRedelivery: poller.delayRedelivery,
+          deadLetter: poller.deadLetter,
           log,
         })
       : undefined;
   const ntfy = inThread || options.notifier ? undefined : new NtfyClient(ntfyOptions);
+  opened(() => ntfy?.close());
+  opened(() => thread?.stop());
   const inlineWorker = (): BatchHandler => {
     const logger: WorkerLogger = {
       info() {},
@@ -129,6 +162,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       leaseMs,
       logger,
       delayRedelivery: poller.delayRedelivery,
+      deadLetter: poller.deadLetter,
     });
   };
   const schedulerHandler = createSchedulerHandler({
@@ -150,11 +184,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   });
 
   if (options.poller !== false) {
+    opened(() => poller.stop(5_000));
     if (thread) {
       thread.start();
       poller.startDelivering(thread.deliver);
     } else poller.start(inlineWorker());
   }
+  opened(() => scheduler.stop());
   if (options.scheduler !== false) scheduler.start();
   const consoleHandle =
     options.console === false
@@ -165,14 +201,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           pipeline,
           scheduler,
           clock,
-        }).catch(async (error: unknown) => {
-          // Nothing half-started stays behind when the console cannot start.
-          await scheduler.stop();
-          await poller.stop(5_000);
-          await thread?.stop();
-          ntfy?.close();
-          pipeline.close();
-          throw error;
         });
 
   let stopped: Promise<void> | undefined;
@@ -196,6 +224,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await thread?.stop();
         ntfy?.close();
         pipeline.close();
+        lock.release();
       })();
       return stopped;
     },

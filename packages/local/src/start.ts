@@ -8,15 +8,17 @@ import path from 'node:path';
 import { RezError } from '@rez/core';
 import { TOPIC_FILE } from './config';
 import { startLocalRuntime } from './runtime';
+import { oneLine } from './terminal';
 
 async function main(): Promise<void> {
   const rez = await startLocalRuntime();
   const { config } = rez;
   const { baseUrl, topic, topicSource } = config.ntfy;
-  const say = (line: string) => console.log(`rez: ${line}`);
+  const say = (line: string) => console.log(`rez: ${oneLine(line)}`);
   say(
     `data in ${config.dataDir} (SQLite ${path.basename(config.dbFile)}, WAL, synchronous=${config.synchronous})`,
   );
+  for (const warning of config.warnings) say(`warning: ${warning}`);
   say(`stage ${config.stage}; delivering pushes to ${baseUrl}, topic ${topic}`);
   if (topicSource === 'generated')
     say(
@@ -48,8 +50,8 @@ async function main(): Promise<void> {
         say('stopped');
         process.exit(0);
       },
-      (error) => {
-        console.error('rez: stop failed:', error);
+      (error: unknown) => {
+        console.error(`rez: stop failed: ${oneLine(describe(error))}`);
         process.exit(1);
       },
     );
@@ -58,8 +60,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** One line that names the problem: ours name the variable or the file, and what would be valid. */
+function describe(error: unknown): string {
+  if (error instanceof RezError) return error.message;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 main().catch((error: unknown) => {
-  console.error(`rez: cannot start: ${error instanceof RezError ? error.message : String(error)}`);
-  if (!(error instanceof RezError) && error instanceof Error && error.stack) console.error(error.stack);
+  console.error(`rez: cannot start: ${oneLine(describe(error))}`);
+  // The stack is for a bug, not for bad input: only on request.
+  if (process.env.REZ_DEBUG && error instanceof Error && error.stack) console.error(error.stack);
   process.exit(1);
 });

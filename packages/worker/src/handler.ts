@@ -1,5 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { describeError, type Message, NtfyError, type ProcessorDeps, processMessage } from '@rez/core';
+import {
+  describeError,
+  type ErrorSummary,
+  type Message,
+  NtfyError,
+  type ProcessorDeps,
+  processMessage,
+} from '@rez/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { decodeRecordBody, receiveCount } from './decode';
 import { noopMetrics, type PipelineMetrics, silentLogger, type WorkerLogger } from './observability';
@@ -15,15 +22,30 @@ export interface WorkerDeps extends ProcessorDeps {
    * rate-limits us: a 429 must never be retried at once.
    */
   delayRedelivery?: (record: SQSRecord, seconds: number) => Promise<void>;
+  /**
+   * Puts `record` in the dead-letter queue now, because its failure is
+   * permanent (`RezError.permanent`: bad input, a 4xx from ntfy, a
+   * `PermanentFailure` a handler threw) and another receive cannot help — as
+   * BullMQ's UnrecoverableError skips the retries. The worker then reports
+   * the record processed, so the queue deletes its own copy. On AWS: SQS
+   * SendMessage to the DLQ (`sqsDeadLetter` in @rez/aws), the event source
+   * mapping deletes the original; locally the embedded queue moves the copy.
+   * If it throws, the record is reported failed and retried as usual.
+   * Without it, a permanent failure is retried like any other until the
+   * queue's maxReceiveCount moves it.
+   */
+  deadLetter?: (record: SQSRecord, reason: ErrorSummary) => Promise<void>;
 }
 
 /**
  * The worker Lambda: processes an SQS batch, records concurrently (bounded),
  * and answers with the records that failed (ReportBatchItemFailures), so one
- * bad record never fails its neighbours. A failed record is retried by the
- * queue and lands in the DLQ after maxReceiveCount; its reason is in the
- * store every time. Nothing is acknowledged without being processed or
- * recorded as failed.
+ * bad record never fails its neighbours. A record that failed for good (a
+ * permanent error) goes to the DLQ at once through `deadLetter`; any other
+ * failed record is retried by the queue and lands in the DLQ after
+ * maxReceiveCount. Its reason is in the store every time. Nothing is
+ * acknowledged without being processed, or recorded as failed and moved to
+ * the DLQ.
  *
  * @example
  * export const handler = createWorkerHandler({ registry, store, bus, notifier, clock, stage: 'dev' });
@@ -51,7 +73,8 @@ export function createWorkerHandler(
       });
       metrics.record('failed', 'invalid');
       logger.warn('record is not a Rez message', { sqsMessageId: record.messageId, reason: summary.reason });
-      throw error;
+      await settleFailure(record, error, summary);
+      return;
     }
 
     metrics.record('received', message.type);
@@ -77,8 +100,30 @@ export function createWorkerHandler(
             logger.warn('could not delay redelivery', { messageId: message.id, reason: String(cause) }),
           );
       }
+      await settleFailure(record, error, summary);
+    }
+  };
+
+  /**
+   * After a failure was recorded: a permanent one goes to the DLQ now and the
+   * record counts as handled; anything else (or a failed move) is thrown, so
+   * the record is reported failed and the queue retries it.
+   */
+  const settleFailure = async (record: SQSRecord, error: unknown, summary: ErrorSummary): Promise<void> => {
+    if (!summary.permanent || !deps.deadLetter) throw error;
+    try {
+      await deps.deadLetter(record, summary);
+    } catch (cause) {
+      logger.error('could not move the record to the dead-letter queue; the queue will retry it', {
+        sqsMessageId: record.messageId,
+        reason: cause instanceof Error ? cause.message : String(cause),
+      });
       throw error;
     }
+    logger.warn('permanent failure: record moved to the dead-letter queue', {
+      sqsMessageId: record.messageId,
+      code: summary.code,
+    });
   };
 
   return async (event, context) => {

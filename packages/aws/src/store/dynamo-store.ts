@@ -11,6 +11,7 @@ import {
   type LifecycleEvent,
   type ListQuery,
   type Message,
+  MessageNotStoredError,
   type MessageRecord,
   type MessageStore,
   type Page,
@@ -20,7 +21,7 @@ import {
   type Stage,
 } from '@rez/core';
 import { createDocumentClient } from '../clients';
-import { adapterCall, MessageNotStoredError, StoreConflictError } from '../errors';
+import { adapterCall, StoreConflictError } from '../errors';
 import {
   bucketOf,
   countKey,

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { AdapterError, type MessageRecord, ValidationError } from '@rez/core';
 import { sampleMessage } from '@rez/core/testing';
-import { createDocumentClient, DynamoMessageStore, MessageNotStoredError } from '../../src';
+import { createDocumentClient, DynamoMessageStore } from '../../src';
 import { createMessagesTable, dynamoClient } from './peers';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
@@ -144,21 +144,6 @@ describe('Class: DynamoMessageStore', () => {
 
       // Assess
       expect((await store.get(message.id))?.payload).toEqual(payload);
-    });
-  });
-
-  describe('Method: complete / fail', () => {
-    it('refuses to complete or fail a message it does not hold, naming the id', async () => {
-      // Act / Assess
-      await expect(store.complete('01JNOTSTORED0000000000000X', { now: T0, result: {} })).rejects.toThrow(
-        MessageNotStoredError,
-      );
-      await expect(
-        store.fail('01JNOTSTORED0000000000000X', {
-          now: T0,
-          error: { code: 'X', reason: 'x', permanent: false },
-        }),
-      ).rejects.toThrow(/01JNOTSTORED0000000000000X/);
     });
   });
 

@@ -2,6 +2,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { AdapterError } from '@rez/core';
 import { receiveAtLeast, sampleMessage } from '@rez/core/testing';
+import type { SQSRecord } from 'aws-lambda';
 import {
   createDynamoDbClient,
   createSnsClient,
@@ -9,6 +10,7 @@ import {
   queueUrlFromArn,
   SnsPublisher,
   SqsQueue,
+  sqsDeadLetter,
 } from '../../src';
 import { createMessagesTable, createTestBus, dynamoClient, peerEndpoint, type TestBus } from './peers';
 
@@ -140,6 +142,60 @@ describe('Class: SqsQueue', () => {
       await expect(queue.redrive({ transportIds: ['no-such-id'] })).resolves.toBe(0);
       expect((await queue.depth()).dead).toBe(1);
     });
+  });
+});
+
+describe('Function: sqsDeadLetter', () => {
+  let bus: TestBus;
+  afterEach(() => bus.close());
+
+  it('puts a received record in the DLQ at once, body and attributes as received; redrive brings it back', async () => {
+    // Prepare: a queue that would allow five receives; one copy received, as the worker gets it.
+    bus = await createTestBus({ rawMessageDelivery: true, maxReceiveCount: 5 });
+    const queue = new SqsQueue({
+      client: bus.sqs,
+      queueUrl: bus.queueUrl,
+      deadLetterQueueUrl: bus.deadLetterQueueUrl,
+    });
+    const message = sampleMessage();
+    await new SnsPublisher({ client: bus.sns, topicArn: bus.topicArn }).publish(message);
+    const [copy] = await receiveAtLeast(queue, 1);
+    const record = {
+      messageId: copy.transportId,
+      receiptHandle: copy.receiptHandle,
+      body: copy.body,
+      attributes: {},
+      messageAttributes: Object.fromEntries(
+        Object.entries(copy.attributes).map(([name, value]) => [
+          name,
+          { stringValue: value, dataType: 'String', stringListValues: [], binaryListValues: [] },
+        ]),
+      ),
+    } as unknown as SQSRecord;
+
+    // Act: the worker moves it, reports it processed, and the event source mapping deletes the original.
+    await sqsDeadLetter({ client: bus.sqs, deadLetterQueueUrl: bus.deadLetterQueueUrl })(record);
+    await queue.delete(copy.receiptHandle);
+
+    // Assess: after one receive, not five.
+    expect(await queue.depth()).toMatchObject({ visible: 0, dead: 1 });
+    const [letter] = await queue.listDeadLetters({ limit: 10 });
+    expect(JSON.parse(letter.body)).toEqual(message);
+    await expect(queue.redrive()).resolves.toBe(1);
+    const [back] = await receiveAtLeast(queue, 1);
+    expect(JSON.parse(back.body)).toEqual(message);
+    expect(back.attributes).toEqual({ type: 'notify', stage: 'dev' });
+  });
+
+  it('throws an AdapterError naming the operation when the DLQ cannot take it', async () => {
+    bus = await createTestBus({ rawMessageDelivery: true });
+    const record = { messageId: 'm', body: '{}', messageAttributes: {} } as unknown as SQSRecord;
+    const error = await sqsDeadLetter({
+      client: bus.sqs,
+      deadLetterQueueUrl: `${bus.deadLetterQueueUrl}-gone`,
+    })(record).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AdapterError);
+    expect((error as AdapterError).message).toMatch(/^SQS dead-letter send failed: /);
   });
 });
 

@@ -1,7 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
+import { redactUrlCredentials } from '../config';
 import { NtfyError } from '../errors';
 import type { Delivery, Notification, Notifier } from '../ports';
+import { NTFY_MAX_ANSWER_BYTES, readBody, readLines } from './answer';
 
 /**
  * The most a message may carry. ntfy's limit is 4,096 bytes, but a message
@@ -47,6 +49,10 @@ export interface NtfyClientOptions {
  * character boundary and end with "… [truncated]"; the delivery reports
  * `truncated: true` and the full text stays in the message store.
  *
+ * Answers are read with a bound ({@link NTFY_MAX_ANSWER_BYTES}: a whole
+ * publish answer, or one line of a poll), so no server can make the client
+ * hold more; a longer answer is a transient failure.
+ *
  * {@link NtfyClient.findRecent} reads ntfy's message cache back (the poll
  * API) so an interrupted delivery can be recognised instead of re-sent.
  *
@@ -65,10 +71,12 @@ export class NtfyClient implements Notifier {
     try {
       url = new URL(options.baseUrl);
     } catch (cause) {
-      throw new NtfyError(`ntfy base URL "${options.baseUrl}" is not a URL`, 'permanent', { cause });
+      const shown = redactUrlCredentials(options.baseUrl);
+      throw new NtfyError(`ntfy base URL "${shown}" is not a URL`, 'permanent', { cause });
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new NtfyError(`ntfy base URL must be http(s), got "${options.baseUrl}"`, 'permanent');
+      const shown = redactUrlCredentials(options.baseUrl);
+      throw new NtfyError(`ntfy base URL must be http(s), got "${shown}"`, 'permanent');
     }
     this.#url = url;
     this.#options = options;
@@ -83,12 +91,17 @@ export class NtfyClient implements Notifier {
 
   async publish(notification: Notification): Promise<Delivery> {
     const { body, truncated } = publishBody(notification, notification.topic ?? this.#options.topic);
-    const response = await this.#send('POST', this.#url, body);
+    const response = await this.#send('POST', this.#url, body, wholeAnswer);
+    if (response.body === null) throw oversize('POST', response.status, response.retryAfter);
     if (response.status >= 200 && response.status < 300) {
       const id = parseJson(response.body)?.id;
-      if (typeof id !== 'string') {
-        throw new NtfyError(`ntfy answered ${response.status} without a message id`, 'transient', {
+      if (!isNtfyId(id)) {
+        // ntfy took the request and said something other than its usual answer: the
+        // push may well exist, so whoever retries must look for it first (findRecent).
+        const what = response.body.trim() ? 'without a usable message id' : 'with an empty body';
+        throw new NtfyError(`ntfy answered ${response.status} ${what}`, 'transient', {
           status: response.status,
+          effectUnknown: true,
         });
       }
       return { id, truncated };
@@ -116,6 +129,8 @@ export class NtfyClient implements Notifier {
    * token makes every lookup fail (403, permanent), so an interrupted
    * message is retried into the DLQ rather than sent again blindly.
    * A 5xx is tried once more after `lookupRetryDelayMs`; a 429 never is.
+   * The answer is read line by line and no further than the first match; a
+   * line over {@link NTFY_MAX_ANSWER_BYTES} is transient.
    */
   async findRecent(notification: Notification, since: Date): Promise<Delivery | null> {
     const topic = notification.topic ?? this.#options.topic;
@@ -123,36 +138,55 @@ export class NtfyClient implements Notifier {
     const base = this.#url.href.endsWith('/') ? this.#url.href : `${this.#url.href}/`;
     const seconds = Math.max(0, Math.floor(since.getTime() / 1000));
     const url = new URL(`${encodeURIComponent(topic)}/json?poll=1&since=${seconds}`, base);
-    let response = await this.#send('GET', url);
-    if (response.status >= 500) {
-      // A poll is a read: one more try after a server error costs nothing, and every
-      // failed lookup costs the message one of its receives. Never after a 429.
-      await new Promise((resolve) => setTimeout(resolve, this.#options.lookupRetryDelayMs ?? 250));
-      response = await this.#send('GET', url);
-    }
-    if (response.status < 200 || response.status >= 300)
-      throw classify(response.status, response.body, response.retryAfter);
     const wanted = { title, priority: notification.priority ?? 3, tags: tags ?? [] };
-    for (const line of response.body.split('\n')) {
-      if (!line.trim()) continue;
+    let found: Delivery | null = null;
+    const matches = (line: string): boolean => {
+      if (!line.trim()) return false;
       const event = parseJson(line);
       if (!event) {
         const what = `ntfy answered the poll with a line that is not JSON: ${line.slice(0, 100)}`;
-        throw new NtfyError(what, 'transient', { status: response.status });
+        throw new NtfyError(what, 'transient', { status: 200 });
       }
       if (
         event.event === 'message' &&
-        typeof event.id === 'string' &&
+        isNtfyId(event.id) &&
         event.topic === topic &&
         event.message === text &&
         ((typeof event.title === 'string' && event.title) || undefined) === wanted.title &&
         (typeof event.priority === 'number' ? event.priority : 3) === wanted.priority &&
         sameTags(event.tags, wanted.tags)
       ) {
-        return { id: event.id, truncated };
+        found = { id: event.id, truncated };
+        return true;
       }
+      return false;
+    };
+    const poll = () =>
+      this.#send<Answer>('GET', url, undefined, (answer, head, done, fail) => {
+        if (head.status < 200 || head.status >= 300) return wholeAnswer(answer, head, done, fail);
+        readLines(
+          answer,
+          NTFY_MAX_ANSWER_BYTES,
+          matches,
+          (outcome) => {
+            if (outcome !== 'oversize') return done({ ...head, body: '' });
+            const what = `ntfy answered the poll with a line over ${NTFY_MAX_ANSWER_BYTES} bytes; stopped reading`;
+            fail(new NtfyError(what, 'transient', { status: head.status }));
+          },
+          fail,
+        );
+      });
+    let response = await poll();
+    if (response.status >= 500) {
+      // A poll is a read: one more try after a server error costs nothing, and every
+      // failed lookup costs the message one of its receives. Never after a 429.
+      await new Promise((resolve) => setTimeout(resolve, this.#options.lookupRetryDelayMs ?? 250));
+      response = await poll();
     }
-    return null;
+    if (response.body === null) throw oversize('GET', response.status, response.retryAfter);
+    if (response.status < 200 || response.status >= 300)
+      throw classify(response.status, response.body, response.retryAfter);
+    return found;
   }
 
   /** Closes idle keep-alive sockets (call on shutdown). */
@@ -160,11 +194,13 @@ export class NtfyClient implements Notifier {
     this.#agent.destroy();
   }
 
-  #send(
-    method: 'GET' | 'POST',
-    url: URL,
-    body?: string,
-  ): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
+  /**
+   * One request. `read` consumes the answer (with a bound) and hands its
+   * result to `done` (or a failure to `fail`); until then the whole-exchange
+   * timeout applies. Any failure after the request was fully sent, short of
+   * a complete answer, has an unknown effect.
+   */
+  #send<T>(method: 'GET' | 'POST', url: URL, body: string | undefined, read: AnswerReader<T>): Promise<T> {
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
     const headers: Record<string, string | number> =
       body === undefined
@@ -172,49 +208,111 @@ export class NtfyClient implements Notifier {
         : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`;
     return new Promise((resolve, reject) => {
-      const request = this.#request(url, { method, agent: this.#agent, headers }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', (cause) =>
-          reject(new NtfyError(`ntfy response failed: ${cause.message}`, 'transient', { cause })),
-        );
-        response.on('end', () => {
-          clearTimeout(timer);
-          const retryAfter = response.headers['retry-after'];
-          resolve({
-            status: response.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString('utf8'),
-            retryAfter,
-          });
-        });
-      });
+      let settled = false;
+      const settle = (done: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        done();
+      };
       // Once the whole request is on the wire, a missing answer no longer means "not delivered".
       let sent = false;
+      const request = this.#request(url, { method, agent: this.#agent, headers }, (answer) => {
+        const head = { status: answer.statusCode ?? 0, retryAfter: answer.headers['retry-after'] };
+        read(
+          answer,
+          head,
+          (value) => settle(() => resolve(value)),
+          (cause) =>
+            settle(() =>
+              reject(
+                cause instanceof NtfyError
+                  ? cause
+                  : new NtfyError(
+                      `ntfy's answer broke off: ${cause instanceof Error ? cause.message : String(cause)}`,
+                      'transient',
+                      { cause, status: head.status, effectUnknown: sent },
+                    ),
+              ),
+            ),
+        );
+      });
       request.on('finish', () => {
         sent = true;
       });
       const timer = setTimeout(() => {
-        request.destroy(
-          new NtfyError(`ntfy did not answer within ${timeoutMs} ms`, 'transient', { effectUnknown: sent }),
-        );
+        const error = new NtfyError(`ntfy did not answer within ${timeoutMs} ms`, 'transient', {
+          effectUnknown: sent,
+        });
+        settle(() => reject(error));
+        request.destroy(error);
       }, timeoutMs);
-      request.on('error', (cause) => {
-        clearTimeout(timer);
-        reject(
-          cause instanceof NtfyError
-            ? cause
-            : new NtfyError(
-                sent
-                  ? `lost the connection to ntfy at ${this.#url.origin} before its answer: ${cause.message}`
-                  : `cannot reach ntfy at ${this.#url.origin}: ${cause.message}`,
-                'transient',
-                { cause, effectUnknown: sent },
-              ),
-        );
-      });
+      request.on('error', (cause) =>
+        settle(() =>
+          reject(
+            cause instanceof NtfyError
+              ? cause
+              : new NtfyError(
+                  sent
+                    ? `lost the connection to ntfy at ${this.#url.origin} before its answer: ${cause.message}`
+                    : `cannot reach ntfy at ${this.#url.origin}: ${cause.message}`,
+                  'transient',
+                  { cause, effectUnknown: sent },
+                ),
+          ),
+        ),
+      );
       request.end(body);
     });
   }
+}
+
+/** Status line and headers of an answer, before its body is read. */
+interface AnswerHead {
+  status: number;
+  retryAfter: string | undefined;
+}
+
+/** An answer read whole: its body is `null` when it was longer than the bound. */
+interface Answer extends AnswerHead {
+  body: string | null;
+}
+
+type AnswerReader<T> = (
+  answer: http.IncomingMessage,
+  head: AnswerHead,
+  done: (value: T) => void,
+  fail: (cause: unknown) => void,
+) => void;
+
+/** Reads the answer whole, up to the bound. */
+const wholeAnswer: AnswerReader<Answer> = (answer, head, done, fail) =>
+  readBody(
+    answer,
+    NTFY_MAX_ANSWER_BYTES,
+    (body) => done({ status: head.status, retryAfter: head.retryAfter, body }),
+    fail,
+  );
+
+/** ntfy's message ids: short runs of letters and digits (`-` and `_` allowed here). */
+function isNtfyId(value: unknown): value is string {
+  return typeof value === 'string' && /^[-_A-Za-z0-9]{1,64}$/.test(value);
+}
+
+/**
+ * An answer longer than ntfy ever sends: not ntfy's own verdict (a proxy's
+ * page, a broken server), so transient whatever the status — except that a
+ * 429 still waits out its Retry-After. A publish's effect is then unknown:
+ * nothing in the answer was read.
+ */
+function oversize(method: 'GET' | 'POST', status: number, retryAfter: string | undefined): NtfyError {
+  if (status === 429) return classify(429, '', retryAfter);
+  const what = `ntfy answered ${status} with more than ${NTFY_MAX_ANSWER_BYTES} bytes; stopped reading`;
+  if (method === 'GET') return new NtfyError(what, 'transient', { status });
+  return new NtfyError(`${what} (the push may have been accepted)`, 'transient', {
+    status,
+    effectUnknown: true,
+  });
 }
 
 function sameTags(actual: unknown, wanted: readonly string[]): boolean {

@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '@rez/core';
 import { CliUsageError } from '../errors';
+import { forTerminal, oneLine } from '../terminal';
 import type { RezTarget } from './target';
 
 export const HELP = `Usage: npm run rez -- <command> [options]
@@ -37,8 +38,17 @@ export interface CliIo {
   err: (line: string) => void;
 }
 
-/** Runs one CLI command; returns the exit code (0 ok, 1 failed, 2 refused input). */
-export async function runCli(argv: string[], openTarget: () => RezTarget, io: CliIo): Promise<number> {
+/**
+ * Runs one CLI command; returns the exit code (0 ok, 1 failed, 2 refused
+ * input). Everything it prints goes through {@link forTerminal}, and each
+ * field of a human-readable line through {@link oneLine}: stored text came
+ * from outside and must not drive the terminal.
+ */
+export async function runCli(argv: string[], openTarget: () => RezTarget, terminal: CliIo): Promise<number> {
+  const io: CliIo = {
+    out: (line) => terminal.out(forTerminal(line)),
+    err: (line) => terminal.err(forTerminal(line)),
+  };
   let target: RezTarget | undefined;
   try {
     const { values, positionals } = parseArgs({
@@ -76,7 +86,7 @@ export async function runCli(argv: string[], openTarget: () => RezTarget, io: Cl
         const type = need(rest[0], '<type>', 'the message type, e.g. notify');
         const payload = buildPayload(values);
         target = openTarget();
-        const message = await target.send({ type, payload, created_by: `cli:${userInfo().username}` });
+        const message = await target.send({ type, payload, created_by: cliCreator() });
         print(`queued ${message.type} message ${message.id}`, message);
         return 0;
       }
@@ -89,7 +99,7 @@ export async function runCli(argv: string[], openTarget: () => RezTarget, io: Cl
             schedules
               .map(
                 (s) =>
-                  `${s.name}  ${s.expression} ${s.timezone}  ${s.type}  last ${s.lastRun?.toISOString() ?? 'never'}  next ${s.nextRun?.toISOString() ?? 'never'}\n  ${s.description}`,
+                  `${oneLine(s.name)}  ${oneLine(s.expression)} ${oneLine(s.timezone)}  ${oneLine(s.type)}  last ${s.lastRun?.toISOString() ?? 'never'}  next ${s.nextRun?.toISOString() ?? 'never'}\n  ${oneLine(s.description)}`,
               )
               .join('\n'),
             schedules,
@@ -132,12 +142,12 @@ export async function runCli(argv: string[], openTarget: () => RezTarget, io: Cl
         for (const d of dead) {
           const id = safeId(d.body);
           lines.push(
-            `  ${d.transportId}  message ${id}  received ${d.receiveCount}×  sent ${d.sentAt.toISOString()}`,
+            `  ${oneLine(d.transportId)}  message ${oneLine(id)}  received ${d.receiveCount}×  sent ${d.sentAt.toISOString()}`,
           );
         }
         lines.push(`failed messages: ${failed.items.length}`);
         for (const r of failed.items)
-          lines.push(`  ${summary(r)}\n    reason: ${r.error?.reason ?? '(none)'}`);
+          lines.push(`  ${summary(r)}\n    reason: ${oneLine(r.error?.reason ?? '(none)')}`);
         if (dead.length) lines.push('retry: npm run rez -- redrive --all');
         print(lines.join('\n'), { deadLetters: dead, failed: failed.items });
         return 0;
@@ -155,7 +165,7 @@ export async function runCli(argv: string[], openTarget: () => RezTarget, io: Cl
         target = openTarget();
         const found = await target.get(id);
         if (!found) {
-          io.err(`rez: no message ${id}`);
+          io.err(`rez: no message ${oneLine(id)}`);
           return 1;
         }
         print(JSON.stringify(found, null, 2), found);
@@ -168,14 +178,32 @@ export async function runCli(argv: string[], openTarget: () => RezTarget, io: Cl
     const refused =
       error instanceof CliUsageError || error instanceof ValidationError || isParseArgsError(error);
     if (refused || (error instanceof RezError && error.permanent)) {
-      io.err(`rez: ${(error as Error).message}`);
+      io.err(`rez: ${oneLine((error as Error).message)}`);
       return 2;
     }
-    io.err(`rez: failed: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`rez: failed: ${oneLine(error instanceof Error ? error.message : String(error))}`);
     return 1;
   } finally {
     target?.close();
   }
+}
+
+/**
+ * `created_by` of what the CLI sends: `cli:<login name>`, or `cli:uid-<uid>`
+ * where the user id has no passwd entry (common in containers, where
+ * os.userInfo() throws), or `cli:unknown` without a uid either.
+ */
+export function cliCreator(
+  info: () => { username: string } = userInfo,
+  uid: number | null = process.getuid?.() ?? null,
+): string {
+  try {
+    const { username } = info();
+    if (username) return `cli:${username}`;
+  } catch {
+    // No passwd entry for this uid: name the uid instead.
+  }
+  return uid === null ? 'cli:unknown' : `cli:uid-${uid}`;
 }
 
 function buildPayload(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
@@ -216,8 +244,9 @@ function need(value: string | undefined, field: string, hint: string): string {
   return value;
 }
 
+/** One line per record, whatever its fields hold. */
 function summary(r: MessageRecord): string {
-  return `${r.id}  ${r.status.padEnd(10)} ${r.type.padEnd(14)} ${r.created_date}  attempts ${r.attempts}  by ${r.created_by}`;
+  return `${oneLine(r.id)}  ${r.status.padEnd(10)} ${oneLine(r.type).padEnd(14)} ${oneLine(r.created_date)}  attempts ${r.attempts}  by ${oneLine(r.created_by)}`;
 }
 
 function safeId(body: string): string {

@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { DATA_DIR_MODE, DATA_FILE_MODE, keepPrivate } from '../data-dir';
 import { DatabaseOpenError } from '../errors';
 import { BUS_SCHEMA } from './bus-schema';
 import { STORE_SCHEMA } from './store-schema';
@@ -24,10 +25,17 @@ export interface OpenDatabaseOptions {
  * Opens (creating if needed) the Rez database: WAL, so the CLI and the
  * runtime can read while the other writes; busy_timeout, so two processes
  * writing wait for each other instead of failing; both schemas migrated.
+ * The file is its owner's alone (0600, created so before SQLite sees it, or
+ * tightened if an earlier version left it wider): SQLite gives the WAL and
+ * SHM files the database's own mode.
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
   try {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(path.dirname(file), { recursive: true, mode: DATA_DIR_MODE });
+      closeSync(openSync(file, 'a', DATA_FILE_MODE));
+      for (const own of [file, `${file}-wal`, `${file}-shm`]) keepPrivate(own);
+    }
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);

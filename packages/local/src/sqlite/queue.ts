@@ -67,6 +67,11 @@ export class SqliteQueue implements MessageQueue {
       moveToDead: db.prepare(
         'UPDATE bus_messages SET queue = ?, visible_at = ?, receipt_handle = NULL WHERE seq = ?',
       ),
+      moveReceivedToDead: db.prepare(
+        `UPDATE bus_messages SET queue = ?, visible_at = ?, receipt_handle = NULL
+         WHERE receipt_handle = ? AND queue = ?
+         RETURNING transport_id, body, receive_count, sent_at`,
+      ),
       delete: db.prepare('DELETE FROM bus_messages WHERE receipt_handle = ?'),
       changeVisibility: db.prepare('UPDATE bus_messages SET visible_at = ? WHERE receipt_handle = ?'),
       visible: db.prepare('SELECT count(*) FROM bus_messages WHERE queue = ? AND visible_at <= ?').pluck(),
@@ -167,6 +172,33 @@ export class SqliteQueue implements MessageQueue {
   async deleteMany(receiptHandles: readonly string[]): Promise<number> {
     if (receiptHandles.length === 0) return 0;
     return this.#write('delete', () => this.#deleteTx(receiptHandles));
+  }
+
+  /**
+   * Moves a received copy to the dead-letter queue now, whatever its receive
+   * count: the worker's `deadLetter` for a permanent failure (retrying cannot
+   * help). One write; the handle then acknowledges nothing more. False when
+   * the handle is stale (the copy was received again since) or the queue has
+   * no DLQ: the copy then stays where it is, and is retried.
+   */
+  async deadLetter(receiptHandle: string): Promise<boolean> {
+    const dlq = this.deadLetterQueue;
+    if (!dlq) return false;
+    const row = await this.#write(
+      'deadLetter',
+      () =>
+        this.#statements.moveReceivedToDead.get(dlq, this.#options.now(), receiptHandle, this.name) as
+          | { transport_id: string; body: string; receive_count: number; sent_at: number }
+          | undefined,
+    );
+    if (!row) return false;
+    this.onDeadLetter?.({
+      transportId: row.transport_id,
+      body: row.body,
+      receiveCount: row.receive_count,
+      sentAt: new Date(row.sent_at),
+    });
+    return true;
   }
 
   /** Fractional seconds are kept to the millisecond (tests use short backoffs). A stale handle changes nothing. */

@@ -9,6 +9,7 @@ import {
   type ErrorSummary,
   type ListQuery,
   type Message,
+  MessageNotStoredError,
   type MessageRecord,
   type MessageStatus,
   type MessageStore,
@@ -19,7 +20,6 @@ import {
   type Stage,
 } from '@rez/core';
 import type { Statement } from 'better-sqlite3';
-import { MessageNotFoundError } from '../errors';
 import type { SqliteDatabase } from './database';
 import { type GroupCommit, groupCommit } from './group-commit';
 import { decodeCursor, encodeCursor, listPlan, type Row, toRecord, toRow } from './store-rows';
@@ -146,7 +146,7 @@ export class SqliteMessageStore implements MessageStore {
         ntfy_id: typeof result.ntfy_id === 'string' ? result.ntfy_id : null,
         children: JSON.stringify(children),
       }) as { stage: Stage; type: string } | undefined;
-      if (!row) throw new MessageNotFoundError(id, 'complete');
+      if (!row) throw new MessageNotStoredError(id, 'complete');
       this.#count(row.stage, row.type, now, 'completed');
     };
     this.#failTx = (id: string, now: Date, error: ErrorSummary, unresolved = false) => {
@@ -157,12 +157,12 @@ export class SqliteMessageStore implements MessageStore {
         reason: error.reason,
         unresolved: unresolved ? 1 : 0,
       }) as { stage: Stage; type: string } | undefined;
-      if (!row) throw new MessageNotFoundError(id, 'fail');
+      if (!row) throw new MessageNotStoredError(id, 'fail');
       this.#count(row.stage, row.type, now, 'failed');
     };
     this.#rejectTx = (options: RejectOptions) => {
       const inserted = this.#insert(rejectedInputMessage(options), options.now, options.raw.slice(0, 4096));
-      if (!inserted && !s.claimState.get(options.id)) throw new MessageNotFoundError(options.id, 'reject');
+      if (!inserted && !s.claimState.get(options.id)) throw new MessageNotStoredError(options.id, 'reject');
       s.countAttempt.run(options.id);
       this.#failTx(options.id, options.now, options.error);
     };
@@ -298,7 +298,7 @@ export class SqliteMessageStore implements MessageStore {
         }
       });
     } catch (cause) {
-      if (cause instanceof MessageNotFoundError) throw cause;
+      if (cause instanceof MessageNotStoredError) throw cause;
       throw new AdapterError('SQLite message store', operation, cause);
     }
   }
@@ -308,7 +308,7 @@ export class SqliteMessageStore implements MessageStore {
     try {
       return work();
     } catch (cause) {
-      if (cause instanceof MessageNotFoundError) throw cause;
+      if (cause instanceof MessageNotStoredError) throw cause;
       throw new AdapterError('SQLite message store', operation, cause);
     }
   }

@@ -14,11 +14,13 @@ import {
   type WorkerThreadData,
 } from './wire';
 
-export interface WorkerThreadOptions extends WorkerThreadData {
+export interface WorkerThreadOptions extends Omit<WorkerThreadData, 'deadLetter'> {
   store: MessageStore;
   bus: MessagePublisher;
   /** The poller's delayRedelivery (ntfy 429 → keep the record hidden for Retry-After). */
   delayRedelivery: (record: SQSRecord, seconds: number) => Promise<void>;
+  /** The poller's deadLetter (a permanent failure → the DLQ now); without it, such records are retried. */
+  deadLetter?: (record: SQSRecord) => Promise<void>;
   /** Where the worker's warnings and errors go. */
   log: (line: string) => void;
   /** Threads to run batches on (default 1); each batch goes to the one with the fewest in flight. */
@@ -57,7 +59,7 @@ export class WorkerThreads {
     this.#ports = {
       store: options.store,
       bus: options.bus,
-      poller: { delayRedelivery: options.delayRedelivery },
+      poller: { delayRedelivery: options.delayRedelivery, deadLetter: options.deadLetter },
     };
   }
 
@@ -111,7 +113,12 @@ export class WorkerThreads {
 
   #spawn(): RunningThread {
     const { ntfy, stage, leaseMs } = this.#options;
-    const data: WorkerThreadData = { ntfy, stage, leaseMs };
+    const data: WorkerThreadData = {
+      ntfy,
+      stage,
+      leaseMs,
+      deadLetter: this.#options.deadLetter !== undefined,
+    };
     const worker = new Worker(this.#script, { workerData: data });
     const thread: RunningThread = {
       worker,

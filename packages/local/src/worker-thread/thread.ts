@@ -63,6 +63,9 @@ const handler = createWorkerHandler({
   },
   delayRedelivery: (record: SQSRecord, seconds: number) =>
     call('poller', 'delayRedelivery', [record, seconds]) as Promise<void>,
+  ...(data.deadLetter && {
+    deadLetter: (record: SQSRecord) => call('poller', 'deadLetter', [record]) as Promise<void>,
+  }),
 });
 
 port.on('message', (items: WireItem[]) => {

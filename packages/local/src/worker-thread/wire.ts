@@ -26,7 +26,7 @@ export type WireItem =
 export const PORT_METHODS = {
   store: ['put', 'get', 'claim', 'complete', 'fail', 'reject', 'list', 'children', 'counts'],
   bus: ['publish'],
-  poller: ['delayRedelivery'],
+  poller: ['delayRedelivery', 'deadLetter'],
 } as const;
 
 export type PortName = keyof typeof PORT_METHODS;
@@ -36,6 +36,8 @@ export interface WorkerThreadData {
   ntfy: { baseUrl: string; topic: string; token?: string };
   stage: Stage;
   leaseMs: number;
+  /** The main thread has a dead-letter port (the poller's deadLetter): permanent failures use it. */
+  deadLetter: boolean;
 }
 
 /**

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { chownSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../../src';
-import { runCliProcess, tempDir } from '../helpers';
+import { CLI_JS, runCliProcess, tempDir } from '../helpers';
 
 describe('Class: rez CLI', () => {
   let data: ReturnType<typeof tempDir>;
@@ -49,4 +51,28 @@ describe('Class: rez CLI', () => {
     });
     expect(stored()).toEqual({ messages: 1, queued: 1 });
   });
+
+  // Containers often run as a user id with no passwd entry; os.userInfo() throws there.
+  const asRoot = process.getuid?.() === 0;
+  (asRoot ? it : it.skip)(
+    'works for a user id with no passwd entry: created_by falls back to the uid',
+    () => {
+      // Prepare: a uid nobody named, owning the data dir.
+      const uid = 54_321;
+      chownSync(data.dir, uid, uid);
+
+      // Act
+      const result = spawnSync(process.execPath, [CLI_JS, 'send', 'notify', '--message', 'hi', '--json'], {
+        env: { ...process.env, ...env },
+        uid,
+        gid: uid,
+        encoding: 'utf8',
+      });
+
+      // Assess
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(JSON.parse(result.stdout).metadata.created_by).toBe(`cli:uid-${uid}`);
+    },
+  );
 });

@@ -1,5 +1,5 @@
 import { builtInRegistry, NtfyError, submitMessage, systemClock, ulidGenerator } from '@rez/core';
-import { RecordingNotifier } from '@rez/core/testing';
+import { type NtfyTestServer, RecordingNotifier, startNtfyServer } from '@rez/core/testing';
 import { type LocalRuntime, startLocalRuntime } from '../../src';
 import { tempDir } from '../helpers';
 
@@ -59,6 +59,35 @@ describe('Class: Poller (through the local runtime)', () => {
     );
   });
 
+  it('moves a permanent failure (ntfy 400) to the DLQ after its first receive, with its reason; redrive retries it', async () => {
+    // Prepare: ntfy refuses the first push for good.
+    notifier.errors.push(new NtfyError('ntfy rejected the message (400): invalid topic', 'permanent'));
+    const id = await sendNotify(rez, 'refused once');
+
+    // Act
+    await until(async () => (await rez.queue.depth()).dead === 1);
+
+    // Assess: one attempt, not maxReceiveCount (3) of them.
+    const failed = await rez.store.get(id);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: {
+        code: 'NTFY_REJECTED',
+        reason: 'ntfy rejected the message (400): invalid topic',
+        permanent: true,
+      },
+    });
+    const [letter] = await rez.queue.listDeadLetters({ limit: 10 });
+    expect(JSON.parse(letter.body).id).toBe(id);
+    expect(letter.receiveCount).toBe(1);
+    expect(await rez.queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 1 });
+
+    await expect(rez.queue.redrive()).resolves.toBe(1);
+    await until(async () => (await rez.store.get(id))?.status === 'completed');
+    expect(notifier.sent.map((n) => n.message)).toEqual(['refused once']);
+  });
+
   it('honours a 429 Retry-After instead of its own short backoff', async () => {
     notifier.errors.push(
       new NtfyError('rate limited', 'rate_limited', { status: 429, retryAfterMs: 60_000 }),
@@ -69,6 +98,51 @@ describe('Class: Poller (through the local runtime)', () => {
     // The backoff (20 ms) would have retried many times by now; Retry-After keeps it hidden.
     expect(await rez.queue.depth()).toMatchObject({ visible: 0, inFlight: 1 });
     expect((await rez.store.get(id))?.attempts).toBe(1);
+  });
+});
+
+describe('Permanent failures in the worker thread', () => {
+  it('reach the DLQ at once through the thread’s port to the poller', async () => {
+    // Prepare: the real runtime, handler in its thread, against an ntfy that refuses one message.
+    const data = tempDir();
+    const ntfy: NtfyTestServer = await startNtfyServer();
+    ntfy.respond = ({ body }) =>
+      body.message === 'refused'
+        ? { status: 400, body: { code: 40001, http: 400, error: 'invalid request' } }
+        : undefined;
+    const lines: string[] = [];
+    const rez = await startLocalRuntime({
+      env: {
+        REZ_DATA_DIR: data.dir,
+        NTFY_BASE_URL: ntfy.url,
+        NTFY_TOPIC: 'rez-test',
+        REZ_MAX_RECEIVE_COUNT: '5',
+      },
+      backoffSeconds: () => 0.02,
+      scheduler: false,
+      console: false,
+      log: (line) => lines.push(line),
+    });
+    try {
+      // Act
+      const refused = await sendNotify(rez, 'refused');
+      const fine = await sendNotify(rez, 'fine');
+      await until(async () => (await rez.queue.depth()).dead === 1);
+      await until(async () => (await rez.store.get(fine))?.status === 'completed');
+
+      // Assess
+      expect(await rez.store.get(refused)).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        error: { code: 'NTFY_REJECTED', permanent: true },
+      });
+      expect(ntfy.requests).toBe(2);
+      expect(lines.join('\n')).toMatch(/moved to the dead-letter queue after 1 receive/);
+    } finally {
+      await rez.stop();
+      await ntfy.close();
+      data.remove();
+    }
   });
 });
 

@@ -1,9 +1,12 @@
 import {
   builtInRegistry,
   createMessage,
+  defineHandler,
+  type ErrorSummary,
   type Message,
   manualClock,
   NtfyError,
+  PermanentFailure,
   ulidGenerator,
 } from '@rez/core';
 import { InMemoryMessageStore, RecordingNotifier, RecordingPublisher } from '@rez/core/testing';
@@ -12,7 +15,7 @@ import type { SNSEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { awsEvent } from '../../../../test/fixtures';
 
 function setup(
-  overrides: Pick<Partial<WorkerDeps>, 'delayRedelivery' | 'concurrency'> & {
+  overrides: Pick<Partial<WorkerDeps>, 'delayRedelivery' | 'concurrency' | 'deadLetter' | 'registry'> & {
     notifier?: RecordingNotifier;
   } = {},
 ) {
@@ -238,5 +241,120 @@ describe('Function: createWorkerHandler', () => {
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm' }]);
     expect(deps.notifier.sent).toEqual([]);
+  });
+
+  describe('permanent failures', () => {
+    /** A deadLetter that records what it was given, like the queue's DLQ. */
+    function recordingDeadLetter() {
+      const moved: { messageId: string; body: string; reason: ErrorSummary }[] = [];
+      const deadLetter = async (record: SQSRecord, reason: ErrorSummary) => {
+        moved.push({ messageId: record.messageId, body: record.body, reason });
+      };
+      return { moved, deadLetter };
+    }
+
+    it('moves a permanently failed record to the DLQ at once and reports it processed; transient ones are retried', async () => {
+      // Prepare: one record of each permanent kind beside a good one and a transient failure.
+      const { moved, deadLetter } = recordingDeadLetter();
+      const notifier = new RecordingNotifier();
+      const { deps, handler, notify } = setup({ deadLetter, notifier });
+      const good = notify('good');
+      const rejected = notify('ntfy says 400');
+      const flaky = notify('ntfy says 502');
+      const prod = notify('for prod', 'prod');
+      notifier.publish = async (n) => {
+        if (n.message === 'ntfy says 400')
+          throw new NtfyError('ntfy rejected the message (400): bad', 'permanent', { status: 400 });
+        if (n.message === 'ntfy says 502') throw new NtfyError('ntfy server error 502: x', 'transient');
+        return RecordingNotifier.prototype.publish.call(notifier, n);
+      };
+
+      // Act
+      const response = await handler(
+        event(
+          sqsRecord(JSON.stringify(good), 'good'),
+          sqsRecord('not json', 'junk'),
+          sqsRecord(JSON.stringify(rejected), 'rejected'),
+          sqsRecord(JSON.stringify(flaky), 'flaky'),
+          sqsRecord(JSON.stringify(prod), 'prod'),
+        ),
+      );
+
+      // Assess: only the transient failure is left for the queue to retry …
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'flaky' }]);
+      // … the permanent ones went to the DLQ with their reason, which the store keeps too.
+      expect(moved.map((m) => [m.messageId, m.reason.code]).sort()).toEqual([
+        ['junk', 'VALIDATION_FAILED'],
+        ['prod', 'STAGE_MISMATCH'],
+        ['rejected', 'NTFY_REJECTED'],
+      ]);
+      expect(moved.find((m) => m.messageId === 'rejected')?.body).toBe(JSON.stringify(rejected));
+      expect(await deps.store.get(rejected.id)).toMatchObject({
+        status: 'failed',
+        error: { code: 'NTFY_REJECTED', reason: 'ntfy rejected the message (400): bad', permanent: true },
+      });
+      expect((await deps.store.get('invalid-junk'))?.error?.permanent).toBe(true);
+      expect(await deps.store.get(good.id)).toMatchObject({ status: 'completed' });
+    });
+
+    it('moves a handler’s PermanentFailure to the DLQ after one attempt', async () => {
+      // Prepare
+      const { moved, deadLetter } = recordingDeadLetter();
+      const registry = builtInRegistry().register(
+        defineHandler({
+          type: 'always_refused',
+          description: 'refuses every message',
+          payloadSchema: builtInRegistry().get('hello_world').payloadSchema,
+          async handle() {
+            throw new PermanentFailure('the remote system says this account is closed');
+          },
+        }),
+      );
+      const { deps, handler } = setup({ deadLetter, registry });
+      const message = createMessage(
+        { type: 'always_refused', payload: {}, created_by: 'test', stage: 'dev' },
+        { ...deps, ids: ulidGenerator() },
+      );
+
+      // Act
+      const response = await handler(event(sqsRecord(JSON.stringify(message), 'm')));
+
+      // Assess
+      expect(response.batchItemFailures).toEqual([]);
+      expect(moved.map((m) => m.reason)).toEqual([
+        {
+          code: 'PERMANENT_FAILURE',
+          reason: 'the remote system says this account is closed',
+          permanent: true,
+        },
+      ]);
+      expect(await deps.store.get(message.id)).toMatchObject({ status: 'failed', attempts: 1 });
+    });
+
+    it('leaves the record to the queue’s retries when the move to the DLQ fails: never acknowledged unmoved', async () => {
+      // Prepare
+      const errors: string[] = [];
+      const { deps } = setup();
+      const handler = createWorkerHandler({
+        ...deps,
+        deadLetter: async () => {
+          throw new Error('SQS SendMessage: AccessDenied');
+        },
+        logger: { info() {}, warn() {}, error: (message) => errors.push(message) },
+      });
+
+      // Act
+      const response = await handler(event(sqsRecord('not json', 'junk')));
+
+      // Assess
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'junk' }]);
+      expect(errors).toContain('could not move the record to the dead-letter queue; the queue will retry it');
+    });
+
+    it('without a deadLetter, reports permanent failures failed (the queue dead-letters them after maxReceiveCount)', async () => {
+      const { handler } = setup();
+      const response = await handler(event(sqsRecord('not json', 'junk')));
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'junk' }]);
+    });
   });
 });
