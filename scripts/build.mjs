@@ -10,53 +10,35 @@ import { cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { commonOptions, lambdaOptions } from './bundle-options.mjs';
 import { externalThirdParty } from './external-third-party.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
 const log = (...args) => quiet || console.log(...args);
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  mainFields: ['module', 'main'],
-  sourcemap: 'linked',
-  legalComments: 'none',
-  tsconfig: path.join(root, 'tsconfig.base.json'),
-  logLevel: 'warning',
-};
-
-// Lambda bundles are minified: half the size and about a fifth less require()
-// time at cold start (bench: bundles suite). keepNames keeps error class names.
-const lambda = { minify: true, keepNames: true };
-
 const targets = [
   {
     name: 'worker',
     entry: 'packages/worker/src/lambda.ts',
     outfile: 'packages/worker/dist/index.js',
-    ...lambda,
+    options: lambdaOptions(root),
   },
   {
     name: 'scheduler',
     entry: 'packages/scheduler/src/lambda.ts',
     outfile: 'packages/scheduler/dist/index.js',
-    ...lambda,
+    options: lambdaOptions(root),
   },
   {
     name: 'web',
-    ...lambda,
+    options: lambdaOptions(root),
     entry: 'packages/web/src/lambda.ts',
     outfile: 'packages/web/dist/index.js',
     external: ['sodium-native'],
     // Native: shipped beside the bundle with its runtime dependencies (Linux builds only).
     ship: ['sodium-native'],
-    copy: [
-      ['packages/web/src/views', 'packages/web/dist/views'],
-      ['packages/web/src/public', 'packages/web/dist/public'],
-    ],
+    copy: [['packages/web/src/views', 'packages/web/dist/views']],
   },
   {
     name: 'local',
@@ -67,6 +49,7 @@ const targets = [
       'worker-thread': 'packages/local/src/worker-thread/thread.ts',
     },
     outdir: 'packages/local/dist',
+    options: commonOptions(root),
     plugins: [externalThirdParty],
     // The console runs inside the local runtime: its views go beside the bundle too.
     copy: [['packages/web/src/views', 'packages/local/dist/views']],
@@ -115,31 +98,24 @@ const exists = (p) =>
 
 for (const target of targets) {
   const entries = target.entries ?? { index: target.entry };
-  const present = {};
-  for (const [name, file] of Object.entries(entries))
-    if (await exists(file)) present[name] = path.join(root, file);
-  if (Object.keys(present).length === 0) {
-    log(`skip ${target.name}: no entry yet`);
-    continue;
-  }
   const outdir = path.join(root, target.outdir ?? path.dirname(target.outfile));
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   await build({
-    ...common,
-    entryPoints: present,
+    ...target.options,
+    entryPoints: Object.fromEntries(
+      Object.entries(entries).map(([name, file]) => [name, path.join(root, file)]),
+    ),
     outdir,
     external: target.external ?? [],
     plugins: target.plugins ?? [],
-    minify: target.minify ?? false,
-    keepNames: target.keepNames ?? false,
   });
   if (target.ship) log(`  shipped beside ${target.name}: ${(await ship(target.ship, outdir)).join(', ')}`);
   for (const [from, to] of target.copy ?? []) {
-    if (await exists(from)) await cp(path.join(root, from), path.join(root, to), { recursive: true });
+    await cp(path.join(root, from), path.join(root, to), { recursive: true });
   }
   log(
-    `built ${target.name}: ${Object.keys(present)
+    `built ${target.name}: ${Object.keys(entries)
       .map((n) => path.relative(root, path.join(outdir, `${n}.js`)))
       .join(', ')}`,
   );
