@@ -190,12 +190,12 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
     NTFY_BASE_URL: stub.url,
     OAUTH_ISSUER: stub.url,
   };
-  const load: Record<string, number[]> = {};
-  const first: Record<string, number[]> = {};
+  const load: Record<string, number[]> = Object.fromEntries(subjects.map((s) => [s.name, []]));
+  const first: Record<string, number[]> = Object.fromEntries(subjects.map((s) => [s.name, []]));
   try {
     for (let i = 0; i < RUNS; i++) {
-      for (const s of subjects) (load[s.name] ??= []).push(await timeProcess(s.entry, LAMBDA_ENV));
-      for (const s of subjects) (first[s.name] ??= []).push(await timeProcess(s.entry, stubEnv, s.event));
+      for (const s of subjects) load[s.name].push(await timeProcess(s.entry, LAMBDA_ENV));
+      for (const s of subjects) first[s.name].push(await timeProcess(s.entry, stubEnv, s.event));
       progress(`run ${i + 1}/${RUNS}`);
     }
   } finally {
