@@ -51,10 +51,8 @@ export {
   messageSchema,
   messageSize,
   parseEnvelope,
-  parseWith,
   STAGES,
   type Stage,
-  toValidationIssues,
 } from './message';
 export {
   classify as classifyNtfyResponse,
@@ -121,4 +119,5 @@ export {
   scheduleInvocation,
   scheduleInvocationSchema,
 } from './schedules';
+export { describeIssue, parseWith, type Schema, toValidationIssues } from './schema';
 export { type SubmitDeps, submitMessage } from './submit';

@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { messageTypeSchema, parseWith } from './message';
+import * as z from 'zod/mini';
+import { messageTypeSchema } from './message';
+import { parseWith } from './schema';
 
 /**
  * A recurring job, defined once: the Pulumi program turns each into an
@@ -85,16 +86,18 @@ function isTimeZone(zone: string): boolean {
 }
 
 export const scheduleDefinitionSchema = z.strictObject({
-  name: z.string().regex(/^[0-9A-Za-z_.-]{1,64}$/, 'must be 1–64 letters, digits, "-", "_" or "."'),
-  description: z.string().max(512),
-  expression: z.string().superRefine((value, ctx) => {
-    try {
-      parseScheduleExpression(value);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    }
-  }),
-  timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Warsaw'),
+  name: z.string().check(z.regex(/^[0-9A-Za-z_.-]{1,64}$/, 'must be 1–64 letters, digits, "-", "_" or "."')),
+  description: z.string().check(z.maxLength(512)),
+  expression: z.string().check(
+    z.superRefine((value, ctx) => {
+      try {
+        parseScheduleExpression(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  ),
+  timezone: z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Warsaw')),
   type: messageTypeSchema,
   payload: z.record(z.string(), z.unknown()),
 });
@@ -114,7 +117,7 @@ export function parseSchedules(input: unknown): ScheduleDefinition[] {
 export const scheduleInvocationSchema = z.strictObject({
   schedule: scheduleDefinitionSchema.shape.name,
   type: messageTypeSchema,
-  payload: z.record(z.string(), z.unknown()).default({}),
+  payload: z._default(z.record(z.string(), z.unknown()), {}),
 });
 
 export type ScheduleInvocation = z.infer<typeof scheduleInvocationSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { defineHandler, emit } from '../registry';
 
 /** The scheduled job: emits a "hello world" push that carries this message's metadata. */
@@ -6,7 +6,9 @@ export const helloWorldHandler = defineHandler({
   type: 'hello_world',
   description: 'Say hello world through a notify message (the daily scheduled job)',
   payloadSchema: z.strictObject({
-    greeting: z.string().min(1).max(200, 'must be at most 200 characters').optional(),
+    greeting: z.optional(
+      z.string().check(z.minLength(1), z.maxLength(200, 'must be at most 200 characters')),
+    ),
   }),
   async handle(message) {
     const { created_date, created_by, stage } = message.metadata;

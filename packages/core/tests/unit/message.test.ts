@@ -13,7 +13,7 @@ import {
   ulidGenerator,
   ValidationError,
 } from '@rez/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 const deps = () => ({
   registry: builtInRegistry(),
@@ -75,6 +75,32 @@ describe('Function: createMessage', () => {
     expect(() =>
       createMessage({ type: 'notify', payload: { message: 'x' }, created_by: '', stage: 'dev' }, deps()),
     ).toThrow('invalid message: metadata.created_by: must not be empty');
+  });
+
+  it.each([
+    ['a number out of range', { hop: 1001 }, 'hop: must be at most 1000'],
+    ['a negative number', { hop: -1 }, 'hop: must be at least 0'],
+    [
+      'an empty string with no message of its own',
+      { type: 'hello_world', payload: { greeting: '' } },
+      'payload.greeting: must not be empty',
+    ],
+    [
+      'a value outside an enum',
+      { type: 'cloudwatch_alarm', payload: { alarm_name: 'a', new_state: 'FIRE', reason: 'r' } },
+      'payload.new_state: must be one of "ALARM", "OK", "INSUFFICIENT_DATA"',
+    ],
+    [
+      'a string over its limit',
+      { type: 'cloudwatch_alarm', payload: { alarm_name: 'a'.repeat(256), new_state: 'OK', reason: 'r' } },
+      'payload.alarm_name: must be at most 255 characters',
+    ],
+  ])('words %s in plain terms where the schema gives no message', (_what, change, expected) => {
+    const message = {
+      ...createMessage({ type: 'notify', payload: { message: 'x' }, created_by: 'a', stage: 'dev' }, deps()),
+      ...change,
+    };
+    expect(() => builtInRegistry().parse(message)).toThrow(expected);
   });
 
   it('refuses an unknown stage and an unknown type, naming them', () => {

@@ -15,7 +15,7 @@ import {
   ulidGenerator,
 } from '@rez/core';
 import { InMemoryMessageStore, RecordingNotifier, RecordingPublisher } from '@rez/core/testing';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 function setup(overrides: Pick<Partial<ProcessorDeps>, 'registry' | 'hopLimit' | 'leaseMs'> = {}) {
   const deps = {
