@@ -1,16 +1,18 @@
 #!/usr/bin/env node
-// Builds every deployable artifact with esbuild, one file per entry:
-//   packages/{worker,scheduler,web}/dist/index.js  Lambda bundles (CommonJS, node20 syntax,
-//                                                   deployed on nodejs22.x), exporting `handler`
+// Builds every deployable artifact with esbuild:
+//   packages/{worker,scheduler,web}/dist/index.js  Lambda bundles (ES modules, node20 syntax,
+//                                                   deployed on nodejs22.x), exporting `handler`,
+//                                                   with the chunks they load on first use beside
+//                                                   them (see bundle-options.mjs)
 //   packages/local/dist/{start,cli,worker-thread}.js  the local runtime, the CLI, the runtime's worker thread
 // Lambda bundles carry all their dependencies; the local runtime keeps
 // third-party packages external (native better-sqlite3, ESM-only
 // oidc-provider) and resolves them from node_modules.
-import { cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { commonOptions, lambdaOptions } from './bundle-options.mjs';
+import { commonOptions, LAMBDA_PACKAGE_JSON, lambdaOptions } from './bundle-options.mjs';
 import { externalThirdParty } from './external-third-party.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -110,6 +112,8 @@ for (const target of targets) {
     external: target.external ?? [],
     plugins: target.plugins ?? [],
   });
+  if (target.options.format === 'esm')
+    await writeFile(path.join(outdir, 'package.json'), LAMBDA_PACKAGE_JSON);
   if (target.ship) log(`  shipped beside ${target.name}: ${(await ship(target.ship, outdir)).join(', ')}`);
   for (const [from, to] of target.copy ?? []) {
     await cp(path.join(root, from), path.join(root, to), { recursive: true });

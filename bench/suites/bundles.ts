@@ -15,15 +15,16 @@
  * ≤ 450 KiB; web load ≤ 1.5× (1.2× hoped for) with nothing native beside it.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ulidGenerator } from '@rez/core';
 import { build } from 'esbuild';
 // @ts-expect-error: plain ESM module, no types
-import { lambdaOptions } from '../../scripts/bundle-options.mjs';
+import { LAMBDA_PACKAGE_JSON, lambdaOptions } from '../../scripts/bundle-options.mjs';
 
 const RUNS = Number(process.env.REZ_BENCH_RUNS ?? 11);
 const KiB = 1024;
@@ -91,14 +92,12 @@ async function startStub(): Promise<{ url: string; server: Server }> {
 
 /** A node process that loads `entry` (and with `event`, invokes it once); resolves to its wall time in ms. */
 function timeProcess(entry: string, env: Record<string, string>, event?: unknown): Promise<number> {
-  const load = entry.endsWith('.mjs')
-    ? `await import(${JSON.stringify(`file://${entry}`)})`
-    : `require(${JSON.stringify(entry)})`;
+  // import() loads an ES module bundle and a CommonJS one alike, as the Lambda runtime does.
   const invoke =
     event === undefined
       ? ''
-      : `await m.handler(${JSON.stringify(event)}, { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 30000 }).catch(() => {});`;
-  const script = `(async () => { const m = ${load}; if (typeof m.handler !== 'function') throw new Error('no handler export'); ${invoke} process.exit(0); })().catch((e) => { console.error(e); process.exit(1); });`;
+      : `await handler(${JSON.stringify(event)}, { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 30000 }).catch(() => {});`;
+  const script = `(async () => { const m = await import(${JSON.stringify(pathToFileURL(entry).href)}); const handler = m.handler ?? m.default?.handler; if (typeof handler !== 'function') throw new Error('no handler export'); ${invoke} process.exit(0); })().catch((e) => { console.error(e); process.exit(1); });`;
   const started = performance.now();
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['-e', script], { env: { ...process.env, ...env } }, (error, _out, stderr) => {
@@ -110,7 +109,7 @@ function timeProcess(entry: string, env: Record<string, string>, event?: unknown
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** The files a build wrote for one Lambda: the entry and its chunks, not source maps or views. */
+/** The files a build wrote for one Lambda: the entry and its chunks, not source maps, views or package.json. */
 function bundleFiles(dir: string): { files: string[]; extras: string[] } {
   const files: string[] = [];
   const extras: string[] = [];
@@ -131,6 +130,7 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
     outdir: plainDir,
     absWorkingDir: root,
   });
+  writeFileSync(path.join(plainDir, 'package.json'), LAMBDA_PACKAGE_JSON);
 
   const message = (() => {
     const now = new Date();
@@ -165,8 +165,8 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
   };
 
   const entryOf = (dir: string) => {
-    const entry = ['index.mjs', 'index.js'].map((f) => path.join(dir, f)).find((f) => statSafe(f));
-    if (!entry) throw new Error(`${path.relative(root, dir)} has no index.js: run \`npm run build\` first`);
+    const entry = path.join(dir, 'index.js');
+    if (!statSafe(entry)) throw new Error(`${path.relative(root, dir)} has no index.js: run \`npm run build\` first`);
     return entry;
   };
   const subjects: Subject[] = [

@@ -1,10 +1,8 @@
 export { type QueueUrlOptions, queueUrlFromArn } from './bus/queue-url';
 export { SnsPublisher, type SnsPublisherOptions } from './bus/sns-publisher';
-export { SqsQueue, type SqsQueueOptions } from './bus/sqs-queue';
+export { SqsQueue, type SqsQueueOptions, SqsRedelivery } from './bus/sqs-queue';
 export {
   type AwsClientOptions,
-  type AwsClients,
-  createAwsClients,
   createCloudWatchClient,
   createDocumentClient,
   createDynamoDbClient,
@@ -13,7 +11,6 @@ export {
   DEFAULT_MAX_SOCKETS,
 } from './clients';
 export { MessageNotStoredError, StoreConflictError } from './errors';
-export { type AwsPipeline, awsPipelineFromEnv } from './from-env';
 export {
   PIPELINE_METRICS,
   type PipelineMetricsQuery,
