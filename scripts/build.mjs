@@ -5,10 +5,10 @@
 //                                                   with the chunks they load on first use beside
 //                                                   them (see bundle-options.mjs)
 //   packages/local/dist/{start,cli,worker-thread}.js  the local runtime, the CLI, the runtime's worker thread
-// Lambda bundles carry all their dependencies; the local runtime keeps
-// third-party packages external (native better-sqlite3, ESM-only
-// oidc-provider) and resolves them from node_modules.
-import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+// Lambda bundles carry all their dependencies (nothing native ships beside
+// them); the local runtime keeps third-party packages external (native
+// better-sqlite3, ESM-only oidc-provider) and resolves them from node_modules.
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -37,9 +37,6 @@ const targets = [
     options: lambdaOptions(root),
     entry: 'packages/web/src/lambda.ts',
     outfile: 'packages/web/dist/index.js',
-    external: ['sodium-native'],
-    // Native: shipped beside the bundle with its runtime dependencies (Linux builds only).
-    ship: ['sodium-native'],
     copy: [['packages/web/src/views', 'packages/web/dist/views']],
   },
   {
@@ -58,46 +55,6 @@ const targets = [
   },
 ];
 
-/**
- * Copies `names` and their production dependencies from node_modules into
- * `dest`/node_modules, keeping only the Linux prebuilds of native addons
- * (Lambda runs Linux on x64 or arm64).
- */
-async function ship(names, dest) {
-  const seen = new Set();
-  // Node's own lookup, without require.resolve (some packages do not export package.json).
-  const locate = async (name, fromDir) => {
-    for (let dir = fromDir; ; dir = path.dirname(dir)) {
-      const candidate = path.join(dir, 'node_modules', name);
-      if (await exists(path.join(candidate, 'package.json'))) return candidate;
-      if (dir === path.dirname(dir)) throw new Error(`cannot find ${name} from ${fromDir}`);
-    }
-  };
-  const visit = async (name, fromDir) => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    const dir = await locate(name, fromDir);
-    const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
-    await cp(dir, path.join(dest, 'node_modules', name), {
-      recursive: true,
-      filter: (src) => {
-        const rel = path.relative(dir, src).split(path.sep);
-        if (rel[0] === 'node_modules') return false;
-        return !(rel[0] === 'prebuilds' && rel[1] && !rel[1].startsWith('linux-'));
-      },
-    });
-    for (const dep of Object.keys(pkg.dependencies ?? {})) await visit(dep, dir);
-  };
-  for (const name of names) await visit(name, root);
-  return [...seen];
-}
-
-const exists = (p) =>
-  stat(path.resolve(root, p)).then(
-    () => true,
-    () => false,
-  );
-
 for (const target of targets) {
   const entries = target.entries ?? { index: target.entry };
   const outdir = path.join(root, target.outdir ?? path.dirname(target.outfile));
@@ -109,12 +66,10 @@ for (const target of targets) {
       Object.entries(entries).map(([name, file]) => [name, path.join(root, file)]),
     ),
     outdir,
-    external: target.external ?? [],
     plugins: target.plugins ?? [],
   });
   if (target.options.format === 'esm')
     await writeFile(path.join(outdir, 'package.json'), LAMBDA_PACKAGE_JSON);
-  if (target.ship) log(`  shipped beside ${target.name}: ${(await ship(target.ship, outdir)).join(', ')}`);
   for (const [from, to] of target.copy ?? []) {
     await cp(path.join(root, from), path.join(root, to), { recursive: true });
   }

@@ -1,7 +1,7 @@
 /**
- * The built console bundle (packages/web/dist, with its views and native
- * sodium-native beside it) answering ALB events in its own process, with the
- * real dev OpenID provider as its issuer.
+ * The built console bundle (packages/web/dist: the ES module bundle, its
+ * chunks and its views, nothing native) answering ALB events in its own
+ * process, with the real dev OpenID provider as its issuer.
  */
 import type { ALBEvent, ALBResult } from 'aws-lambda';
 import { awsEvent } from '../fixtures';
@@ -66,12 +66,8 @@ describe('End to end: the web bundle behind an ALB', () => {
     );
     expect(login.multiValueHeaders?.location?.[0]).toMatch(/code_challenge_method=S256/);
     const cookies = (login.multiValueHeaders?.['set-cookie'] ?? []).map(String);
-    // Three separate Set-Cookie values survive the ALB wrapper (PKCE verifier, state, session).
-    expect(cookies.map((c) => c.split('=')[0]).sort()).toEqual([
-      '__Host-oauth2-code-verifier',
-      '__Host-oauth2-redirect-state',
-      '__Host-rez_session',
-    ]);
+    // One cookie: the login's state, nonce and PKCE verifier travel sealed in the session.
+    expect(cookies.map((c) => c.split('=')[0])).toEqual(['__Host-rez_session']);
     expect(cookies.every((c) => /HttpOnly; Secure; SameSite=Lax/.test(c))).toBe(true);
   });
 });

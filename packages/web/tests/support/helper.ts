@@ -4,6 +4,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { type BuildOptions, buildApp } from '../../src/app';
 import type { ConsoleUser } from '../../src/auth/identity';
 import type { ConsoleDeps } from '../../src/deps';
+import type { SessionData } from '../../src/plugins/app/session';
 import { MemoryQueue } from './memory-queue';
 
 export const TEST_KEY = Buffer.alloc(32, 7);
@@ -59,15 +60,13 @@ export async function build(
   return { app, store, publisher, queue, clock, deps };
 }
 
-/** A session cookie made with the app's own secure-session encoding, as a Cookie header value. */
+/** A session cookie sealed with the app's own keys and clock, as a Cookie header value. */
 export function sessionCookie(
   app: FastifyInstance,
-  data: Record<string, unknown> = {},
+  data: Partial<SessionData> = {},
   cookieName = 'rez_session',
 ): string {
-  const session = app.createSecureSession(data);
-  // @fastify/cookie URL-encodes values; the raw encoding contains ";", which would end the cookie.
-  return `${cookieName}=${encodeURIComponent(app.encodeSecureSession(session))}`;
+  return `${cookieName}=${app.sealSession(data)}`;
 }
 
 /** A signed-in session for `user`, valid for 12 hours from the app's clock. */
