@@ -166,7 +166,8 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
 
   const entryOf = (dir: string) => {
     const entry = path.join(dir, 'index.js');
-    if (!statSafe(entry)) throw new Error(`${path.relative(root, dir)} has no index.js: run \`npm run build\` first`);
+    if (!statSafe(entry))
+      throw new Error(`${path.relative(root, dir)} has no index.js: run \`npm run build\` first`);
     return entry;
   };
   const subjects: Subject[] = [
