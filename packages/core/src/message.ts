@@ -20,29 +20,33 @@ export const messageTypeSchema = z
   .check(z.regex(TYPE_NAME, 'must be lower snake_case: a letter, then letters, digits or _ (at most 64)'));
 export const stageSchema = z.enum(STAGES, { error: `must be one of ${STAGES.join(', ')}` });
 
-export const metadataSchema = z.strictObject({
-  created_date: z.iso.datetime({
-    message: 'must be an RFC 3339 UTC timestamp such as 2026-01-31T12:00:00.000Z',
+export const metadataSchema = z.lazy(() =>
+  z.strictObject({
+    created_date: z.iso.datetime({
+      message: 'must be an RFC 3339 UTC timestamp such as 2026-01-31T12:00:00.000Z',
+    }),
+    created_by: z
+      .string()
+      .check(z.minLength(1, 'must not be empty'), z.maxLength(200, 'must be at most 200 characters')),
+    stage: stageSchema,
   }),
-  created_by: z
-    .string()
-    .check(z.minLength(1, 'must not be empty'), z.maxLength(200, 'must be at most 200 characters')),
-  stage: stageSchema,
-});
+);
 
 /**
  * The envelope every Rez message travels in, on every transport. `payload`
  * is checked again by the handler registered for `type`.
  */
-export const messageSchema = z.strictObject({
-  id: messageIdSchema,
-  type: messageTypeSchema,
-  payload: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }),
-  metadata: metadataSchema,
-  correlation_id: messageIdSchema,
-  causation_id: z.nullable(messageIdSchema),
-  hop: z.number().check(z.int('must be a whole number'), z.gte(0), z.lte(1000)),
-});
+export const messageSchema = z.lazy(() =>
+  z.strictObject({
+    id: messageIdSchema,
+    type: messageTypeSchema,
+    payload: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }),
+    metadata: metadataSchema,
+    correlation_id: messageIdSchema,
+    causation_id: z.nullable(messageIdSchema),
+    hop: z.number().check(z.int('must be a whole number'), z.gte(0), z.lte(1000)),
+  }),
+);
 
 export type MessageMetadata = z.infer<typeof metadataSchema>;
 

@@ -85,22 +85,31 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-export const scheduleDefinitionSchema = z.strictObject({
-  name: z.string().check(z.regex(/^[0-9A-Za-z_.-]{1,64}$/, 'must be 1–64 letters, digits, "-", "_" or "."')),
-  description: z.string().check(z.maxLength(512)),
-  expression: z.string().check(
-    z.superRefine((value, ctx) => {
-      try {
-        parseScheduleExpression(value);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    }),
-  ),
-  timezone: z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Warsaw')),
-  type: messageTypeSchema,
-  payload: z.record(z.string(), z.unknown()),
-});
+/** An EventBridge schedule name: letters, digits, - _ . (at most 64). */
+const scheduleNameSchema = z
+  .string()
+  .check(z.regex(/^[0-9A-Za-z_.-]{1,64}$/, 'must be 1–64 letters, digits, "-", "_" or "."'));
+
+export const scheduleDefinitionSchema = z.lazy(() =>
+  z.strictObject({
+    name: scheduleNameSchema,
+    description: z.string().check(z.maxLength(512)),
+    expression: z.string().check(
+      z.superRefine((value, ctx) => {
+        try {
+          parseScheduleExpression(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }),
+    ),
+    timezone: z
+      .string()
+      .check(z.refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Warsaw')),
+    type: messageTypeSchema,
+    payload: z.record(z.string(), z.unknown()),
+  }),
+);
 
 /** Validates a list of schedule definitions (names must be unique). */
 export function parseSchedules(input: unknown): ScheduleDefinition[] {
@@ -114,11 +123,13 @@ export function parseSchedules(input: unknown): ScheduleDefinition[] {
 }
 
 /** The input EventBridge Scheduler passes to the scheduler Lambda at every run. */
-export const scheduleInvocationSchema = z.strictObject({
-  schedule: scheduleDefinitionSchema.shape.name,
-  type: messageTypeSchema,
-  payload: z._default(z.record(z.string(), z.unknown()), {}),
-});
+export const scheduleInvocationSchema = z.lazy(() =>
+  z.strictObject({
+    schedule: scheduleNameSchema,
+    type: messageTypeSchema,
+    payload: z._default(z.record(z.string(), z.unknown()), {}),
+  }),
+);
 
 export type ScheduleInvocation = z.infer<typeof scheduleInvocationSchema>;
 

@@ -9,15 +9,17 @@ import { defineHandler, emit } from '../registry';
 export const cloudwatchAlarmHandler = defineHandler({
   type: 'cloudwatch_alarm',
   description: 'Turn a CloudWatch alarm state change into a system alert push',
-  payloadSchema: z.strictObject({
-    alarm_name: z.string().check(z.minLength(1), z.maxLength(255)),
-    new_state: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
-    old_state: z.optional(z.string().check(z.maxLength(32))),
-    reason: z.string().check(z.maxLength(4096)),
-    region: z.optional(z.string().check(z.maxLength(64))),
-    changed_at: z.optional(z.string().check(z.maxLength(64))),
-    description: z.optional(z.nullable(z.string().check(z.maxLength(1024)))),
-  }),
+  payloadSchema: z.lazy(() =>
+    z.strictObject({
+      alarm_name: z.string().check(z.minLength(1), z.maxLength(255)),
+      new_state: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
+      old_state: z.optional(z.string().check(z.maxLength(32))),
+      reason: z.string().check(z.maxLength(4096)),
+      region: z.optional(z.string().check(z.maxLength(64))),
+      changed_at: z.optional(z.string().check(z.maxLength(64))),
+      description: z.optional(z.nullable(z.string().check(z.maxLength(1024)))),
+    }),
+  ),
   async handle(message) {
     const { alarm_name, new_state, old_state, reason, region, changed_at } = message.payload;
     const firing = new_state === 'ALARM';

@@ -5,11 +5,13 @@ import { defineHandler, emit } from '../registry';
 export const helloWorldHandler = defineHandler({
   type: 'hello_world',
   description: 'Say hello world through a notify message (the daily scheduled job)',
-  payloadSchema: z.strictObject({
-    greeting: z.optional(
-      z.string().check(z.minLength(1), z.maxLength(200, 'must be at most 200 characters')),
-    ),
-  }),
+  payloadSchema: z.lazy(() =>
+    z.strictObject({
+      greeting: z.optional(
+        z.string().check(z.minLength(1), z.maxLength(200, 'must be at most 200 characters')),
+      ),
+    }),
+  ),
   async handle(message) {
     const { created_date, created_by, stage } = message.metadata;
     const greeting = message.payload.greeting ?? 'hello world';

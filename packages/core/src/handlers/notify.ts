@@ -1,22 +1,26 @@
 import * as z from 'zod/mini';
 import { complete, defineHandler } from '../registry';
 
-export const notifyPayloadSchema = z.strictObject({
-  message: z
-    .string()
-    .check(z.minLength(1, 'must not be empty'), z.maxLength(65_536, 'must be at most 65,536 characters')),
-  title: z.optional(z.string().check(z.maxLength(250, 'must be at most 250 characters'))),
-  priority: z.optional(
-    z.number().check(z.int('must be a whole number'), z.gte(1, 'must be 1 to 5'), z.lte(5, 'must be 1 to 5')),
-  ),
-  tags: z.optional(
-    z
-      .array(z.string().check(z.minLength(1), z.maxLength(64, 'each tag must be at most 64 characters')))
-      .check(z.maxLength(10, 'at most 10 tags')),
-  ),
-  click: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
-  markdown: z.optional(z.boolean()),
-});
+export const notifyPayloadSchema = z.lazy(() =>
+  z.strictObject({
+    message: z
+      .string()
+      .check(z.minLength(1, 'must not be empty'), z.maxLength(65_536, 'must be at most 65,536 characters')),
+    title: z.optional(z.string().check(z.maxLength(250, 'must be at most 250 characters'))),
+    priority: z.optional(
+      z
+        .number()
+        .check(z.int('must be a whole number'), z.gte(1, 'must be 1 to 5'), z.lte(5, 'must be 1 to 5')),
+    ),
+    tags: z.optional(
+      z
+        .array(z.string().check(z.minLength(1), z.maxLength(64, 'each tag must be at most 64 characters')))
+        .check(z.maxLength(10, 'at most 10 tags')),
+    ),
+    click: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+    markdown: z.optional(z.boolean()),
+  }),
+);
 
 export type NotifyPayload = z.infer<typeof notifyPayloadSchema>;
 

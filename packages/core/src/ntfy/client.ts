@@ -1,5 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { NtfyError } from '../errors';
 import type { Delivery, Notification, Notifier } from '../ports';
 
@@ -47,8 +46,8 @@ export interface NtfyClientOptions {
  */
 export class NtfyClient implements Notifier {
   readonly #url: URL;
-  readonly #agent: http.Agent;
-  readonly #request: typeof http.request;
+  /** node:http(s), loaded and given a keep-alive agent on the first request (not at cold start). */
+  #transport: Promise<{ agent: http.Agent; request: typeof http.request }> | undefined;
   readonly #options: NtfyClientOptions;
 
   constructor(options: NtfyClientOptions) {
@@ -63,9 +62,6 @@ export class NtfyClient implements Notifier {
     }
     this.#url = url;
     this.#options = options;
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 32 };
-    this.#agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    this.#request = url.protocol === 'https:' ? https.request : http.request;
   }
 
   get topic(): string {
@@ -158,14 +154,25 @@ export class NtfyClient implements Notifier {
 
   /** Closes idle keep-alive sockets (call on shutdown). */
   close(): void {
-    this.#agent.destroy();
+    void this.#transport?.then(({ agent }) => agent.destroy());
   }
 
-  #send(
+  #connect(): Promise<{ agent: http.Agent; request: typeof http.request }> {
+    this.#transport ??= (this.#url.protocol === 'https:' ? import('node:https') : import('node:http')).then(
+      (module) => ({
+        agent: new module.Agent({ keepAlive: true, maxSockets: this.#options.maxSockets ?? 32 }),
+        request: module.request,
+      }),
+    );
+    return this.#transport;
+  }
+
+  async #send(
     method: 'GET' | 'POST',
     url: URL,
     body?: string,
   ): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
+    const { agent, request: send } = await this.#connect();
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
     const headers: Record<string, string | number> =
       body === undefined
@@ -173,7 +180,7 @@ export class NtfyClient implements Notifier {
         : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`;
     return new Promise((resolve, reject) => {
-      const request = this.#request(url, { method, agent: this.#agent, headers }, (response) => {
+      const request = send(url, { method, agent, headers }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', (cause) =>
