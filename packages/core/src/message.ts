@@ -1,6 +1,6 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { MessageTooLargeError, ValidationError } from './errors';
-import { parseWith } from './schema';
+import { jsonObject, parseWith, strictObject } from './schema';
 
 /** The deployment stages a message can belong to. */
 export const STAGES = ['dev', 'stage', 'prod'] as const;
@@ -11,44 +11,54 @@ export const MAX_MESSAGE_BYTES = 256 * 1024;
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const TYPE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
-
-export const messageIdSchema = z
-  .string()
-  .check(z.regex(ULID, 'must be a ULID (26 characters of Crockford base32)'));
-export const messageTypeSchema = z
-  .string()
-  .check(z.regex(TYPE_NAME, 'must be lower snake_case: a letter, then letters, digits or _ (at most 64)'));
-export const stageSchema = z.enum(STAGES, { error: `must be one of ${STAGES.join(', ')}` });
-
-export const metadataSchema = z.lazy(() =>
-  z.strictObject({
-    created_date: z.iso.datetime({
-      message: 'must be an RFC 3339 UTC timestamp such as 2026-01-31T12:00:00.000Z',
-    }),
-    created_by: z
-      .string()
-      .check(z.minLength(1, 'must not be empty'), z.maxLength(200, 'must be at most 200 characters')),
-    stage: stageSchema,
-  }),
+/**
+ * RFC 3339 in UTC ("Z"), seconds required, any fraction, real calendar dates
+ * (leap years included): the pattern zod's iso.datetime() used, kept so
+ * that what was valid stays valid.
+ */
+const UTC_TIMESTAMP = new RegExp(
+  '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))' +
+    'T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?Z$',
 );
+
+export const messageIdSchema = v.pipe(
+  v.string(),
+  v.regex(ULID, 'must be a ULID (26 characters of Crockford base32)'),
+);
+export const messageTypeSchema = v.pipe(
+  v.string(),
+  v.regex(TYPE_NAME, 'must be lower snake_case: a letter, then letters, digits or _ (at most 64)'),
+);
+export const stageSchema = v.picklist(STAGES, `must be one of ${STAGES.join(', ')}`);
+
+export const metadataSchema = strictObject({
+  created_date: v.pipe(
+    v.string(),
+    v.regex(UTC_TIMESTAMP, 'must be an RFC 3339 UTC timestamp such as 2026-01-31T12:00:00.000Z'),
+  ),
+  created_by: v.pipe(
+    v.string(),
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(200, 'must be at most 200 characters'),
+  ),
+  stage: stageSchema,
+});
 
 /**
  * The envelope every Rez message travels in, on every transport. `payload`
  * is checked again by the handler registered for `type`.
  */
-export const messageSchema = z.lazy(() =>
-  z.strictObject({
-    id: messageIdSchema,
-    type: messageTypeSchema,
-    payload: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }),
-    metadata: metadataSchema,
-    correlation_id: messageIdSchema,
-    causation_id: z.nullable(messageIdSchema),
-    hop: z.number().check(z.int('must be a whole number'), z.gte(0), z.lte(1000)),
-  }),
-);
+export const messageSchema = strictObject({
+  id: messageIdSchema,
+  type: messageTypeSchema,
+  payload: jsonObject('must be a JSON object'),
+  metadata: metadataSchema,
+  correlation_id: messageIdSchema,
+  causation_id: v.nullable(messageIdSchema),
+  hop: v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(0), v.maxValue(1000)),
+});
 
-export type MessageMetadata = z.infer<typeof metadataSchema>;
+export type MessageMetadata = v.InferOutput<typeof metadataSchema>;
 
 export interface Message<P extends Record<string, unknown> = Record<string, unknown>> {
   id: string;

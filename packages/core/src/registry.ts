@@ -1,4 +1,4 @@
-import type * as z from 'zod/mini';
+import type * as v from 'valibot';
 import type { Clock } from './clock';
 import { UnknownMessageTypeError } from './errors';
 import { type Message, parseEnvelope, type Stage } from './message';
@@ -58,7 +58,7 @@ export interface MessageHandler<S extends Schema<Record<string, unknown>> = Sche
   /** One line for people: shown in the console and the CLI. */
   description: string;
   payloadSchema: S;
-  handle(message: Message<z.output<S>>, context: HandlerContext): Promise<HandlerOutcome>;
+  handle(message: Message<v.InferOutput<S>>, context: HandlerContext): Promise<HandlerOutcome>;
 }
 
 /** Declares a handler with its payload type inferred from the schema. */

@@ -1,5 +1,6 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { defineHandler, emit } from '../registry';
+import { oneOf, strictObject } from '../schema';
 
 /**
  * A CloudWatch alarm state change (the worker builds this message from the
@@ -9,17 +10,15 @@ import { defineHandler, emit } from '../registry';
 export const cloudwatchAlarmHandler = defineHandler({
   type: 'cloudwatch_alarm',
   description: 'Turn a CloudWatch alarm state change into a system alert push',
-  payloadSchema: z.lazy(() =>
-    z.strictObject({
-      alarm_name: z.string().check(z.minLength(1), z.maxLength(255)),
-      new_state: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
-      old_state: z.optional(z.string().check(z.maxLength(32))),
-      reason: z.string().check(z.maxLength(4096)),
-      region: z.optional(z.string().check(z.maxLength(64))),
-      changed_at: z.optional(z.string().check(z.maxLength(64))),
-      description: z.optional(z.nullable(z.string().check(z.maxLength(1024)))),
-    }),
-  ),
+  payloadSchema: strictObject({
+    alarm_name: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+    new_state: oneOf(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
+    old_state: v.optional(v.pipe(v.string(), v.maxLength(32))),
+    reason: v.pipe(v.string(), v.maxLength(4096)),
+    region: v.optional(v.pipe(v.string(), v.maxLength(64))),
+    changed_at: v.optional(v.pipe(v.string(), v.maxLength(64))),
+    description: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(1024)))),
+  }),
   async handle(message) {
     const { alarm_name, new_state, old_state, reason, region, changed_at } = message.payload;
     const firing = new_state === 'ALARM';

@@ -1,17 +1,16 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { defineHandler, emit } from '../registry';
+import { strictObject } from '../schema';
 
 /** The scheduled job: emits a "hello world" push that carries this message's metadata. */
 export const helloWorldHandler = defineHandler({
   type: 'hello_world',
   description: 'Say hello world through a notify message (the daily scheduled job)',
-  payloadSchema: z.lazy(() =>
-    z.strictObject({
-      greeting: z.optional(
-        z.string().check(z.minLength(1), z.maxLength(200, 'must be at most 200 characters')),
-      ),
-    }),
-  ),
+  payloadSchema: strictObject({
+    greeting: v.optional(
+      v.pipe(v.string(), v.minLength(1), v.maxLength(200, 'must be at most 200 characters')),
+    ),
+  }),
   async handle(message) {
     const { created_date, created_by, stage } = message.metadata;
     const greeting = message.payload.greeting ?? 'hello world';

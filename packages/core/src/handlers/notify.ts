@@ -1,28 +1,33 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { complete, defineHandler } from '../registry';
+import { isHttpUrl, strictObject } from '../schema';
 
-export const notifyPayloadSchema = z.lazy(() =>
-  z.strictObject({
-    message: z
-      .string()
-      .check(z.minLength(1, 'must not be empty'), z.maxLength(65_536, 'must be at most 65,536 characters')),
-    title: z.optional(z.string().check(z.maxLength(250, 'must be at most 250 characters'))),
-    priority: z.optional(
-      z
-        .number()
-        .check(z.int('must be a whole number'), z.gte(1, 'must be 1 to 5'), z.lte(5, 'must be 1 to 5')),
+export const notifyPayloadSchema = strictObject({
+  message: v.pipe(
+    v.string(),
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(65_536, 'must be at most 65,536 characters'),
+  ),
+  title: v.optional(v.pipe(v.string(), v.maxLength(250, 'must be at most 250 characters'))),
+  priority: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer('must be a whole number'),
+      v.minValue(1, 'must be 1 to 5'),
+      v.maxValue(5, 'must be 1 to 5'),
     ),
-    tags: z.optional(
-      z
-        .array(z.string().check(z.minLength(1), z.maxLength(64, 'each tag must be at most 64 characters')))
-        .check(z.maxLength(10, 'at most 10 tags')),
+  ),
+  tags: v.optional(
+    v.pipe(
+      v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(64, 'each tag must be at most 64 characters'))),
+      v.maxLength(10, 'at most 10 tags'),
     ),
-    click: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
-    markdown: z.optional(z.boolean()),
-  }),
-);
+  ),
+  click: v.optional(v.pipe(v.string(), v.check(isHttpUrl, 'must be an http(s) URL'))),
+  markdown: v.optional(v.boolean()),
+});
 
-export type NotifyPayload = z.infer<typeof notifyPayloadSchema>;
+export type NotifyPayload = v.InferOutput<typeof notifyPayloadSchema>;
 
 /**
  * Delivers a push notification through ntfy and completes with ntfy's message id.

@@ -13,7 +13,7 @@ import {
   ulidGenerator,
   ValidationError,
 } from '@rez/core';
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 
 const deps = () => ({
   registry: builtInRegistry(),
@@ -121,7 +121,7 @@ describe('Function: createMessage', () => {
       defineHandler({
         type: 'blob',
         description: 'test',
-        payloadSchema: z.record(z.string(), z.unknown()),
+        payloadSchema: v.record(v.string(), v.unknown()),
         handle: async () => complete(),
       }),
     );
@@ -150,7 +150,7 @@ describe('Function: decodeMessage', () => {
 
   it('explains a JSON body that is not an envelope', () => {
     expect(() => decodeMessage('{"hello":"world"}')).toThrow(
-      /id: .*; type: .*; payload: must be a JSON object/,
+      /id: is required; type: is required; payload: is required; metadata: is required; .*; unknown field: hello/,
     );
   });
 
@@ -166,6 +166,17 @@ describe('Function: decodeMessage', () => {
         metadata: { ...message.metadata, created_date: '2026-05-01T10:30:00+02:00' },
       }),
     ).toThrow(/metadata\.created_date: must be an RFC 3339 UTC timestamp/);
+  });
+
+  it('lists every unknown field once, at the object that holds them, constructor included', () => {
+    const message = createMessage(
+      { type: 'hello_world', payload: {}, created_by: 'a', stage: 'dev' },
+      deps(),
+    );
+    expect(() =>
+      parseEnvelope({ ...message, metadata: { ...message.metadata, constructor: {}, extra: 1 } }),
+    ).toThrow('invalid message: metadata: unknown fields: constructor, extra');
+    expect(() => parseEnvelope([message])).toThrow('invalid message: must be an object, got an array');
   });
 
   it('refuses a __proto__ key anywhere, which a schema would otherwise drop silently', () => {
