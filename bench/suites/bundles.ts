@@ -92,7 +92,7 @@ async function startStub(): Promise<{ url: string; server: Server }> {
 
 /** A node process that loads `entry` (and with `event`, invokes it once); resolves to its wall time in ms. */
 function timeProcess(entry: string, env: Record<string, string>, event?: unknown): Promise<number> {
-  // import() loads an ES module bundle and a CommonJS one alike, as the Lambda runtime does.
+  // The bundles are ES modules (dist/package.json): import() them, as the Lambda runtime does.
   const invoke =
     event === undefined
       ? ''
