@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { COUNT_BUCKET_MS, ulidGenerator } from '@rez/core';
 import { openLocalPipeline } from '@rez/local';
+import { build, loginCookie } from '@rez/web/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { build, loginCookie } from '../../packages/web/tests/support/helper';
 
-/** The helper's console clock: seeded messages lead up to it. */
+/** The test console's clock (@rez/web/testing): seeded messages lead up to it. */
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 const SAMPLES = 300;
 const RATE_MS = 3000;

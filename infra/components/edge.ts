@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { consoleCallbackUrl } from '@rez/core';
 
 /**
  * CloudFront managed policies (IDs are fixed by AWS):
@@ -15,9 +16,6 @@ export const MANAGED_POLICY = {
 
 /** Every method the console's routes and forms use (CloudFront takes exactly this set or a subset of it). */
 export const CONSOLE_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'];
-
-/** Where the identity provider sends the browser back to; the web app's auth plugin serves it. */
-export const CALLBACK_PATH = '/auth/callback';
 
 /** The origin's id inside the distribution. */
 const ORIGIN_ID = 'console-alb';
@@ -166,7 +164,7 @@ export class Edge extends pulumi.ComponentResource {
     this.url = custom
       ? pulumi.output(`https://${custom.domainName}`)
       : pulumi.interpolate`https://${this.distribution.domainName}`;
-    this.callbackUrl = pulumi.interpolate`${this.url}${CALLBACK_PATH}`;
+    this.callbackUrl = this.url.apply(consoleCallbackUrl);
     this.registerOutputs({
       url: this.url,
       callbackUrl: this.callbackUrl,

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CALLBACK_PATH, CONSOLE_METHODS, MANAGED_POLICY } from '../components/edge';
+import { CONSOLE_METHODS, MANAGED_POLICY } from '../components/edge';
 import { VPC_CIDR } from '../components/network';
 import { WEB_TIMEOUT_SECONDS } from '../components/web';
 import { loadConfig } from '../config';
@@ -9,7 +8,6 @@ import {
   ofType,
   one,
   plain,
-  REPO_ROOT,
   resolved,
   runStage,
   type StageRun,
@@ -182,12 +180,5 @@ describe('Console with a domain of your own', () => {
       installMocks(stage, { ...stackConfig(stage), ...TEST_SECRETS, ...override });
       expect(() => loadConfig(stage)).toThrow(message);
     }
-  });
-});
-
-describe('The OAuth callback path', () => {
-  it('is the one the web app’s auth plugin serves', () => {
-    const auth = readFileSync(path.join(REPO_ROOT, 'packages/web/src/plugins/app/auth.ts'), 'utf8');
-    expect(auth).toContain(`callbackUri: \`\${auth.publicUrl}${CALLBACK_PATH}\``);
   });
 });

@@ -1,15 +1,18 @@
 /**
  * The console as a new user meets it: `npm start` (the built local runtime,
- * in its own process, fresh data dir) with a local ntfy server; Debian's
- * Chromium, driven by playwright-core, signs in through the development
+ * in its own process, fresh data dir) with a local ntfy server; a real
+ * Chromium (Debian's where installed, else the one packaged in
+ * @sparticuz/chromium: see test/support/chromium.ts), driven by
+ * playwright-core, signs in through the development
  * OpenID provider, sends a notify message from the form, sees it delivered on
  * its page and counted on the dashboard. Screenshot: test-results/console.png.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type NtfyTestServer, startNtfyServer } from '@rez/core/testing';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { exited, startRuntimeProcess, tempDir } from '../../packages/local/tests/helpers';
+import { launchChromium } from '../support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-results');
 
@@ -27,19 +30,7 @@ describe('Browser: npm start, sign in, send a notify message, see it delivered a
       30_000,
     );
     url = `http://localhost:${rez.port}`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

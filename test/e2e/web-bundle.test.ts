@@ -1,8 +1,10 @@
 /**
- * The built console bundle (packages/web/dist, with its views and native
- * sodium-native beside it) answering ALB events in its own process, with the
- * real dev OpenID provider as its issuer.
+ * The built console bundle (packages/web/dist: the ES module bundle, its
+ * chunks and its views, nothing native) answering ALB events in its own
+ * process, with the real dev OpenID provider as its issuer.
  */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import type { ALBEvent, ALBResult } from 'aws-lambda';
 import { awsEvent } from '../fixtures';
 import { type LambdaHost, startLambdaHost } from '../support/lambda-host';
@@ -49,7 +51,7 @@ describe('End to end: the web bundle behind an ALB', () => {
     expect(result.statusCode).toBe(200);
   });
 
-  it('redirects an anonymous visitor of the multi-value sample to login, and starts login with several cookies', async () => {
+  it('redirects an anonymous visitor of the multi-value sample to login, and starts login with one sealed cookie', async () => {
     const sample = awsEvent<ALBEvent>('alb-lambda-target-request-multivalue-headers');
     const home = await web.invoke<ALBResult>({ ...sample, path: '/' });
     expect(home.statusCode).toBe(302);
@@ -66,12 +68,20 @@ describe('End to end: the web bundle behind an ALB', () => {
     );
     expect(login.multiValueHeaders?.location?.[0]).toMatch(/code_challenge_method=S256/);
     const cookies = (login.multiValueHeaders?.['set-cookie'] ?? []).map(String);
-    // Three separate Set-Cookie values survive the ALB wrapper (PKCE verifier, state, session).
-    expect(cookies.map((c) => c.split('=')[0]).sort()).toEqual([
-      '__Host-oauth2-code-verifier',
-      '__Host-oauth2-redirect-state',
-      '__Host-rez_session',
-    ]);
+    // One cookie: the login's state, nonce and PKCE verifier travel sealed in the session.
+    expect(cookies.map((c) => c.split('=')[0])).toEqual(['__Host-rez_session']);
     expect(cookies.every((c) => /HttpOnly; Secure; SameSite=Lax/.test(c))).toBe(true);
+  });
+
+  it('ships JavaScript, its views and package.json only: no node_modules, no native addon', () => {
+    const dist = path.resolve(__dirname, '../../packages/web/dist');
+    const entries = readdirSync(dist, { recursive: true, withFileTypes: true });
+    const files = entries
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(dist, path.join(e.parentPath, e.name)));
+    expect(
+      files.filter((f) => !/^(views\/[\w-]+\.(eta|css)|package\.json|[\w-]+\.js(\.map)?)$/.test(f)),
+    ).toEqual([]);
+    expect(files).toContain('index.js');
   });
 });

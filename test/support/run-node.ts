@@ -27,6 +27,7 @@ export function runNode(
       stderr += chunk.toString();
     });
     child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': output can still be in flight when the process exits.
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

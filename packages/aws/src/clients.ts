@@ -85,34 +85,3 @@ export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
 export function createCloudWatchClient(options: AwsClientOptions = {}): CloudWatchClient {
   return new CloudWatchClient(baseConfig(options));
 }
-
-/** Every client the AWS adapters use, built once (at module scope in a Lambda) and reused. */
-export interface AwsClients {
-  sns: SNSClient;
-  sqs: SQSClient;
-  dynamodb: DynamoDBClient;
-  documents: DynamoDBDocumentClient;
-  cloudwatch: CloudWatchClient;
-}
-
-/**
- * Builds all clients with the same region and socket settings. Per-service
- * endpoints come from the SDK's standard environment variables
- * (AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_DYNAMODB,
- * AWS_ENDPOINT_URL_CLOUDWATCH, or AWS_ENDPOINT_URL for all).
- *
- * @example
- * // at module scope in a Lambda handler, so warm invocations reuse connections
- * const clients = createAwsClients();
- * const publisher = new SnsPublisher({ client: clients.sns, topicArn: process.env.REZ_TOPIC_ARN! });
- */
-export function createAwsClients(options: Omit<AwsClientOptions, 'endpoint'> = {}): AwsClients {
-  const dynamodb = createDynamoDbClient(options);
-  return {
-    sns: createSnsClient(options),
-    sqs: createSqsClient(options),
-    dynamodb,
-    documents: createDocumentClient(dynamodb),
-    cloudwatch: createCloudWatchClient(options),
-  };
-}

@@ -1,11 +1,9 @@
 export { type SqsDeadLetterOptions, sqsDeadLetter } from './bus/dead-letter';
 export { type QueueUrlOptions, queueUrlFromArn } from './bus/queue-url';
 export { SnsPublisher, type SnsPublisherOptions } from './bus/sns-publisher';
-export { SqsQueue, type SqsQueueOptions } from './bus/sqs-queue';
+export { SqsQueue, type SqsQueueOptions, SqsRedelivery } from './bus/sqs-queue';
 export {
   type AwsClientOptions,
-  type AwsClients,
-  createAwsClients,
   createCloudWatchClient,
   createDocumentClient,
   createDynamoDbClient,
@@ -14,7 +12,6 @@ export {
   DEFAULT_MAX_SOCKETS,
 } from './clients';
 export { StoreConflictError } from './errors';
-export { type AwsPipeline, awsPipelineFromEnv } from './from-env';
 export {
   PIPELINE_METRICS,
   type PipelineMetricsQuery,

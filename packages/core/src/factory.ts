@@ -1,15 +1,9 @@
 import type { Clock } from './clock';
 import { HopLimitExceededError } from './errors';
 import { childId, type IdGenerator } from './ids';
-import {
-  assertMessageSize,
-  type Message,
-  messageSchema,
-  parseWith,
-  type Stage,
-  stageSchema,
-} from './message';
+import { assertMessageSize, type Message, messageSchema, type Stage, stageSchema } from './message';
 import type { EmitRequest, HandlerRegistry } from './registry';
+import { parseWith } from './schema';
 
 /** Default number of emit steps a chain may take from its root. */
 export const DEFAULT_HOP_LIMIT = 8;

@@ -11,6 +11,7 @@ export {
   redactUrlCredentials,
   requireEnv,
 } from './config';
+export { CONSOLE_CALLBACK_PATH, consoleCallbackUrl } from './console-urls';
 export {
   AdapterError,
   ConfigError,
@@ -53,10 +54,8 @@ export {
   messageSchema,
   messageSize,
   parseEnvelope,
-  parseWith,
   STAGES,
   type Stage,
-  toValidationIssues,
 } from './message';
 export { NTFY_MAX_ANSWER_BYTES } from './ntfy/answer';
 export {
@@ -124,4 +123,5 @@ export {
   scheduleInvocation,
   scheduleInvocationSchema,
 } from './schedules';
+export { describeIssue, parseWith, type Schema, toValidationIssues } from './schema';
 export { type SubmitDeps, submitMessage } from './submit';

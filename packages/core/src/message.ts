@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { MessageTooLargeError, ValidationError, type ValidationIssue } from './errors';
+import * as v from 'valibot';
+import { MessageTooLargeError, ValidationError } from './errors';
+import { jsonObject, parseWith, strictObject } from './schema';
 
 /** The deployment stages a message can belong to. */
 export const STAGES = ['dev', 'stage', 'prod'] as const;
@@ -10,18 +11,36 @@ export const MAX_MESSAGE_BYTES = 256 * 1024;
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const TYPE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+/**
+ * RFC 3339 in UTC ("Z"), seconds required, any fraction, real calendar dates
+ * (leap years included): the pattern zod's iso.datetime() used, kept so
+ * that what was valid stays valid.
+ */
+const UTC_TIMESTAMP = new RegExp(
+  '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))' +
+    'T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?Z$',
+);
 
-export const messageIdSchema = z.string().regex(ULID, 'must be a ULID (26 characters of Crockford base32)');
-export const messageTypeSchema = z
-  .string()
-  .regex(TYPE_NAME, 'must be lower snake_case: a letter, then letters, digits or _ (at most 64)');
-export const stageSchema = z.enum(STAGES, { error: `must be one of ${STAGES.join(', ')}` });
+export const messageIdSchema = v.pipe(
+  v.string(),
+  v.regex(ULID, 'must be a ULID (26 characters of Crockford base32)'),
+);
+export const messageTypeSchema = v.pipe(
+  v.string(),
+  v.regex(TYPE_NAME, 'must be lower snake_case: a letter, then letters, digits or _ (at most 64)'),
+);
+export const stageSchema = v.picklist(STAGES, `must be one of ${STAGES.join(', ')}`);
 
-export const metadataSchema = z.strictObject({
-  created_date: z.iso.datetime({
-    message: 'must be an RFC 3339 UTC timestamp such as 2026-01-31T12:00:00.000Z',
-  }),
-  created_by: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+export const metadataSchema = strictObject({
+  created_date: v.pipe(
+    v.string(),
+    v.regex(UTC_TIMESTAMP, 'must be an RFC 3339 UTC timestamp such as 2026-01-31T12:00:00.000Z'),
+  ),
+  created_by: v.pipe(
+    v.string(),
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(200, 'must be at most 200 characters'),
+  ),
   stage: stageSchema,
 });
 
@@ -29,17 +48,17 @@ export const metadataSchema = z.strictObject({
  * The envelope every Rez message travels in, on every transport. `payload`
  * is checked again by the handler registered for `type`.
  */
-export const messageSchema = z.strictObject({
+export const messageSchema = strictObject({
   id: messageIdSchema,
   type: messageTypeSchema,
-  payload: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }),
+  payload: jsonObject('must be a JSON object'),
   metadata: metadataSchema,
   correlation_id: messageIdSchema,
-  causation_id: messageIdSchema.nullable(),
-  hop: z.number().int('must be a whole number').min(0).max(1000),
+  causation_id: v.nullable(messageIdSchema),
+  hop: v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(0), v.maxValue(1000)),
 });
 
-export type MessageMetadata = z.infer<typeof metadataSchema>;
+export type MessageMetadata = v.InferOutput<typeof metadataSchema>;
 
 export interface Message<P extends Record<string, unknown> = Record<string, unknown>> {
   id: string;
@@ -52,61 +71,6 @@ export interface Message<P extends Record<string, unknown> = Record<string, unkn
   causation_id: string | null;
   /** Number of emit steps from the root (0 for a root). */
   hop: number;
-}
-
-/** Turns zod's issues into path + reason pairs a person can act on. */
-export function toValidationIssues(error: z.ZodError, prefix = ''): ValidationIssue[] {
-  return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-    return { path, message: issue.message };
-  });
-}
-
-/** Plain words for zod's most common issues; schema-specific messages win over these. */
-function friendlyIssue(issue: z.core.$ZodRawIssue): string | undefined {
-  if (issue.code === 'invalid_type') {
-    if (issue.input === undefined) return 'is required';
-    const got = issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : typeof issue.input;
-    return `must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, got ${got}`;
-  }
-  if (issue.code === 'unrecognized_keys')
-    return `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
-  return undefined;
-}
-
-/**
- * JSON.parse keeps a "__proto__" key as an own property, but rebuilding the
- * object (as schemas do) turns it into a prototype assignment and silently
- * drops it. Such input is refused outright, at any depth, so every boundary
- * answers it the same way. Returns the key's dotted path, if any.
- */
-function findProtoKey(value: unknown, path = '', depth = 0): string | undefined {
-  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
-  for (const key of Object.keys(value)) {
-    const here = path ? `${path}.${key}` : key;
-    if (key === '__proto__') return here;
-    const found = findProtoKey((value as Record<string, unknown>)[key], here, depth + 1);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
-/** Validates input against a schema, throwing a {@link ValidationError} naming each bad field. */
-export function parseWith<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-  subject: string,
-  prefix = '',
-): z.infer<S> {
-  const forbidden = findProtoKey(input);
-  if (forbidden !== undefined) {
-    const path = [prefix, forbidden].filter(Boolean).join('.');
-    throw new ValidationError(subject, [{ path, message: 'is not allowed (a prototype key)' }]);
-  }
-  const result = schema.safeParse(input, { error: friendlyIssue });
-  if (!result.success)
-    throw new ValidationError(subject, toValidationIssues(result.error, prefix), result.error);
-  return result.data;
 }
 
 /** Validates the envelope (not the payload, see HandlerRegistry.parse). */

@@ -1,8 +1,9 @@
-import type { z } from 'zod';
+import type * as v from 'valibot';
 import type { Clock } from './clock';
 import { UnknownMessageTypeError } from './errors';
-import { type Message, parseEnvelope, parseWith, type Stage } from './message';
+import { type Message, parseEnvelope, type Stage } from './message';
 import type { Notifier } from './ports';
+import { parseWith, type Schema } from './schema';
 
 /** What a handler asks the pipeline to publish: a type and its payload. */
 export interface EmitRequest {
@@ -52,18 +53,16 @@ export interface HandlerContext {
   recovery?: RecoveryContext;
 }
 
-export interface MessageHandler<
-  S extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>,
-> {
+export interface MessageHandler<S extends Schema<Record<string, unknown>> = Schema<Record<string, unknown>>> {
   type: string;
   /** One line for people: shown in the console and the CLI. */
   description: string;
   payloadSchema: S;
-  handle(message: Message<z.infer<S>>, context: HandlerContext): Promise<HandlerOutcome>;
+  handle(message: Message<v.InferOutput<S>>, context: HandlerContext): Promise<HandlerOutcome>;
 }
 
 /** Declares a handler with its payload type inferred from the schema. */
-export function defineHandler<S extends z.ZodType<Record<string, unknown>>>(
+export function defineHandler<S extends Schema<Record<string, unknown>>>(
   handler: MessageHandler<S>,
 ): MessageHandler<S> {
   return handler;
@@ -73,11 +72,11 @@ export function defineHandler<S extends z.ZodType<Record<string, unknown>>>(
 export class HandlerRegistry {
   readonly #handlers = new Map<string, MessageHandler>();
 
-  constructor(handlers: Iterable<MessageHandler<z.ZodType<Record<string, unknown>>>> = []) {
+  constructor(handlers: Iterable<MessageHandler<Schema<Record<string, unknown>>>> = []) {
     for (const handler of handlers) this.register(handler);
   }
 
-  register(handler: MessageHandler<z.ZodType<Record<string, unknown>>>): this {
+  register(handler: MessageHandler<Schema<Record<string, unknown>>>): this {
     if (this.#handlers.has(handler.type))
       throw new Error(`a handler for "${handler.type}" is already registered`);
     this.#handlers.set(handler.type, handler as MessageHandler);

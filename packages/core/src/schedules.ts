@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { messageTypeSchema, parseWith } from './message';
+import * as v from 'valibot';
+import { messageTypeSchema } from './message';
+import { jsonObject, parseWith, strictObject } from './schema';
 
 /**
  * A recurring job, defined once: the Pulumi program turns each into an
@@ -84,24 +85,34 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-export const scheduleDefinitionSchema = z.strictObject({
-  name: z.string().regex(/^[0-9A-Za-z_.-]{1,64}$/, 'must be 1–64 letters, digits, "-", "_" or "."'),
-  description: z.string().max(512),
-  expression: z.string().superRefine((value, ctx) => {
-    try {
-      parseScheduleExpression(value);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    }
-  }),
-  timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Warsaw'),
+/** An EventBridge schedule name: letters, digits, - _ . (at most 64). */
+const scheduleNameSchema = v.pipe(
+  v.string(),
+  v.regex(/^[0-9A-Za-z_.-]{1,64}$/, 'must be 1–64 letters, digits, "-", "_" or "."'),
+);
+
+export const scheduleDefinitionSchema = strictObject({
+  name: scheduleNameSchema,
+  description: v.pipe(v.string(), v.maxLength(512)),
+  expression: v.pipe(
+    v.string(),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      try {
+        parseScheduleExpression(dataset.value);
+      } catch (error) {
+        addIssue({ message: (error as Error).message });
+      }
+    }),
+  ),
+  timezone: v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Warsaw')),
   type: messageTypeSchema,
-  payload: z.record(z.string(), z.unknown()),
+  payload: jsonObject(),
 });
 
 /** Validates a list of schedule definitions (names must be unique). */
 export function parseSchedules(input: unknown): ScheduleDefinition[] {
-  const schedules = parseWith(z.array(scheduleDefinitionSchema), input, 'schedules');
+  const schedules = parseWith(v.array(scheduleDefinitionSchema), input, 'schedules');
   const seen = new Set<string>();
   for (const schedule of schedules) {
     if (seen.has(schedule.name)) throw new Error(`schedule name "${schedule.name}" is used twice`);
@@ -111,13 +122,13 @@ export function parseSchedules(input: unknown): ScheduleDefinition[] {
 }
 
 /** The input EventBridge Scheduler passes to the scheduler Lambda at every run. */
-export const scheduleInvocationSchema = z.strictObject({
-  schedule: scheduleDefinitionSchema.shape.name,
+export const scheduleInvocationSchema = strictObject({
+  schedule: scheduleNameSchema,
   type: messageTypeSchema,
-  payload: z.record(z.string(), z.unknown()).default({}),
+  payload: v.optional(jsonObject(), () => ({})),
 });
 
-export type ScheduleInvocation = z.infer<typeof scheduleInvocationSchema>;
+export type ScheduleInvocation = v.InferOutput<typeof scheduleInvocationSchema>;
 
 /** The invocation input for a schedule: what EventBridge stores and replays. */
 export function scheduleInvocation(schedule: ScheduleDefinition): ScheduleInvocation {

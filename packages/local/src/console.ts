@@ -1,4 +1,12 @@
-import { builtInRegistry, type Clock, ConfigError, type Env, optionalEnv, ulidGenerator } from '@rez/core';
+import {
+  builtInRegistry,
+  type Clock,
+  ConfigError,
+  consoleCallbackUrl,
+  type Env,
+  optionalEnv,
+  ulidGenerator,
+} from '@rez/core';
 import { type AuthConfig, type ConsoleDeps, readConsoleConfig, startConsole } from '@rez/web';
 import type { LocalConfig } from './config';
 import { startDevOidcProvider } from './dev-oidc';
@@ -51,7 +59,7 @@ export async function startLocalConsole(options: {
     }
     dev = await startDevOidcProvider({
       stage: config.stage,
-      redirectUris: [`${publicUrl}/auth/callback`, `http://127.0.0.1:${config.port}/auth/callback`],
+      redirectUris: [consoleCallbackUrl(publicUrl), consoleCallbackUrl(`http://127.0.0.1:${config.port}`)],
     });
     auth = {
       provider: { kind: 'oidc', issuer: dev.issuer },

@@ -1,9 +1,10 @@
 /**
- * The scheduler Lambda's entry (bundled to packages/scheduler/dist/index.js).
- * Config is read once at cold start; errors name the variable.
+ * The scheduler Lambda's entry (bundled to packages/scheduler/dist/index.mjs).
+ * Config is read once at cold start; errors name the variable. The DynamoDB
+ * and SNS clients are built on the first run and kept.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { awsPipelineFromEnv } from '@rez/aws';
+import { awsPipelineFromEnv } from '@rez/aws/from-env';
 import { builtInRegistry, systemClock, ulidGenerator } from '@rez/core';
 import { createSchedulerHandler } from './handler';
 

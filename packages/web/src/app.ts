@@ -2,12 +2,12 @@ import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } f
 import type { ConsoleDeps } from './deps';
 import authPlugin, { DEFAULT_SESSION_TTL_SECONDS, resolveProvider } from './plugins/app/auth';
 import services from './plugins/app/services';
+import session from './plugins/app/session';
 import views, { loadStylesheet, resolveViewsDir } from './plugins/app/views';
 import csrf from './plugins/external/csrf';
 import formbody from './plugins/external/formbody';
 import helmet from './plugins/external/helmet';
 import rateLimit from './plugins/external/rate-limit';
-import session from './plugins/external/secure-session';
 import authRoutes from './routes/auth';
 import failedRoutes from './routes/failed';
 import healthzRoutes from './routes/healthz';
@@ -64,6 +64,7 @@ export async function buildApp(deps: ConsoleDeps, options: BuildOptions = {}): P
     keys: deps.auth.sessionKeys,
     ttlSeconds: deps.auth.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
     secure: deps.auth.publicUrl.startsWith('https://'),
+    now: () => deps.clock.now().getTime(),
   });
   await app.register(csrf);
   await app.register(helmet, { styleHashes: [stylesheet.hash] });

@@ -6,9 +6,10 @@ export type AlbHandler = (event: ALBEvent, context: Context) => Promise<ALBResul
 
 /**
  * Wraps a console app for an ALB Lambda target. Multi-value headers must be
- * on (target group attribute lambda.multi_value_headers.enabled): a login
- * sets several cookies, and only multiValueHeaders can carry more than one
- * Set-Cookie. The app is built once per Lambda instance, on the first event.
+ * on (target group attribute lambda.multi_value_headers.enabled): only
+ * multiValueHeaders can carry repeated headers such as more than one
+ * Set-Cookie, and an ALB with them on reads nothing else. The app is built
+ * once per Lambda instance, on the first event.
  *
  * @example
  * export const handler = createAlbHandler(() => buildApp(depsFromEnv()));

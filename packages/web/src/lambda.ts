@@ -1,17 +1,20 @@
 /**
- * The console's Lambda entry behind an ALB (bundled to dist/index.js with the
- * views copied to dist/views). AWS adapters are wired at module scope so warm
- * invocations reuse their connections; the app itself is built on the first
- * event (it may need the issuer's discovery document).
+ * The console's Lambda entry behind an ALB (bundled to dist/index.mjs with the
+ * views copied to dist/views). Configuration is read at module scope; each
+ * AWS client is built on the first request that needs it (none for sign-in
+ * or /healthz) and kept, so warm invocations reuse its connections. The app
+ * itself is built on the first event (it may need the issuer's discovery
+ * document).
  */
-import { awsPipelineFromEnv, readPipelineMetrics, SqsQueue } from '@rez/aws';
+import { awsPipelineFromEnv } from '@rez/aws/from-env';
+import { cloudWatchPipelineMetrics, type PipelineMetricsReader } from '@rez/aws/metrics-from-env';
+import { sqsQueueFromEnv } from '@rez/aws/queue-from-env';
 import {
   builtInRegistry,
   ConfigError,
   type Env,
   optionalEnv,
   parseSchedules,
-  requireEnv,
   SCHEDULES,
   type ScheduleDefinition,
   type Stage,
@@ -26,13 +29,10 @@ import { createAlbHandler } from './lambda-handler';
  * Dashboard counts from the worker's CloudWatch metrics. They carry the stage
  * but not the type, so the by-type table shows one row for all types.
  */
-export function cloudWatchMetrics(
-  client: Parameters<typeof readPipelineMetrics>[0]['client'],
-  stage: Stage,
-): MetricsSource {
+export function cloudWatchMetrics(reader: PipelineMetricsReader, stage: Stage): MetricsSource {
   return {
     async counts({ since, until, periodSeconds }) {
-      const points = await readPipelineMetrics({ client, stage, since, until, periodSeconds });
+      const points = await reader.read({ stage, since, until, periodSeconds });
       return points.map((p) => ({
         bucket: p.time,
         stage,
@@ -65,7 +65,7 @@ function readSchedules(env: Env): readonly ScheduleDefinition[] {
  * schedules were created) and everything readConsoleConfig reads.
  */
 export function depsFromEnv(env: Env): ConsoleDeps {
-  const { stage, clients, store, publisher } = awsPipelineFromEnv(env);
+  const { stage, store, publisher } = awsPipelineFromEnv(env);
   const anchorText = optionalEnv(env, 'REZ_SCHEDULE_ANCHOR');
   const scheduleAnchor = anchorText ? new Date(anchorText) : new Date(0);
   if (Number.isNaN(scheduleAnchor.getTime())) {
@@ -75,17 +75,13 @@ export function depsFromEnv(env: Env): ConsoleDeps {
     stage,
     registry: builtInRegistry(),
     store,
-    queue: new SqsQueue({
-      client: clients.sqs,
-      queueUrl: requireEnv(env, 'REZ_QUEUE_URL'),
-      deadLetterQueueUrl: requireEnv(env, 'REZ_DLQ_URL'),
-    }),
+    queue: sqsQueueFromEnv(env),
     publisher,
     clock: systemClock,
     ids: ulidGenerator(),
     schedules: readSchedules(env),
     scheduleAnchor,
-    metrics: cloudWatchMetrics(clients.cloudwatch, stage),
+    metrics: cloudWatchMetrics(cloudWatchPipelineMetrics(), stage),
     auth: readConsoleConfig(env).auth,
     // The ALB is the one proxy in front: its X-Forwarded-For hop and X-Forwarded-Proto are trusted.
     trustProxy: 1,

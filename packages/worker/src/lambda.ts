@@ -1,19 +1,22 @@
 /**
- * The worker Lambda's entry (bundled to packages/worker/dist/index.js).
+ * The worker Lambda's entry (bundled to packages/worker/dist/index.mjs).
  * Configuration is read and validated once, at cold start: a missing or bad
- * variable fails the init with an error naming it. Clients are created here
- * too, so warm invocations reuse their connections.
+ * variable fails the init with an error naming it. The AWS clients are built
+ * on first use and kept, so warm invocations reuse their connections and a
+ * cold start loads only what its first batch needs (DynamoDB always; SNS
+ * when a handler emits; SQS only to delay a rate-limited message).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
-import { awsPipelineFromEnv, queueUrlFromArn } from '@rez/aws';
+import { awsPipelineFromEnv } from '@rez/aws/from-env';
+import { sqsRedelivery } from '@rez/aws/queue-from-env';
 import { builtInRegistry, NtfyClient, readNtfyConfig, readPositiveInt, systemClock } from '@rez/core';
 import { createWorkerHandler } from './handler';
 import { METRIC_NAMES, type PipelineMetrics } from './observability';
 
 const env = process.env;
-const { stage, clients, store, publisher } = awsPipelineFromEnv(env);
+const { stage, store, publisher } = awsPipelineFromEnv(env);
+const redelivery = sqsRedelivery();
 const ntfy = readNtfyConfig(env);
 // How long one attempt holds a message in the store. Above the function
 // timeout, so a slow but live invocation is never taken over; below the
@@ -44,13 +47,5 @@ export const handler = createWorkerHandler({
   leaseMs: leaseSeconds * 1000,
   logger,
   metrics,
-  delayRedelivery: async (record, seconds) => {
-    await clients.sqs.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: queueUrlFromArn(record.eventSourceARN),
-        ReceiptHandle: record.receiptHandle,
-        VisibilityTimeout: seconds,
-      }),
-    );
-  },
+  delayRedelivery: (record, seconds) => redelivery.delay(record, seconds),
 });

@@ -17,6 +17,7 @@ import {
   type ReceivedMessage,
 } from '@rez/core';
 import { adapterCall } from '../errors';
+import { type QueueUrlOptions, queueUrlFromArn } from './queue-url';
 
 export interface SqsQueueOptions {
   client: SQSClient;
@@ -77,15 +78,7 @@ export class SqsQueue implements MessageQueue {
   }
 
   async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
-    await this.#call('changeVisibility', () =>
-      this.#client.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: this.#queueUrl,
-          ReceiptHandle: receiptHandle,
-          VisibilityTimeout: seconds,
-        }),
-      ),
-    );
+    await changeVisibility(this.#client, this.#queueUrl, receiptHandle, seconds);
   }
 
   async depth(): Promise<QueueDepth> {
@@ -225,6 +218,45 @@ export class SqsQueue implements MessageQueue {
   #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     return adapterCall('SQS', operation, run);
   }
+}
+
+/**
+ * Delays the next delivery of a message a Lambda received in an SQS event:
+ * ChangeMessageVisibility on the record's own queue, named by its
+ * eventSourceARN (the worker holds no queue URL). A rate-limited message
+ * then waits out the limit instead of spending its receives.
+ *
+ * @example
+ * const redelivery = new SqsRedelivery({ client: createSqsClient() });
+ * await redelivery.delay(record, 120);
+ */
+export class SqsRedelivery {
+  readonly #client: SQSClient;
+  readonly #urls: QueueUrlOptions;
+
+  /** `endpoint` and `env`: where the queue URL points, as for queueUrlFromArn (emulators). */
+  constructor(options: { client: SQSClient } & QueueUrlOptions) {
+    const { client, ...urls } = options;
+    this.#client = client;
+    this.#urls = urls;
+  }
+
+  async delay(record: { eventSourceARN: string; receiptHandle: string }, seconds: number): Promise<void> {
+    const queueUrl = queueUrlFromArn(record.eventSourceARN, this.#urls);
+    await changeVisibility(this.#client, queueUrl, record.receiptHandle, seconds);
+  }
+}
+
+function changeVisibility(client: SQSClient, queueUrl: string, receiptHandle: string, seconds: number) {
+  return adapterCall('SQS', 'changeVisibility', () =>
+    client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    ),
+  );
 }
 
 function toReceived(message: SqsMessage): ReceivedMessage {

@@ -10,6 +10,7 @@ import {
   queueUrlFromArn,
   SnsPublisher,
   SqsQueue,
+  SqsRedelivery,
   sqsDeadLetter,
 } from '../../src';
 import { createMessagesTable, createTestBus, dynamoClient, peerEndpoint, type TestBus } from './peers';
@@ -196,6 +197,54 @@ describe('Function: sqsDeadLetter', () => {
     })(record).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdapterError);
     expect((error as AdapterError).message).toMatch(/^SQS dead-letter send failed: /);
+  });
+});
+
+describe('Class: SqsRedelivery', () => {
+  describe('Method: delay', () => {
+    it('changes the visibility of a received copy on the queue its record names by ARN', async () => {
+      // Prepare: a copy received and hidden for a minute
+      const bus = await createTestBus({ rawMessageDelivery: true });
+      try {
+        const queue = new SqsQueue({
+          client: bus.sqs,
+          queueUrl: bus.queueUrl,
+          deadLetterQueueUrl: bus.deadLetterQueueUrl,
+        });
+        await new SnsPublisher({ client: bus.sns, topicArn: bus.topicArn }).publish(sampleMessage());
+        const [copy] = await queue.receive({ maxMessages: 1, visibilityTimeoutSeconds: 60, waitSeconds: 5 });
+        const redelivery = new SqsRedelivery({
+          client: bus.sqs,
+          endpoint: peerEndpoint('REZ_TEST_SQS_ENDPOINT'),
+        });
+
+        // Act: what the worker does with a rate-limited record, here with no delay at all
+        await redelivery.delay({ eventSourceARN: bus.queueArn, receiptHandle: copy.receiptHandle }, 0);
+
+        // Assess: visible again at once, one receive later
+        const [again] = await queue.receive({ maxMessages: 1, waitSeconds: 2 });
+        expect(again).toMatchObject({ transportId: copy.transportId, receiveCount: 2 });
+      } finally {
+        await bus.close();
+      }
+    });
+
+    it('translates a vendor error into AdapterError naming SQS', async () => {
+      const bus = await createTestBus({ rawMessageDelivery: true });
+      try {
+        const redelivery = new SqsRedelivery({
+          client: bus.sqs,
+          endpoint: peerEndpoint('REZ_TEST_SQS_ENDPOINT'),
+        });
+        const error = await redelivery
+          .delay({ eventSourceARN: `${bus.queueArn}-gone`, receiptHandle: 'nope' }, 10)
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(AdapterError);
+        expect((error as AdapterError).message).toMatch(/SQS changeVisibility failed/);
+      } finally {
+        await bus.close();
+      }
+    });
   });
 });
 

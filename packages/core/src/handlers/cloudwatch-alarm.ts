@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as v from 'valibot';
 import { defineHandler, emit } from '../registry';
+import { oneOf, strictObject } from '../schema';
 
 /**
  * A CloudWatch alarm state change (the worker builds this message from the
@@ -9,14 +10,14 @@ import { defineHandler, emit } from '../registry';
 export const cloudwatchAlarmHandler = defineHandler({
   type: 'cloudwatch_alarm',
   description: 'Turn a CloudWatch alarm state change into a system alert push',
-  payloadSchema: z.strictObject({
-    alarm_name: z.string().min(1).max(255),
-    new_state: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
-    old_state: z.string().max(32).optional(),
-    reason: z.string().max(4096),
-    region: z.string().max(64).optional(),
-    changed_at: z.string().max(64).optional(),
-    description: z.string().max(1024).nullable().optional(),
+  payloadSchema: strictObject({
+    alarm_name: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+    new_state: oneOf(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
+    old_state: v.optional(v.pipe(v.string(), v.maxLength(32))),
+    reason: v.pipe(v.string(), v.maxLength(4096)),
+    region: v.optional(v.pipe(v.string(), v.maxLength(64))),
+    changed_at: v.optional(v.pipe(v.string(), v.maxLength(64))),
+    description: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(1024)))),
   }),
   async handle(message) {
     const { alarm_name, new_state, old_state, reason, region, changed_at } = message.payload;

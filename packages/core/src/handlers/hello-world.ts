@@ -1,12 +1,15 @@
-import { z } from 'zod';
+import * as v from 'valibot';
 import { defineHandler, emit } from '../registry';
+import { strictObject } from '../schema';
 
 /** The scheduled job: emits a "hello world" push that carries this message's metadata. */
 export const helloWorldHandler = defineHandler({
   type: 'hello_world',
   description: 'Say hello world through a notify message (the daily scheduled job)',
-  payloadSchema: z.strictObject({
-    greeting: z.string().min(1).max(200, 'must be at most 200 characters').optional(),
+  payloadSchema: strictObject({
+    greeting: v.optional(
+      v.pipe(v.string(), v.minLength(1), v.maxLength(200, 'must be at most 200 characters')),
+    ),
   }),
   async handle(message) {
     const { created_date, created_by, stage } = message.metadata;

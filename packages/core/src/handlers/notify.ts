@@ -1,24 +1,33 @@
-import { z } from 'zod';
+import * as v from 'valibot';
 import { complete, defineHandler } from '../registry';
+import { isHttpUrl, strictObject } from '../schema';
 
-export const notifyPayloadSchema = z.strictObject({
-  message: z.string().min(1, 'must not be empty').max(65_536, 'must be at most 65,536 characters'),
-  title: z.string().max(250, 'must be at most 250 characters').optional(),
-  priority: z
-    .number()
-    .int('must be a whole number')
-    .min(1, 'must be 1 to 5')
-    .max(5, 'must be 1 to 5')
-    .optional(),
-  tags: z
-    .array(z.string().min(1).max(64, 'each tag must be at most 64 characters'))
-    .max(10, 'at most 10 tags')
-    .optional(),
-  click: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
-  markdown: z.boolean().optional(),
+export const notifyPayloadSchema = strictObject({
+  message: v.pipe(
+    v.string(),
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(65_536, 'must be at most 65,536 characters'),
+  ),
+  title: v.optional(v.pipe(v.string(), v.maxLength(250, 'must be at most 250 characters'))),
+  priority: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer('must be a whole number'),
+      v.minValue(1, 'must be 1 to 5'),
+      v.maxValue(5, 'must be 1 to 5'),
+    ),
+  ),
+  tags: v.optional(
+    v.pipe(
+      v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(64, 'each tag must be at most 64 characters'))),
+      v.maxLength(10, 'at most 10 tags'),
+    ),
+  ),
+  click: v.optional(v.pipe(v.string(), v.check(isHttpUrl, 'must be an http(s) URL'))),
+  markdown: v.optional(v.boolean()),
 });
 
-export type NotifyPayload = z.infer<typeof notifyPayloadSchema>;
+export type NotifyPayload = v.InferOutput<typeof notifyPayloadSchema>;
 
 /**
  * Delivers a push notification through ntfy and completes with ntfy's message id.

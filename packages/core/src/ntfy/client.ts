@@ -1,5 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { redactUrlCredentials } from '../config';
 import { NtfyError } from '../errors';
 import type { Delivery, Notification, Notifier } from '../ports';
@@ -62,8 +61,8 @@ export interface NtfyClientOptions {
  */
 export class NtfyClient implements Notifier {
   readonly #url: URL;
-  readonly #agent: http.Agent;
-  readonly #request: typeof http.request;
+  /** node:http(s), loaded and given a keep-alive agent on the first request (not at cold start). */
+  #transport: Promise<{ agent: http.Agent; request: typeof http.request }> | undefined;
   readonly #options: NtfyClientOptions;
 
   constructor(options: NtfyClientOptions) {
@@ -80,9 +79,6 @@ export class NtfyClient implements Notifier {
     }
     this.#url = url;
     this.#options = options;
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 32 };
-    this.#agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    this.#request = url.protocol === 'https:' ? https.request : http.request;
   }
 
   get topic(): string {
@@ -191,7 +187,7 @@ export class NtfyClient implements Notifier {
 
   /** Closes idle keep-alive sockets (call on shutdown). */
   close(): void {
-    this.#agent.destroy();
+    void this.#transport?.then(({ agent }) => agent.destroy());
   }
 
   /**
@@ -200,7 +196,23 @@ export class NtfyClient implements Notifier {
    * timeout applies. Any failure after the request was fully sent, short of
    * a complete answer, has an unknown effect.
    */
-  #send<T>(method: 'GET' | 'POST', url: URL, body: string | undefined, read: AnswerReader<T>): Promise<T> {
+  #connect(): Promise<{ agent: http.Agent; request: typeof http.request }> {
+    this.#transport ??= (this.#url.protocol === 'https:' ? import('node:https') : import('node:http')).then(
+      (module) => ({
+        agent: new module.Agent({ keepAlive: true, maxSockets: this.#options.maxSockets ?? 32 }),
+        request: module.request,
+      }),
+    );
+    return this.#transport;
+  }
+
+  async #send<T>(
+    method: 'GET' | 'POST',
+    url: URL,
+    body: string | undefined,
+    read: AnswerReader<T>,
+  ): Promise<T> {
+    const { agent, request: send } = await this.#connect();
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
     const headers: Record<string, string | number> =
       body === undefined
@@ -217,7 +229,7 @@ export class NtfyClient implements Notifier {
       };
       // Once the whole request is on the wire, a missing answer no longer means "not delivered".
       let sent = false;
-      const request = this.#request(url, { method, agent: this.#agent, headers }, (answer) => {
+      const request = send(url, { method, agent, headers }, (answer) => {
         const head = { status: answer.statusCode ?? 0, retryAfter: answer.headers['retry-after'] };
         read(
           answer,

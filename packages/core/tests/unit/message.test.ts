@@ -13,7 +13,7 @@ import {
   ulidGenerator,
   ValidationError,
 } from '@rez/core';
-import { z } from 'zod';
+import * as v from 'valibot';
 
 const deps = () => ({
   registry: builtInRegistry(),
@@ -77,6 +77,32 @@ describe('Function: createMessage', () => {
     ).toThrow('invalid message: metadata.created_by: must not be empty');
   });
 
+  it.each([
+    ['a number out of range', { hop: 1001 }, 'hop: must be at most 1000'],
+    ['a negative number', { hop: -1 }, 'hop: must be at least 0'],
+    [
+      'an empty string with no message of its own',
+      { type: 'hello_world', payload: { greeting: '' } },
+      'payload.greeting: must not be empty',
+    ],
+    [
+      'a value outside an enum',
+      { type: 'cloudwatch_alarm', payload: { alarm_name: 'a', new_state: 'FIRE', reason: 'r' } },
+      'payload.new_state: must be one of "ALARM", "OK", "INSUFFICIENT_DATA"',
+    ],
+    [
+      'a string over its limit',
+      { type: 'cloudwatch_alarm', payload: { alarm_name: 'a'.repeat(256), new_state: 'OK', reason: 'r' } },
+      'payload.alarm_name: must be at most 255 characters',
+    ],
+  ])('words %s in plain terms where the schema gives no message', (_what, change, expected) => {
+    const message = {
+      ...createMessage({ type: 'notify', payload: { message: 'x' }, created_by: 'a', stage: 'dev' }, deps()),
+      ...change,
+    };
+    expect(() => builtInRegistry().parse(message)).toThrow(expected);
+  });
+
   it('refuses an unknown stage and an unknown type, naming them', () => {
     expect(() =>
       createMessage(
@@ -95,7 +121,7 @@ describe('Function: createMessage', () => {
       defineHandler({
         type: 'blob',
         description: 'test',
-        payloadSchema: z.record(z.string(), z.unknown()),
+        payloadSchema: v.record(v.string(), v.unknown()),
         handle: async () => complete(),
       }),
     );
@@ -124,7 +150,7 @@ describe('Function: decodeMessage', () => {
 
   it('explains a JSON body that is not an envelope', () => {
     expect(() => decodeMessage('{"hello":"world"}')).toThrow(
-      /id: .*; type: .*; payload: must be a JSON object/,
+      /id: is required; type: is required; payload: is required; metadata: is required; .*; unknown field: hello/,
     );
   });
 
@@ -140,6 +166,17 @@ describe('Function: decodeMessage', () => {
         metadata: { ...message.metadata, created_date: '2026-05-01T10:30:00+02:00' },
       }),
     ).toThrow(/metadata\.created_date: must be an RFC 3339 UTC timestamp/);
+  });
+
+  it('lists every unknown field once, at the object that holds them, constructor included', () => {
+    const message = createMessage(
+      { type: 'hello_world', payload: {}, created_by: 'a', stage: 'dev' },
+      deps(),
+    );
+    expect(() =>
+      parseEnvelope({ ...message, metadata: { ...message.metadata, constructor: {}, extra: 1 } }),
+    ).toThrow('invalid message: metadata: unknown fields: constructor, extra');
+    expect(() => parseEnvelope([message])).toThrow('invalid message: must be an object, got an array');
   });
 
   it('refuses a __proto__ key anywhere, which a schema would otherwise drop silently', () => {

@@ -15,7 +15,7 @@ import {
   ulidGenerator,
 } from '@rez/core';
 import { InMemoryMessageStore, RecordingNotifier, RecordingPublisher } from '@rez/core/testing';
-import { z } from 'zod';
+import * as v from 'valibot';
 
 function setup(overrides: Pick<Partial<ProcessorDeps>, 'registry' | 'hopLimit' | 'leaseMs'> = {}) {
   const deps = {
@@ -106,7 +106,7 @@ describe('Function: processMessage', () => {
     const loop = defineHandler({
       type: 'loop',
       description: 'emits itself',
-      payloadSchema: z.object({}),
+      payloadSchema: v.object({}),
       handle: async () => emit({ type: 'loop', payload: {} }),
     });
     const { deps, make } = setup({ registry: builtInRegistry().register(loop), hopLimit: 3 });

@@ -24,10 +24,8 @@ export function githubProvider(auth: AuthConfig): IdentityProvider {
   };
   return {
     endpoints: {
-      authorizeHost: 'https://github.com',
-      authorizePath: '/login/oauth/authorize',
-      tokenHost: 'https://github.com',
-      tokenPath: '/login/oauth/access_token',
+      authorization: 'https://github.com/login/oauth/authorize',
+      token: 'https://github.com/login/oauth/access_token',
     },
     scope: ['read:user', 'user:email'],
     usesNonce: false,

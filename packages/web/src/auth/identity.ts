@@ -28,8 +28,10 @@ export interface TokenSet {
 
 /** A provider the console can log in with. */
 export interface IdentityProvider {
-  /** Endpoints in @fastify/oauth2 (simple-oauth2) terms. */
-  endpoints: { authorizeHost: string; authorizePath: string; tokenHost: string; tokenPath: string };
+  /** Absolute URLs of the OAuth2 authorization and token endpoints. */
+  endpoints: { authorization: string; token: string };
+  /** OpenID Connect: the issuer an RFC 9207 `iss` callback parameter must name. */
+  issuer?: string;
   scope: string[];
   /** OIDC binds the id_token to the login with a nonce; plain OAuth2 (GitHub) has none. */
   usesNonce: boolean;
@@ -55,10 +57,4 @@ export function allowedUser(identity: Identity, allowed: AuthConfig['allowedUser
 /** How a refused identity is named on the 403 page. */
 export function describeIdentity(identity: Identity): string {
   return identity.login ?? identity.emails[0] ?? `subject ${identity.subject}`;
-}
-
-/** Splits an absolute URL into the host + path pair simple-oauth2 wants. */
-export function splitEndpoint(url: string): { host: string; path: string } {
-  const parsed = new URL(url);
-  return { host: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
 }

@@ -2,7 +2,7 @@ import { ConfigError } from '@rez/core';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import type { AuthConfig, OidcMetadata } from '../deps';
 import { LoginError } from '../errors';
-import { type Identity, type IdentityProvider, splitEndpoint, type TokenSet } from './identity';
+import type { Identity, IdentityProvider, TokenSet } from './identity';
 
 /**
  * Fetches the issuer's discovery document and checks that it describes that
@@ -45,15 +45,9 @@ function normalize(issuer: string | undefined): string | undefined {
 export function oidcProvider(metadata: OidcMetadata, auth: AuthConfig): IdentityProvider {
   const jwks = createRemoteJWKSet(new URL(metadata.jwks_uri));
   const fetcher = auth.fetch ?? fetch;
-  const authorize = splitEndpoint(metadata.authorization_endpoint);
-  const token = splitEndpoint(metadata.token_endpoint);
   return {
-    endpoints: {
-      authorizeHost: authorize.host,
-      authorizePath: authorize.path,
-      tokenHost: token.host,
-      tokenPath: token.path,
-    },
+    endpoints: { authorization: metadata.authorization_endpoint, token: metadata.token_endpoint },
+    issuer: metadata.issuer,
     scope: ['openid', 'email', 'profile'],
     usesNonce: true,
     async identify(tokens: TokenSet, expected: { nonce?: string }): Promise<Identity> {

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import oauth2, { type OAuth2Namespace } from '@fastify/oauth2';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { githubProvider } from '../../auth/github';
@@ -13,8 +11,6 @@ export const DEFAULT_SESSION_TTL_SECONDS = 12 * 60 * 60;
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** @fastify/oauth2: authorization URL, code exchange (state check, PKCE verifier). */
-    oauth: OAuth2Namespace;
     identityProvider: IdentityProvider;
     /** onRequest hook guarding a subtree: a live session or no entry. */
     requireUser(request: FastifyRequest, reply: FastifyReply): Promise<void>;
@@ -28,46 +24,16 @@ export async function resolveProvider(auth: AuthConfig): Promise<IdentityProvide
   return oidcProvider(metadata, auth);
 }
 
-export const randomToken = (): string => randomBytes(24).toString('base64url');
-
 /**
- * OAuth2 authorization code + PKCE (S256) through @fastify/oauth2, with the
- * state kept in the encrypted session rather than a plain cookie: a sibling
- * host can write cookies, it cannot forge our session. The plugin verifies
- * nothing about the identity; the IdentityProvider does (see auth/oidc.ts).
+ * Sign-in: decorates the app with the configured IdentityProvider (routes/auth
+ * runs the OAuth2 code + PKCE flow with it, see auth/oauth2.ts, keeping its
+ * state, nonce and verifier in the encrypted session: a sibling host can
+ * write cookies, it cannot forge our session) and with `requireUser`, the
+ * hook that guards every page but /auth and /healthz.
  */
 export default fp<{ auth: AuthConfig; provider: IdentityProvider }>(
-  async (app, { auth, provider }) => {
-    const secure = auth.publicUrl.startsWith('https://');
+  async (app, { provider }) => {
     app.decorate('identityProvider', provider);
-    await app.register(oauth2, {
-      name: 'oauth',
-      scope: provider.scope,
-      credentials: {
-        client: { id: auth.clientId, secret: auth.clientSecret },
-        auth: provider.endpoints,
-      },
-      callbackUri: `${auth.publicUrl}/auth/callback`,
-      pkce: 'S256',
-      // Over https the verifier cookie gets the __Host- prefix, which only this host can set.
-      hostPrefixedCookies: secure,
-      cookie: { secure, path: secure ? '/' : '/auth' },
-      generateStateFunction: (request: FastifyRequest) => {
-        const login = request.session.get('login');
-        if (!login) throw new Error('no login in progress: the session holds no state');
-        return login.state;
-      },
-      checkStateFunction: (request: FastifyRequest) => {
-        const login = request.session.get('login');
-        const { state } = request.query as { state?: string };
-        return (
-          login !== undefined &&
-          typeof state === 'string' &&
-          state === login.state &&
-          app.rez.clock.now().getTime() - login.startedAt < LOGIN_TIMEOUT_MS
-        );
-      },
-    });
 
     app.decorate('requireUser', async (request: FastifyRequest, reply: FastifyReply) => {
       const user = request.session.get('user');

@@ -4,7 +4,8 @@ import fp from 'fastify-plugin';
 /**
  * CSRF tokens for every form: the secret lives in the encrypted session, the
  * token in a hidden `_csrf` field. POST routes check it in preValidation, once
- * the body is parsed.
+ * the body is parsed. Our session (plugins/app/session.ts) has the get/set
+ * API this plugin uses for '@fastify/secure-session'.
  */
 export default fp(
   async (app) => {

@@ -1,7 +1,9 @@
+import { consoleCallbackUrl } from '@rez/core';
 import type { FastifyInstance } from 'fastify';
 import { allowedUser, describeIdentity, type TokenSet } from '../../auth/identity';
+import { authorizationUrl, exchangeCode, pkcePair, randomToken } from '../../auth/oauth2';
 import { LoginError, NotAllowedError } from '../../errors';
-import { DEFAULT_SESSION_TTL_SECONDS, randomToken } from '../../plugins/app/auth';
+import { DEFAULT_SESSION_TTL_SECONDS, LOGIN_TIMEOUT_MS } from '../../plugins/app/auth';
 import { LOGIN_RATE_LIMIT, POST_RATE_LIMIT } from '../../plugins/external/rate-limit';
 
 /** Only same-site paths: `//evil.example` and `/\evil` are other hosts to a browser. */
@@ -12,7 +14,9 @@ export function safeReturnTo(value: string | undefined): string {
 
 /** /auth/*: the only console routes open to anonymous visitors (besides /healthz). */
 export default async function authRoutes(app: FastifyInstance) {
-  const ttlSeconds = app.rez.auth.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS;
+  const { auth, clock } = app.rez;
+  const ttlSeconds = auth.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS;
+  const redirectUri = consoleCallbackUrl(auth.publicUrl);
 
   app.get<{ Querystring: { returnTo?: string } }>(
     '/login',
@@ -27,20 +31,31 @@ export default async function authRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
+      const provider = app.identityProvider;
+      const pkce = pkcePair();
       const login = {
         state: randomToken(),
         nonce: randomToken(),
+        verifier: pkce.verifier,
         returnTo: safeReturnTo(request.query.returnTo),
-        startedAt: app.rez.clock.now().getTime(),
+        startedAt: clock.now().getTime(),
       };
       request.session.set('login', login);
-      const url = new URL(await app.oauth.generateAuthorizationUri(request, reply));
-      if (app.identityProvider.usesNonce) url.searchParams.set('nonce', login.nonce);
+      const url = authorizationUrl(provider.endpoints.authorization, {
+        clientId: auth.clientId,
+        redirectUri,
+        scope: provider.scope,
+        state: login.state,
+        codeChallenge: pkce.challenge,
+        nonce: provider.usesNonce ? login.nonce : undefined,
+      });
       return reply.redirect(url.toString(), 302);
     },
   );
 
-  app.get<{ Querystring: { code?: string; state?: string; error?: string; error_description?: string } }>(
+  app.get<{
+    Querystring: { code?: string; state?: string; iss?: string; error?: string; error_description?: string };
+  }>(
     '/callback',
     {
       config: { rateLimit: LOGIN_RATE_LIMIT },
@@ -59,7 +74,7 @@ export default async function authRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      // The state check below reads the pending login, so it is cleared only once the exchange is done.
+      // The pending login is cleared only once the exchange is done: a refused callback leaves it for a retry.
       const login = request.session.get('login');
       if (request.query.error) {
         request.session.set('login', undefined);
@@ -68,29 +83,45 @@ export default async function authRoutes(app: FastifyInstance) {
       }
       if (!request.query.code)
         throw new LoginError('the callback carries no authorization code', { statusCode: 400 });
-
-      let tokens: TokenSet;
-      try {
-        ({ token: tokens } = await app.oauth.getAccessTokenFromAuthorizationCodeFlow(request, reply));
-      } catch (cause) {
-        const invalidState = (cause as Error).message === 'Invalid state';
+      if (
+        !login ||
+        request.query.state !== login.state ||
+        clock.now().getTime() - login.startedAt >= LOGIN_TIMEOUT_MS
+      ) {
         throw new LoginError(
-          invalidState
-            ? 'this login could not be matched to one started in this browser (state mismatch or expired); start again'
-            : `the code exchange with the identity provider failed: ${(cause as Error).message}`,
-          { statusCode: invalidState ? 400 : 502, cause },
+          'this login could not be matched to one started in this browser (state mismatch or expired); start again',
+          { statusCode: 400 },
         );
       }
+      // RFC 9207: an issuer that names itself must be the one this login went to (mix-up defence).
+      const issuer = app.identityProvider.issuer;
+      if (request.query.iss !== undefined && issuer !== undefined && request.query.iss !== issuer) {
+        throw new LoginError(`the callback comes from issuer "${request.query.iss}", not ${issuer}`, {
+          statusCode: 400,
+        });
+      }
+
+      const tokens: TokenSet = await exchangeCode(
+        app.identityProvider.endpoints.token,
+        {
+          clientId: auth.clientId,
+          clientSecret: auth.clientSecret,
+          code: request.query.code,
+          redirectUri,
+          codeVerifier: login.verifier,
+        },
+        auth.fetch,
+      );
       request.session.set('login', undefined);
-      const identity = await app.identityProvider.identify(tokens, { nonce: login?.nonce });
-      const user = allowedUser(identity, app.rez.auth.allowedUsers);
+      const identity = await app.identityProvider.identify(tokens, { nonce: login.nonce });
+      const user = allowedUser(identity, auth.allowedUsers);
       if (!user) throw new NotAllowedError(describeIdentity(identity));
 
       request.session.regenerate();
       request.session.set('user', user);
-      request.session.set('expiresAt', app.rez.clock.now().getTime() + ttlSeconds * 1000);
+      request.session.set('expiresAt', clock.now().getTime() + ttlSeconds * 1000);
       request.log.info({ user: user.handle }, 'signed in');
-      return reply.redirect(login?.returnTo ?? '/', 303);
+      return reply.redirect(login.returnTo, 303);
     },
   );
 

@@ -1,0 +1,82 @@
+/**
+ * `@rez/web/testing`: the console over in-memory ports at a fixed time, and
+ * session cookies sealed with its keys, for the console's tests and the
+ * console benchmark (bench/suites/console.ts) alike.
+ */
+import { builtInRegistry, manualClock, SCHEDULES, ulidGenerator } from '@rez/core';
+import { InMemoryMessageStore, RecordingPublisher } from '@rez/core/testing';
+import type { FastifyInstance } from 'fastify';
+import { type BuildOptions, buildApp } from '../src/app';
+import type { ConsoleUser } from '../src/auth/identity';
+import type { ConsoleDeps } from '../src/deps';
+import type { SessionData } from '../src/plugins/app/session';
+import { MemoryQueue } from './memory-queue';
+
+export { MemoryQueue } from './memory-queue';
+
+export const TEST_KEY = Buffer.alloc(32, 7);
+export const TEST_USER: ConsoleUser = { handle: 'ana@example.com', name: 'Ana', subject: 'sub-ana' };
+
+/** Discovery metadata for an issuer nobody contacts: unit tests never reach the provider. */
+export const FAKE_ISSUER = {
+  issuer: 'https://issuer.test',
+  authorization_endpoint: 'https://issuer.test/auth',
+  token_endpoint: 'https://issuer.test/token',
+  jwks_uri: 'https://issuer.test/jwks',
+};
+
+export interface TestConsole {
+  app: FastifyInstance;
+  store: InMemoryMessageStore;
+  publisher: RecordingPublisher;
+  queue: MemoryQueue;
+  clock: ReturnType<typeof manualClock>;
+  deps: ConsoleDeps;
+}
+
+/** The console over in-memory ports, at a fixed time. Close `app` after the test. */
+export async function build(
+  overrides: Partial<ConsoleDeps> = {},
+  options: BuildOptions = {},
+): Promise<TestConsole> {
+  const store = new InMemoryMessageStore();
+  const publisher = new RecordingPublisher();
+  const queue = new MemoryQueue();
+  const clock = manualClock('2026-03-01T12:00:00.000Z');
+  const deps: ConsoleDeps = {
+    stage: 'dev',
+    registry: builtInRegistry(),
+    store,
+    queue,
+    publisher,
+    clock,
+    ids: ulidGenerator(),
+    schedules: SCHEDULES,
+    scheduleAnchor: new Date('2026-01-01T00:00:00.000Z'),
+    auth: {
+      provider: { kind: 'oidc', issuer: FAKE_ISSUER.issuer, metadata: FAKE_ISSUER },
+      clientId: 'rez-console',
+      clientSecret: 'secret',
+      allowedUsers: ['ana@example.com'],
+      sessionKeys: [TEST_KEY],
+      publicUrl: 'http://localhost:3000',
+    },
+    ...overrides,
+  };
+  const app = await buildApp(deps, options);
+  return { app, store, publisher, queue, clock, deps };
+}
+
+/** A session cookie sealed with the app's own keys and clock, as a Cookie header value. */
+export function sessionCookie(
+  app: FastifyInstance,
+  data: Partial<SessionData> = {},
+  cookieName = 'rez_session',
+): string {
+  return `${cookieName}=${app.sealSession(data)}`;
+}
+
+/** A signed-in session for `user`, valid for 12 hours from the app's clock. */
+export function loginCookie(t: TestConsole, user: ConsoleUser = TEST_USER): string {
+  return sessionCookie(t.app, { user, expiresAt: t.clock.now().getTime() + 12 * 3_600_000 });
+}
