@@ -133,7 +133,11 @@ describe('Class: SchedulerLoop (user schedules)', () => {
     const fired: string[] = [];
     const scheduler = loop();
     // Walk quarter-hour by quarter-hour from Thursday noon to Tuesday noon (29 March: 02:00 CET → 03:00 CEST).
-    for (let t = Date.parse('2026-03-26T12:00:00Z'); t <= Date.parse('2026-03-31T12:00:00Z'); t += 15 * 60_000) {
+    for (
+      let t = Date.parse('2026-03-26T12:00:00Z');
+      t <= Date.parse('2026-03-31T12:00:00Z');
+      t += 15 * 60_000
+    ) {
       clock.set(new Date(t).toISOString());
       if ((await scheduler.tick()).length) fired.push(new Date(t).toISOString());
     }
