@@ -13,6 +13,7 @@ import failedRoutes from './routes/failed';
 import healthzRoutes from './routes/healthz';
 import dashboardRoutes from './routes/index';
 import messageRoutes from './routes/messages';
+import scheduleRoutes from './routes/schedules';
 
 /**
  * A message may be 256 KiB serialized (SNS/SQS); a form carrying one is a
@@ -102,6 +103,7 @@ export async function buildApp(deps: ConsoleDeps, options: BuildOptions = {}): P
     await guarded.register(dashboardRoutes);
     await guarded.register(messageRoutes, { prefix: '/messages' });
     await guarded.register(failedRoutes, { prefix: '/failed' });
+    await guarded.register(scheduleRoutes, { prefix: '/schedules' });
   });
   return app;
 }

@@ -1,4 +1,12 @@
-import { MESSAGE_STATUSES, STAGES, submitMessage } from '@rez/core';
+import {
+  fieldsFromPayload,
+  MESSAGE_STATUSES,
+  type MessageRecord,
+  RezError,
+  replayMessage,
+  STAGES,
+  submitMessage,
+} from '@rez/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { formatJson, formatTime } from '../../format';
 import { POST_RATE_LIMIT } from '../../plugins/external/rate-limit';
@@ -143,8 +151,13 @@ export default async function messageRoutes(app: FastifyInstance) {
         record.causation_id ? store.get(record.causation_id) : null,
         store.children(record.id),
       ]);
+      // A replay is caused by a person, not emitted by a handler: lineage shows the two apart.
+      const emitted = children.filter((c) => c.created_by.startsWith('handler:'));
+      const replays = children.filter((c) => !c.created_by.startsWith('handler:'));
       return reply.page('message', {
         title: `Message ${record.id}`,
+        replayable: registry.has(record.type) && record.stage === app.rez.stage,
+        replays,
         record,
         payloadJson: formatJson(record.payload),
         resultJson: record.result ? formatJson(record.result) : null,
@@ -152,17 +165,92 @@ export default async function messageRoutes(app: FastifyInstance) {
         updatedAt: formatTime(record.updated_at),
         history: record.history.map((event) => ({ ...event, at: formatTime(event.at) })),
         parent,
-        children,
+        children: emitted,
       });
     },
   );
 
-  function renderForm(reply: FastifyReply, form: Partial<MessageForm>, errors: FieldErrors, status = 200) {
+  const ID_PARAMS = {
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'string', pattern: ULID } },
+  } as const;
+
+  app.get<{ Params: { id: string } }>(
+    '/:id/replay',
+    { schema: { params: ID_PARAMS } },
+    async (request, reply) => {
+      const record = await store.get(request.params.id);
+      if (!record || !registry.has(record.type)) return notReplayable(reply, request.params.id);
+      const fields = fieldsFromPayload(record.type, record.payload);
+      return renderForm(
+        reply,
+        { type: record.type, ...fields, markdown: fields.markdown ? 'on' : undefined },
+        {},
+        200,
+        record,
+      );
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: MessageForm }>(
+    '/:id/replay',
+    {
+      config: { rateLimit: POST_RATE_LIMIT },
+      preValidation: app.csrfProtection,
+      // The type is the original's: the form's own is not needed.
+      schema: { params: ID_PARAMS, body: { ...MESSAGE_FORM_SCHEMA, required: [] } },
+    },
+    async (request, reply) => {
+      const record = await store.get(request.params.id);
+      if (!record || !registry.has(record.type)) return notReplayable(reply, request.params.id);
+      const form = { ...request.body, type: record.type };
+      const { payload, errors } = payloadFromForm(form);
+      if (!payload) return renderForm(reply, form, errors, 422, record);
+      try {
+        const user = request.user;
+        if (!user) throw new Error('guarded route reached without a user');
+        const message = await replayMessage(
+          record,
+          { payload, created_by: `web:${user.handle}`, stage: app.rez.stage },
+          { ...app.rez, bus: app.rez.publisher },
+        );
+        request.log.info({ id: message.id, replayOf: record.id, user: user.handle }, 'message replayed');
+        return reply.redirect(`/messages/${message.id}`, 303);
+      } catch (error) {
+        const mapped = formErrorsFrom(error, form.type);
+        if (!mapped) {
+          if (error instanceof RezError && error.permanent) {
+            return renderForm(reply, form, { _form: error.message }, 422, record);
+          }
+          throw error;
+        }
+        return renderForm(reply, form, mapped.errors, mapped.status, record);
+      }
+    },
+  );
+
+  function notReplayable(reply: FastifyReply, id: string) {
+    return reply.page(
+      'error',
+      { title: 'Not found', message: `No message with id ${id} that could be sent again.` },
+      404,
+    );
+  }
+
+  function renderForm(
+    reply: FastifyReply,
+    form: Partial<MessageForm>,
+    errors: FieldErrors,
+    status = 200,
+    replayOf: MessageRecord | null = null,
+  ) {
     const type = form.type && registry.has(form.type) ? form.type : 'notify';
     return reply.page(
       'new-message',
       {
-        title: 'New message',
+        title: replayOf ? `Send ${replayOf.id} again` : 'New message',
+        replayOf,
         type,
         form,
         errors,
