@@ -25,7 +25,8 @@ export interface AwsClientOptions {
 
 export const DEFAULT_MAX_SOCKETS = 50;
 
-function baseConfig(options: AwsClientOptions) {
+/** The configuration every client shares (region, endpoint, sockets, timeouts); for clients without a factory here. */
+export function baseClientConfig(options: AwsClientOptions) {
   const maxSockets = options.maxSockets ?? DEFAULT_MAX_SOCKETS;
   return {
     ...(options.region ? { region: options.region } : {}),
@@ -44,7 +45,7 @@ function baseConfig(options: AwsClientOptions) {
  * const sns = createSnsClient(); // AWS_ENDPOINT_URL_SNS is honoured when set
  */
 export function createSnsClient(options: AwsClientOptions = {}): SNSClient {
-  return new SNSClient(baseConfig(options));
+  return new SNSClient(baseClientConfig(options));
 }
 
 /**
@@ -52,7 +53,7 @@ export function createSnsClient(options: AwsClientOptions = {}): SNSClient {
  * const sqs = createSqsClient({ endpoint: 'http://127.0.0.1:4566' });
  */
 export function createSqsClient(options: AwsClientOptions = {}): SQSClient {
-  return new SQSClient(baseConfig(options));
+  return new SQSClient(baseClientConfig(options));
 }
 
 /**
@@ -60,7 +61,7 @@ export function createSqsClient(options: AwsClientOptions = {}): SQSClient {
  * const dynamodb = createDynamoDbClient({ region: 'eu-central-1' });
  */
 export function createDynamoDbClient(options: AwsClientOptions = {}): DynamoDBClient {
-  return new DynamoDBClient(baseConfig(options));
+  return new DynamoDBClient(baseClientConfig(options));
 }
 
 /**
@@ -83,5 +84,5 @@ export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
  * const cloudwatch = createCloudWatchClient();
  */
 export function createCloudWatchClient(options: AwsClientOptions = {}): CloudWatchClient {
-  return new CloudWatchClient(baseConfig(options));
+  return new CloudWatchClient(baseClientConfig(options));
 }

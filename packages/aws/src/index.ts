@@ -4,6 +4,7 @@ export { SnsPublisher, type SnsPublisherOptions } from './bus/sns-publisher';
 export { SqsQueue, type SqsQueueOptions, SqsRedelivery } from './bus/sqs-queue';
 export {
   type AwsClientOptions,
+  baseClientConfig,
   createCloudWatchClient,
   createDocumentClient,
   createDynamoDbClient,
@@ -19,6 +20,16 @@ export {
   readPipelineMetrics,
   WORKER_SERVICE,
 } from './metrics/pipeline-metrics';
+export {
+  DynamoUserScheduleStore,
+  type DynamoUserScheduleStoreOptions,
+} from './schedules/dynamo-schedule-store';
+export {
+  EventBridgeScheduler,
+  type SchedulerClientPort,
+  type SchedulerCommand,
+  type ScheduleTarget,
+} from './schedules/eventbridge-scheduler';
 export {
   SECRET_PARAMETERS,
   type SecretKey,
