@@ -128,10 +128,28 @@ export function boundaryPolicy(scope: AccountScope, stage: string): PolicyDocume
         'dynamodb:Query',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
       ],
       [regional('dynamodb', `table/${prefix}-*`)],
     ),
     allow('InvokeStageFunctions', ['lambda:InvokeFunction'], [regional('lambda', `function:${prefix}-*`)]),
+    // The console manages the schedules people create, in the stage's groups, passing the stage's schedule role.
+    allow(
+      'StageUserSchedules',
+      [
+        'scheduler:CreateSchedule',
+        'scheduler:UpdateSchedule',
+        'scheduler:DeleteSchedule',
+        'scheduler:GetSchedule',
+      ],
+      [regional('scheduler', `schedule/${prefix}-*/*`)],
+    ),
+    allow(
+      'PassStageRolesToScheduler',
+      ['iam:PassRole'],
+      [arns(scope).global('iam', `role${workloadRolePath(stage)}*`)],
+      { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    ),
     allow('StageSecrets', ['ssm:GetParameter'], [regional('ssm', `parameter/rez/${stage}/*`)]),
     allow('ReadMetrics', ['cloudwatch:GetMetricData'], ['*']),
   ]);

@@ -292,7 +292,9 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
       const actions = statements(policy.inputs.policy).flatMap((s) => s.Action);
       for (const action of actions) expect(prefixes.some((prefix) => action.startsWith(prefix))).toBe(true);
       if (name === 'scheduler-policy') {
+        // GetItem: a user schedule's run is checked against its stored definition.
         expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
+          'dynamodb:GetItem',
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
         ]);
