@@ -46,6 +46,8 @@ export interface UserScheduleView {
   next: Date[];
   /** Why it cannot fire, when its type or payload no longer validates. */
   broken: string | null;
+  /** A one-time schedule whose time has passed: it will not fire again. */
+  finished: boolean;
   /** The last run's message as the store has it now (its status), when there is one. */
   lastMessage: MessageRecord | null;
 }
@@ -272,17 +274,14 @@ export class UserSchedules {
     const broken = brokenReason(schedule, this.#deps.registry);
     const firing = schedule.enabled && !broken && schedule.pending?.action !== 'delete';
     const lastId = schedule.last_run?.message_id;
+    const next = firing
+      ? upcomingRuns(schedule, laterOf(this.#deps.clock.now(), schedule.anchor), 3, new Date(schedule.anchor))
+      : [];
     return {
       schedule,
       broken,
-      next: firing
-        ? upcomingRuns(
-            schedule,
-            laterOf(this.#deps.clock.now(), schedule.anchor),
-            3,
-            new Date(schedule.anchor),
-          )
-        : [],
+      finished: firing && next.length === 0 && schedule.expression.startsWith('at('),
+      next,
       lastMessage: lastId ? await this.#deps.store.get(lastId) : null,
     };
   }

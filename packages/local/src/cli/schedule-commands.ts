@@ -110,14 +110,16 @@ export async function scheduleCommand(
         (s) =>
           `${oneLine(s.name)}  (built-in)  ${oneLine(s.expression)} ${oneLine(s.timezone)}  ${oneLine(s.type)}  last ${time(s.lastRun)}  next ${time(s.nextRun)}`,
       ),
-      ...users.map(({ schedule: s, next, broken, lastMessage }) => {
+      ...users.map(({ schedule: s, next, broken, finished, lastMessage }) => {
         const state = s.pending
           ? `pending ${s.pending.action}`
           : broken
             ? 'BROKEN'
-            : s.enabled
-              ? 'enabled'
-              : 'paused';
+            : finished
+              ? 'done'
+              : s.enabled
+                ? 'enabled'
+                : 'paused';
         const last = s.last_run
           ? `${s.last_run.at} ${lastMessage ? `${lastMessage.status} (${lastMessage.id})` : s.last_run.outcome}${s.last_run.reason ? `: ${oneLine(s.last_run.reason)}` : ''}`
           : 'never';
