@@ -148,4 +148,50 @@ describe('Browser: npm start, sign in, send a notify message, see it delivered a
     expect(blocked).toEqual([]);
     expect(ntfy.received).toHaveLength(2); // exactly one push from the one-time schedule
   }, 60_000);
+
+  it('replays a dead-lettered message from the Failed page with an edited payload', async () => {
+    const blocked: string[] = [];
+    const page = await signedIn('/messages/new', blocked);
+    // ntfy refuses this one text (a 4xx): the message fails permanently and goes to the DLQ at once.
+    ntfy.respond = ({ body }) =>
+      body.message === 'broken text'
+        ? { status: 400, body: { code: 40010, http: 400, error: 'invalid request' } }
+        : undefined;
+    await page.fill('#title', 'Replay me');
+    await page.fill('#message', 'broken text');
+    await Promise.all([
+      page.waitForURL(/\/messages\/[0-9A-Z]{26}$/),
+      page.click('form.card button[type=submit]'),
+    ]);
+    const originalId = page.url().split('/').at(-1) as string;
+
+    let replayLink = page.locator(`a[href="/messages/${originalId}/replay"]`);
+    for (let i = 0; i < 40 && (await replayLink.count()) === 0; i++) {
+      await page.waitForTimeout(250);
+      await page.goto(`${url}/failed`);
+      replayLink = page.locator(`a[href="/messages/${originalId}/replay"]`);
+    }
+    await Promise.all([page.waitForURL(`${url}/messages/${originalId}/replay`), replayLink.click()]);
+    expect(await page.inputValue('#title')).toBe('Replay me');
+    expect(await page.inputValue('#message')).toBe('broken text');
+    await page.fill('#message', 'fixed text');
+    await Promise.all([
+      page.waitForURL(/\/messages\/[0-9A-Z]{26}$/),
+      page.click('form.card button[type=submit]'),
+    ]);
+    const replayId = page.url().split('/').at(-1) as string;
+    expect(replayId).not.toBe(originalId);
+
+    const pushes = await ntfy.waitFor(3);
+    expect(pushes[2]).toMatchObject({ title: 'Replay me', message: 'fixed text' });
+    for (let i = 0; i < 20 && (await page.textContent('#status')) !== 'completed'; i++) {
+      await page.waitForTimeout(250);
+      await page.reload();
+    }
+    expect(await page.textContent('#status')).toBe('completed');
+    expect(await page.locator(`a[href="/messages/${originalId}"]`).count()).toBeGreaterThan(0);
+    await page.goto(`${url}/messages/${originalId}`);
+    expect(await page.textContent('#replays')).toContain(replayId);
+    expect(blocked).toEqual([]);
+  }, 60_000);
 });
