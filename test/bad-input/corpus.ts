@@ -182,6 +182,72 @@ export const WEB_CASES: WebCase[] = [
   ),
 ];
 
+// ── The console's schedule form (POST /schedules) ───────────────────────────
+
+const SCHEDULE_FIELDS = {
+  type: 'notify',
+  name: 'standup',
+  description: '',
+  expression: 'cron(0 8 ? * MON-FRI *)',
+  timezone: 'Europe/Berlin',
+  enabled: 'on',
+  message: 'Stand-up',
+  action: 'save',
+};
+
+/** A valid schedule form with one field changed (or removed, with undefined). */
+const schedule = (name: string, change: Record<string, string | undefined>, csrf = true): WebCase => ({
+  name,
+  fields: Object.fromEntries(
+    Object.entries({ ...SCHEDULE_FIELDS, ...change }).filter(([, value]) => value !== undefined),
+  ) as Record<string, string>,
+  csrf,
+});
+
+export const SCHEDULE_WEB_CASES: WebCase[] = [
+  schedule('no CSRF token', {}, false),
+  schedule('a forged CSRF token', { _csrf: 'forged' }, false),
+  schedule('no type', { type: undefined }),
+  schedule('an unknown type', { type: 'launch_rockets' }),
+  schedule('no name', { name: undefined }),
+  // ("__proto__" is a name EventBridge takes, and so does Rez: no object is keyed by it.)
+  ...INJECTIONS.filter(([, text]) => !/^[0-9A-Za-z_.-]{1,64}$/.test(text)).map(([what, text]) =>
+    schedule(`a name with ${what}`, { name: text }),
+  ),
+  ...INJECTIONS.map(([what, text]) => schedule(`an expression with ${what}`, { expression: text })),
+  ...INJECTIONS.map(([what, text]) => schedule(`a time zone with ${what}`, { timezone: text })),
+  schedule('the built-in name', { name: 'hello-world' }),
+  schedule('a 65-character name', { name: 'n'.repeat(65) }),
+  schedule('a 5-field cron', { expression: 'cron(0 8 * * 1)' }),
+  schedule('both day fields', { expression: 'cron(0 8 * * MON *)' }),
+  schedule('hour 24', { expression: 'cron(0 24 ? * MON-FRI *)' }),
+  schedule('rate of 0 minutes', { expression: 'rate(0 minutes)' }),
+  schedule('rate in seconds', { expression: 'rate(30 seconds)' }),
+  schedule('an at() in the past', { expression: 'at(2020-01-01T00:00:00)' }),
+  schedule('an impossible at() date', { expression: 'at(2030-02-30T09:00:00)' }),
+  schedule('an expression over 256 characters', { expression: `rate(${'1'.repeat(300)} minutes)` }),
+  schedule('an unknown time zone', { timezone: 'Mars/Olympus' }),
+  schedule('a UTC offset for a time zone', { timezone: '+02:00' }),
+  schedule('a description over 512 characters', { description: 'd'.repeat(513) }),
+  schedule('an empty message', { message: '' }),
+  schedule('priority 9', { priority: '9' }),
+  schedule('a javascript: click URL', { click: 'javascript:alert(1)' }),
+  schedule('an unknown action', { action: 'launch' }),
+  schedule('a message over 65,536 characters', { message: 'm'.repeat(65_537) }),
+  ...POLLUTION_JSON.map(([what, json]) =>
+    schedule(`a hello_world payload with ${what}`, {
+      type: 'hello_world',
+      message: undefined,
+      payload: json,
+    }),
+  ),
+  schedule('a hello_world payload the type refuses', {
+    type: 'hello_world',
+    message: undefined,
+    payload: '{"greeting": 5}',
+  }),
+];
+
 // ── The CLI (node packages/local/dist/cli.js …) ─────────────────────────────
 
 export interface CliCase {
