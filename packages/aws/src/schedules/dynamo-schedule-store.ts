@@ -5,6 +5,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
@@ -52,22 +53,9 @@ export class DynamoUserScheduleStore implements UserScheduleStore {
 
   async list(): Promise<UserSchedule[]> {
     const found: UserSchedule[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await adapterCall('DynamoDB', 'Query', () =>
-        this.#client.send(
-          new QueryCommand({
-            TableName: this.#table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': this.#pk },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
+    await this.#queryAll({}, (page) => {
       for (const item of page.Items ?? []) found.push(item.schedule as UserSchedule);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    });
     return found;
   }
 
@@ -82,23 +70,9 @@ export class DynamoUserScheduleStore implements UserScheduleStore {
 
   async count(): Promise<number> {
     let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await adapterCall('DynamoDB', 'Query', () =>
-        this.#client.send(
-          new QueryCommand({
-            TableName: this.#table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': this.#pk },
-            Select: 'COUNT',
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
+    await this.#queryAll({ Select: 'COUNT' }, (page) => {
       count += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start);
+    });
     return count;
   }
 
@@ -145,6 +119,30 @@ export class DynamoUserScheduleStore implements UserScheduleStore {
         }),
       ),
     );
+  }
+
+  /** Every page of the stage's partition (one Query per 1 MB page), strongly consistent. */
+  async #queryAll(
+    extra: Partial<QueryCommandInput>,
+    each: (page: { Items?: Record<string, unknown>[]; Count?: number }) => void,
+  ): Promise<void> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await adapterCall('DynamoDB', 'Query', () =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': this.#pk },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+            ...extra,
+          }),
+        ),
+      );
+      each(page);
+      start = page.LastEvaluatedKey;
+    } while (start);
   }
 
   #key(name: string) {

@@ -10,19 +10,13 @@ import { CliUsageError } from '../errors';
 import { oneLine } from '../terminal';
 import type { RezTarget } from './target';
 
-/** The parsed flags the schedule and replay commands read. */
-export interface ScheduleFlags {
+/** The parsed flags the schedule and replay commands read: the schedule's own and the payload's. */
+export interface ScheduleFlags extends Omit<PayloadFields, 'markdown'> {
   expression?: string;
   tz?: string;
   type?: string;
   description?: string;
   paused?: boolean;
-  payload?: string;
-  message?: string;
-  title?: string;
-  priority?: string;
-  tags?: string;
-  click?: string;
   markdown?: boolean;
 }
 
@@ -60,16 +54,10 @@ export function asCliRefusal(error: unknown): unknown {
 
 /** The payload the flags give, over `base` (a stored payload) when there is one. */
 export function payloadOf(values: ScheduleFlags, base?: Record<string, unknown>): Record<string, unknown> {
-  const fields: PayloadFields = {
+  const { payload, errors } = payloadFromFields({
+    ...values,
     payload: values.payload ?? (base ? JSON.stringify(base) : undefined),
-    message: values.message,
-    title: values.title,
-    priority: values.priority,
-    tags: values.tags,
-    click: values.click,
-    markdown: values.markdown,
-  };
-  const { payload, errors } = payloadFromFields(fields);
+  });
   if (!payload) {
     const [field, problem] = Object.entries(errors)[0];
     throw new CliUsageError(`--${field}`, problem);

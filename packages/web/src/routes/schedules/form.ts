@@ -8,7 +8,13 @@ import {
   type UserSchedule,
   ValidationError,
 } from '@rez/core';
-import { type FieldErrors, formErrorsFrom, type MessageForm, payloadFromForm } from '../messages/form';
+import {
+  type FieldErrors,
+  formErrorsFrom,
+  MESSAGE_FORM_SCHEMA,
+  type MessageForm,
+  payloadFromForm,
+} from '../messages/form';
 
 /** What the schedule form posts: the schedule's own fields beside a message form's. */
 export interface ScheduleForm extends MessageForm {
@@ -29,7 +35,7 @@ export const SCHEDULE_FORM_SCHEMA = {
   type: 'object',
   required: ['type'],
   properties: {
-    _csrf: { type: 'string', maxLength: 256 },
+    ...MESSAGE_FORM_SCHEMA.properties,
     name: { type: 'string', maxLength: 256 },
     description: { type: 'string', maxLength: 2_000 },
     expression: { type: 'string', maxLength: 1_000 },
@@ -37,14 +43,6 @@ export const SCHEDULE_FORM_SCHEMA = {
     enabled: { type: 'string', maxLength: 8 },
     revision: { type: 'string', maxLength: 64 },
     action: { type: 'string', enum: ['save', 'preview'] },
-    type: { type: 'string', maxLength: 64 },
-    title: { type: 'string', maxLength: 10_000 },
-    message: { type: 'string', maxLength: 300_000 },
-    priority: { type: 'string', maxLength: 16 },
-    tags: { type: 'string', maxLength: 2_000 },
-    click: { type: 'string', maxLength: 4_096 },
-    markdown: { type: 'string', maxLength: 8 },
-    payload: { type: 'string', maxLength: 300_000 },
   },
 } as const;
 
