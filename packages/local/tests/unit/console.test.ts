@@ -1,6 +1,6 @@
 import { ConfigError } from '@rez/core';
-import { readLocalConfig, startLocalRuntime } from '../../src';
 import { runNode } from '../../../../test/support/run-node';
+import { readLocalConfig, startLocalRuntime } from '../../src';
 import { exited, freePort, START_JS, startRuntimeProcess, tempDir } from '../helpers';
 
 describe('Function: startLocalConsole (through the local runtime)', () => {
@@ -81,7 +81,9 @@ describe('Setting: REZ_DEV_OIDC_PORT (npm start, built)', () => {
   ])('refuses %j', (env, message) => {
     const data = tempDir();
     try {
-      expect(() => readLocalConfig({ REZ_DATA_DIR: data.dir, NTFY_TOPIC: 'rez-test', ...env })).toThrow(message);
+      expect(() => readLocalConfig({ REZ_DATA_DIR: data.dir, NTFY_TOPIC: 'rez-test', ...env })).toThrow(
+        message,
+      );
     } finally {
       data.remove();
     }
