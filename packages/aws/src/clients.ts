@@ -2,6 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** Options shared by every client factory. */
@@ -84,4 +85,12 @@ export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
  */
 export function createCloudWatchClient(options: AwsClientOptions = {}): CloudWatchClient {
   return new CloudWatchClient(baseConfig(options));
+}
+
+/**
+ * @example
+ * const ssm = createSsmClient(); // AWS_ENDPOINT_URL_SSM is honoured when set
+ */
+export function createSsmClient(options: AwsClientOptions = {}): SSMClient {
+  return new SSMClient(baseConfig(options));
 }

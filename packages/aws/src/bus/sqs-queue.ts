@@ -1,6 +1,5 @@
 import {
   ChangeMessageVisibilityBatchCommand,
-  ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   type MessageAttributeValue,
@@ -17,7 +16,7 @@ import {
   type ReceivedMessage,
 } from '@rez/core';
 import { adapterCall } from '../errors';
-import { type QueueUrlOptions, queueUrlFromArn } from './queue-url';
+import { changeVisibility } from './sqs-redelivery';
 
 export interface SqsQueueOptions {
   client: SQSClient;
@@ -218,45 +217,6 @@ export class SqsQueue implements MessageQueue {
   #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     return adapterCall('SQS', operation, run);
   }
-}
-
-/**
- * Delays the next delivery of a message a Lambda received in an SQS event:
- * ChangeMessageVisibility on the record's own queue, named by its
- * eventSourceARN (the worker holds no queue URL). A rate-limited message
- * then waits out the limit instead of spending its receives.
- *
- * @example
- * const redelivery = new SqsRedelivery({ client: createSqsClient() });
- * await redelivery.delay(record, 120);
- */
-export class SqsRedelivery {
-  readonly #client: SQSClient;
-  readonly #urls: QueueUrlOptions;
-
-  /** `endpoint` and `env`: where the queue URL points, as for queueUrlFromArn (emulators). */
-  constructor(options: { client: SQSClient } & QueueUrlOptions) {
-    const { client, ...urls } = options;
-    this.#client = client;
-    this.#urls = urls;
-  }
-
-  async delay(record: { eventSourceARN: string; receiptHandle: string }, seconds: number): Promise<void> {
-    const queueUrl = queueUrlFromArn(record.eventSourceARN, this.#urls);
-    await changeVisibility(this.#client, queueUrl, record.receiptHandle, seconds);
-  }
-}
-
-function changeVisibility(client: SQSClient, queueUrl: string, receiptHandle: string, seconds: number) {
-  return adapterCall('SQS', 'changeVisibility', () =>
-    client.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: queueUrl,
-        ReceiptHandle: receiptHandle,
-        VisibilityTimeout: seconds,
-      }),
-    ),
-  );
 }
 
 function toReceived(message: SqsMessage): ReceivedMessage {
