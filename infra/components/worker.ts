@@ -20,6 +20,9 @@ export interface WorkerArgs {
   /** The queue the worker consumes, and its visibility timeout (≥ 6 × timeoutSeconds). */
   queueArn: pulumi.Input<string>;
   queueVisibilityTimeoutSeconds: number;
+  /** The queue's DLQ: the worker sends a permanent failure there at once (REZ_DLQ_URL). */
+  deadLetterQueueUrl: pulumi.Input<string>;
+  deadLetterQueueArn: pulumi.Input<string>;
   /** Topic the worker publishes emitted messages to. */
   topicArn: pulumi.Input<string>;
   tableName: pulumi.Input<string>;
@@ -63,6 +66,7 @@ export class Worker extends pulumi.ComponentResource {
           ...pipelineEnvironment(args),
           NTFY_BASE_URL: args.ntfy.baseUrl,
           NTFY_TOPIC: args.ntfy.topic,
+          REZ_DLQ_URL: args.deadLetterQueueUrl,
           REZ_LEASE_SECONDS: String(
             workerLeaseSeconds(args.timeoutSeconds, args.queueVisibilityTimeoutSeconds),
           ),
@@ -70,6 +74,8 @@ export class Worker extends pulumi.ComponentResource {
         },
         statements: () => [
           allow('ConsumeQueue', SQS_CONSUME, [args.queueArn]),
+          // A permanent failure skips its retries: the worker sends it to the DLQ itself.
+          allow('DeadLetterPermanentFailures', ['sqs:SendMessage'], [args.deadLetterQueueArn]),
           allow('PublishEmitted', SNS_PUBLISH, [args.topicArn]),
           allow('MessageStore', [...DYNAMODB_READ, ...DYNAMODB_WRITE], tableResources(args.tableArn)),
           ...args.secrets.readStatement('ReadNtfyToken', ['ntfyToken']),
