@@ -6,7 +6,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { sqsDeadLetter } from '../bus/dead-letter';
 import { SqsRedelivery } from '../bus/sqs-redelivery';
-import { createSqsClient } from '../clients';
+import { createSqsClient } from '../sdk/sqs';
 
 let client: ReturnType<typeof createSqsClient> | undefined;
 const sharedClient = () => {

@@ -3,7 +3,7 @@
  * SSM client and Powertools Parameters stay out of a Lambda's cold start, and
  * out of every Lambda that reads no secret.
  */
-import { createSsmClient } from '../clients';
+import { createSsmClient } from '../sdk/ssm';
 import { SecureStringProvider } from '../secrets/secure-string-provider';
 
 /** Parameters as the Lambdas read them: decrypted, cached by Powertools for `maxAgeSeconds`. */
