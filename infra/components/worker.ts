@@ -1,15 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { bundledFunction, pipelineEnvironment } from './function';
-import {
-  allow,
-  DYNAMODB_READ,
-  DYNAMODB_WRITE,
-  type RoleScope,
-  SNS_PUBLISH,
-  SQS_CONSUME,
-  tableResources,
-} from './iam';
+import { allow, messageStoreStatements, type RoleScope, SNS_PUBLISH, SQS_EVENT_SOURCE } from './iam';
 import { VISIBILITY_TO_TIMEOUT_RATIO } from './messaging';
 import type { Secrets } from './secrets';
 
@@ -73,11 +65,13 @@ export class Worker extends pulumi.ComponentResource {
           ...args.secrets.environment(['ntfyToken']),
         },
         statements: () => [
-          allow('ConsumeQueue', SQS_CONSUME, [args.queueArn]),
+          // The event source mapping polls with this role; the code delays a rate-limited record.
+          allow('EventSource', SQS_EVENT_SOURCE, [args.queueArn]),
+          allow('DelayRedelivery', ['sqs:ChangeMessageVisibility'], [args.queueArn]),
           // A permanent failure skips its retries: the worker sends it to the DLQ itself.
           allow('DeadLetterPermanentFailures', ['sqs:SendMessage'], [args.deadLetterQueueArn]),
           allow('PublishEmitted', SNS_PUBLISH, [args.topicArn]),
-          allow('MessageStore', [...DYNAMODB_READ, ...DYNAMODB_WRITE], tableResources(args.tableArn)),
+          ...messageStoreStatements(args.tableArn),
           ...args.secrets.readStatement('ReadNtfyToken', ['ntfyToken']),
         ],
       },
