@@ -35,6 +35,15 @@ const AUTHORIZED_AS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Actions a call needs besides its own: creating or updating a schedule
+ * passes its target's role to EventBridge Scheduler.
+ */
+const IMPLIED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  'scheduler:CreateSchedule': ['iam:PassRole'],
+  'scheduler:UpdateSchedule': ['iam:PassRole'],
+};
+
+/**
  * lib-dynamodb's document commands → the DynamoDB action each one needs. The
  * transaction and PartiQL commands need one action per item kind or statement
  * and are left out: one in a bundle fails the derivation until it is mapped.
@@ -139,7 +148,9 @@ export function bundleActions(
       const match = COMMAND.exec(input);
       if (!match) continue;
       const action = actionOf(match[1], match[2], input);
-      commands.set(action, [...(commands.get(action) ?? []), input]);
+      for (const needed of [action, ...(IMPLIED_ACTIONS[action] ?? [])]) {
+        commands.set(needed, [...(commands.get(needed) ?? []), input]);
+      }
     }
   }
   const actions = new Set(commands.keys());

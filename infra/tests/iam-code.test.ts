@@ -281,6 +281,20 @@ describe('What the bundles can call (from the build metafile)', () => {
     );
   });
 
+  it('counts a new client’s commands once its prefix row is there, with the actions they imply', () => {
+    const { metafile, entry } = builds.web;
+    const [output] = Object.keys(metafile.outputs).filter((f) => metafile.outputs[f].entryPoint === entry);
+    const planted = structuredClone(metafile);
+    planted.outputs[output].inputs[
+      'node_modules/@aws-sdk/client-scheduler/dist-es/commands/CreateScheduleCommand.js'
+    ] = { bytesInOutput: 95 };
+    const { actions } = bundleActions(planted, entry, { environment: {} }, REPO_ROOT);
+    expect([...actions].filter((a) => /^(scheduler|iam):/.test(a)).sort()).toEqual([
+      'iam:PassRole',
+      'scheduler:CreateSchedule',
+    ]);
+  });
+
   it('fails when a never-sent command’s reason no longer holds', () => {
     const { metafile, entry } = builds.worker;
     expect(() =>
