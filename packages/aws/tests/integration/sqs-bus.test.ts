@@ -146,15 +146,19 @@ describe('Class: SqsQueue', () => {
       return ids;
     }
 
-    it('pages through the DLQ within its budget, says when more remain, and moves each letter once', async () => {
-      // Prepare: 25 dead letters, a budget of 10 per call
-      await fillDeadLetterQueue(25);
-      const bounded = new SqsQueue({
+    /** The same queue and DLQ, with another redrive budget. */
+    const budgeted = (redriveBudget: { maxMessages: number; budgetMs: number }) =>
+      new SqsQueue({
         client: bus.sqs,
         queueUrl: bus.queueUrl,
         deadLetterQueueUrl: bus.deadLetterQueueUrl,
-        redriveBudget: { maxMessages: 10, budgetMs: 60_000 },
+        redriveBudget,
       });
+
+    it('pages through the DLQ within its budget, says when more remain, and moves each letter once', async () => {
+      // Prepare: 25 dead letters, a budget of 10 per call
+      await fillDeadLetterQueue(25);
+      const bounded = budgeted({ maxMessages: 10, budgetMs: 60_000 });
 
       // Act
       const calls = [await bounded.redrive(), await bounded.redrive(), await bounded.redrive()];
@@ -172,12 +176,7 @@ describe('Class: SqsQueue', () => {
 
     it('stops on its time budget after one batch, never before making progress', async () => {
       await fillDeadLetterQueue(12);
-      const hurried = new SqsQueue({
-        client: bus.sqs,
-        queueUrl: bus.queueUrl,
-        deadLetterQueueUrl: bus.deadLetterQueueUrl,
-        redriveBudget: { maxMessages: 1000, budgetMs: 0 },
-      });
+      const hurried = budgeted({ maxMessages: 1000, budgetMs: 0 });
       const first = await hurried.redrive();
       expect(first.more).toBe(true);
       expect(first.moved).toBeGreaterThan(0);
