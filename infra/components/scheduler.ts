@@ -7,7 +7,14 @@ import {
   scheduleInvocation,
 } from '@rez/core';
 import { bundledFunction, pipelineEnvironment } from './function';
-import { allow, DYNAMODB_WRITE, policyDocument, type RoleScope, SNS_PUBLISH, serviceRole } from './iam';
+import {
+  allow,
+  messageStoreStatements,
+  policyDocument,
+  type RoleScope,
+  SNS_PUBLISH,
+  serviceRole,
+} from './iam';
 
 export interface SchedulerArgs {
   stage: string;
@@ -62,7 +69,8 @@ export class Scheduler extends pulumi.ComponentResource {
         },
         statements: () => [
           allow('PublishScheduled', SNS_PUBLISH, [args.topicArn]),
-          allow('RecordScheduled', DYNAMODB_WRITE, [args.tableArn]),
+          // submitMessage puts, and on a failed publish claims (a consistent read) and fails the record.
+          ...messageStoreStatements(args.tableArn),
         ],
       },
       this,

@@ -1,7 +1,8 @@
 export { type SqsDeadLetterOptions, sqsDeadLetter } from './bus/dead-letter';
 export { type QueueUrlOptions, queueUrlFromArn } from './bus/queue-url';
 export { SnsPublisher, type SnsPublisherOptions } from './bus/sns-publisher';
-export { SqsQueue, type SqsQueueOptions, SqsRedelivery } from './bus/sqs-queue';
+export { SqsQueue, type SqsQueueOptions } from './bus/sqs-queue';
+export { SqsRedelivery } from './bus/sqs-redelivery';
 export {
   type AwsClientOptions,
   createCloudWatchClient,
@@ -9,9 +10,10 @@ export {
   createDynamoDbClient,
   createSnsClient,
   createSqsClient,
+  createSsmClient,
   DEFAULT_MAX_SOCKETS,
 } from './clients';
-export { StoreConflictError } from './errors';
+export { SecretParameterError, StoreConflictError } from './errors';
 export {
   PIPELINE_METRICS,
   type PipelineMetricsQuery,
@@ -19,6 +21,7 @@ export {
   readPipelineMetrics,
   WORKER_SERVICE,
 } from './metrics/pipeline-metrics';
+export { type ReadParameter, SecureStringProvider } from './secrets/secure-string-provider';
 export {
   SECRET_PARAMETERS,
   type SecretKey,

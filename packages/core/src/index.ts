@@ -91,6 +91,7 @@ export {
   type QueueDepth,
   queuedRecord,
   type ReceivedMessage,
+  type RedriveResult,
   type RejectOptions,
   rejectedInputMessage,
 } from './ports';

@@ -97,8 +97,21 @@ export interface MessageQueue {
   depth(): Promise<QueueDepth>;
   /** Oldest first; does not change the dead letters. */
   listDeadLetters(options: { limit: number }): Promise<DeadLetter[]>;
-  /** Moves dead letters back to the queue (all, or those with the given transport ids); returns how many moved. */
-  redrive(options?: { transportIds?: string[] }): Promise<number>;
+  /**
+   * Moves dead letters back to the queue: all, or those with the given
+   * transport ids. An adapter may bound one call (SQS pages through the DLQ
+   * for a few seconds at most, so a console request fits its Lambda's
+   * timeout); `more` then says it stopped early and another call goes on.
+   */
+  redrive(options?: { transportIds?: string[] }): Promise<RedriveResult>;
+}
+
+/** What one {@link MessageQueue.redrive} call did. */
+export interface RedriveResult {
+  /** Dead letters moved back to the queue by this call. */
+  moved: number;
+  /** The call stopped on its bound before it had been through the whole DLQ: call again for the rest. */
+  more: boolean;
 }
 
 // ── Message store ───────────────────────────────────────────────────────────

@@ -20,8 +20,8 @@ import {
   STAGES,
   type Stage,
 } from '@rez/core';
-import { createDocumentClient } from '../clients';
 import { adapterCall, StoreConflictError } from '../errors';
+import { createDocumentClient } from '../sdk/dynamodb';
 import {
   bucketOf,
   countKey,

@@ -156,8 +156,11 @@ export async function runCli(argv: string[], openTarget: () => RezTarget, termin
         if (!values.all && !rest[0])
           throw new CliUsageError('redrive', 'say --all or give a transport id (see `failed`)');
         target = openTarget();
-        const moved = await target.redrive(values.all ? undefined : rest);
-        print(`moved ${moved} dead letter(s) back to the queue`, { moved });
+        const { moved, more } = await target.redrive(values.all ? undefined : rest);
+        print(`moved ${moved} dead letter(s) back to the queue${more ? '; more remain: run it again' : ''}`, {
+          moved,
+          more,
+        });
         return 0;
       }
       case 'show': {

@@ -7,6 +7,7 @@ import {
   type NewMessage,
   type Page,
   type QueueDepth,
+  type RedriveResult,
   submitMessage,
   systemClock,
   ulidGenerator,
@@ -32,8 +33,8 @@ export interface RezTarget {
   get(id: string): Promise<{ record: MessageRecord; children: MessageRecord[] } | null>;
   deadLetters(limit: number): Promise<DeadLetter[]>;
   depth(): Promise<QueueDepth>;
-  /** Moves dead letters back (all, or the given transport ids); returns how many moved. */
-  redrive(transportIds?: string[]): Promise<number>;
+  /** Moves dead letters back (all, or the given transport ids); says how many moved and whether more remain. */
+  redrive(transportIds?: string[]): Promise<RedriveResult>;
   close(): void;
 }
 
@@ -101,7 +102,7 @@ export class LocalTarget implements RezTarget {
     return this.#pipeline.queue.depth();
   }
 
-  redrive(transportIds?: string[]): Promise<number> {
+  redrive(transportIds?: string[]): Promise<RedriveResult> {
     return this.#pipeline.queue.redrive(transportIds ? { transportIds } : {});
   }
 
