@@ -6,6 +6,8 @@
  * reason / a permanent error) with nothing stored or published.
  */
 
+import { CURSOR_CASES } from './corpus-console';
+
 /** Strings an attacker tries; each case puts one where it makes the input invalid. */
 export const INJECTIONS: [string, string][] = [
   ['html script', '<script>alert(1)</script>'],
@@ -232,7 +234,13 @@ export const CLI_CASES: CliCase[] = [
   { name: 'list with an unknown status', args: ['list', '--status', "queued' OR 1=1 --"] },
   { name: 'list with limit 0', args: ['list', '--limit', '0'] },
   { name: 'list with limit 1000', args: ['list', '--limit', '1000'] },
-  { name: 'list with a forged cursor', args: ['list', '--cursor', '../../etc/passwd'] },
+  // A NUL cannot be a process argument at all.
+  ...CURSOR_CASES.filter((cursor) => !cursor.includes('\u0000')).map(
+    (cursor, i): CliCase => ({
+      name: `list with forged cursor ${i + 1}`,
+      args: ['list', '--cursor', cursor],
+    }),
+  ),
   { name: 'show without an id', args: ['show'] },
   { name: 'redrive without ids or --all', args: ['redrive'] },
   { name: 'schedule run of an unknown schedule', args: ['schedule', 'run', '../../etc/passwd'] },
@@ -674,4 +682,5 @@ export const SCHEDULER_CASES: SchedulerCase[] = [
   ),
   { name: 'a lone surrogate in the type', input: { schedule: 'x', type: 'hello_world\ud800' } },
 ];
+export * from './corpus-console';
 export * from './corpus-runtime';

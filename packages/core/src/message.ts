@@ -21,6 +21,43 @@ const UTC_TIMESTAMP = new RegExp(
     'T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?Z$',
 );
 
+/** The transport id inside a rejected input's record id: what SQS (UUIDs) and the local bus (ULIDs) hand out. */
+const TRANSPORT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const REJECTED_PREFIX = 'invalid-';
+
+/**
+ * The id under which the store records input that never became a message
+ * (see MessageStore.reject): `invalid-<transport id>`, so redeliveries of one
+ * copy land on one record. A transport id outside letters, digits and
+ * `._:-` (none of SQS's or the local bus's) has the others replaced by `_`,
+ * so every id the store can hold is one the console can link to and open.
+ *
+ * @example
+ * rejectedInputId('059f36b4-87a3-44ab-83d2-661975830a7d') // 'invalid-059f36b4-87a3-44ab-83d2-661975830a7d'
+ */
+export function rejectedInputId(transportId: string): string {
+  const safe = transportId.replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, 128);
+  return `${REJECTED_PREFIX}${safe || '_'}`;
+}
+
+/**
+ * Whether `id` is one the message store can hold: a message's ULID or a
+ * rejected input's {@link rejectedInputId}. The console's message page and
+ * the store's list cursors accept exactly these.
+ */
+export function isStoredMessageId(id: string): boolean {
+  if (ULID.test(id)) return true;
+  return id.startsWith(REJECTED_PREFIX) && TRANSPORT_ID.test(id.slice(REJECTED_PREFIX.length));
+}
+
+/** {@link isStoredMessageId} as a regular expression's source, for route schemas. */
+export const STORED_MESSAGE_ID_PATTERN = `^(?:${ULID.source.slice(1, -1)}|${REJECTED_PREFIX}${TRANSPORT_ID.source.slice(1, -1)})$`;
+
+/** Whether `text` is an RFC 3339 UTC timestamp as message metadata carries it. */
+export function isUtcTimestamp(text: string): boolean {
+  return UTC_TIMESTAMP.test(text);
+}
+
 export const messageIdSchema = v.pipe(
   v.string(),
   v.regex(ULID, 'must be a ULID (26 characters of Crockford base32)'),

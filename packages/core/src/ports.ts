@@ -3,7 +3,8 @@
  * @rez/aws (SNS, SQS, DynamoDB) and @rez/local (SQLite); one conformance
  * suite per port (@rez/core/testing) runs against each of them.
  */
-import type { Message, Stage } from './message';
+import { ValidationError } from './errors';
+import { isStoredMessageId, isUtcTimestamp, type Message, type Stage } from './message';
 
 // ── Notifier ────────────────────────────────────────────────────────────────
 
@@ -177,6 +178,42 @@ export interface ListQuery {
   limit?: number;
   /** Opaque cursor from a previous page. */
   cursor?: string | null;
+}
+
+/** The longest list cursor anyone may hand back (stores issue far shorter ones). */
+export const MAX_CURSOR_LENGTH = 512;
+
+/**
+ * The list cursor of every store: the sort key of the last record on the
+ * page, `<created_date>#<id>`, base64url-encoded so callers treat it as
+ * opaque. One rule for every adapter, the console and the CLI.
+ *
+ * @example
+ * const cursor = encodeListCursor(page.items.at(-1)!);
+ */
+export function encodeListCursor(record: Pick<MessageRecord, 'created_date' | 'id'>): string {
+  return Buffer.from(`${record.created_date}#${record.id}`, 'utf8').toString('base64url');
+}
+
+/**
+ * The sort key inside a cursor from {@link encodeListCursor}. Anything else —
+ * too long, not canonical base64url, not a timestamp and a stored id — is
+ * refused with a ValidationError on `cursor`, which the console answers
+ * with a 400 and the CLI with exit code 2: a cursor comes from outside.
+ */
+export function decodeListCursor(cursor: string): string {
+  const refuse = (why: string) =>
+    new ValidationError('list query', [
+      { path: 'cursor', message: `is not a cursor this store handed out (${why})` },
+    ]);
+  if (cursor.length > MAX_CURSOR_LENGTH) throw refuse(`over ${MAX_CURSOR_LENGTH} characters`);
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw refuse('not base64url');
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (Buffer.from(key, 'utf8').toString('base64url') !== cursor) throw refuse('not base64url of text');
+  const hash = key.indexOf('#');
+  if (hash < 0 || !isUtcTimestamp(key.slice(0, hash)) || !isStoredMessageId(key.slice(hash + 1)))
+    throw refuse('not a position in the message list');
+  return key;
 }
 
 export interface Page<T> {

@@ -5,7 +5,9 @@ import {
   type CountQuery,
   claimBlocker,
   claimTakeover,
+  decodeListCursor,
   type ErrorSummary,
+  encodeListCursor,
   type ListQuery,
   type Message,
   MessageNotStoredError,
@@ -104,7 +106,7 @@ export class InMemoryMessageStore implements MessageStore {
 
   async list(query: ListQuery): Promise<Page<MessageRecord>> {
     const limit = Math.min(Math.max(query.limit ?? 25, 1), 100);
-    const after = query.cursor ?? null;
+    const after = query.cursor ? decodeListCursor(query.cursor) : null;
     const matches = [...this.records.values()]
       .filter(
         (r) =>
@@ -116,7 +118,7 @@ export class InMemoryMessageStore implements MessageStore {
       .sort((a, b) => sortKey(b).localeCompare(sortKey(a)))
       .filter((r) => after === null || sortKey(r) < after);
     const items = matches.slice(0, limit);
-    const cursor = matches.length > limit ? sortKey(items[items.length - 1]) : null;
+    const cursor = matches.length > limit ? encodeListCursor(items[items.length - 1]) : null;
     return { items: items.map((r) => structuredClone(r)), cursor };
   }
 

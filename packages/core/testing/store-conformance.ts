@@ -1,9 +1,39 @@
-import { COUNT_BUCKET_MS, MessageNotStoredError, type MessageStore } from '../src';
+import {
+  COUNT_BUCKET_MS,
+  encodeListCursor,
+  MessageNotStoredError,
+  type MessageStore,
+  ValidationError,
+} from '../src';
 import { sampleMessage } from './fixtures';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const LEASE = 60_000;
+
+/**
+ * Cursors no store handed out: each must be refused the same way by every
+ * store (`text` base64url-encodes a string, as stores do).
+ */
+export const BAD_CURSORS = (text: (key: string) => string): string[] => [
+  'garbage',
+  '../../etc/passwd',
+  '%ZZ',
+  'a b',
+  '\u0000',
+  '😀',
+  'x'.repeat(513),
+  text('not a position'),
+  text('2026-03-01T10:00:00.000Z'),
+  text('2026-03-01T10:00:00.000Z#'),
+  text('2026-03-01T10:00:00.000Z#../../x'),
+  text('2026-03-01T10:00:00.000Z#01JQ0000000000000000000000\n'),
+  text('2026-02-30T10:00:00.000Z#01JQ0000000000000000000000'),
+  text("2026-03-01T10:00:00.000Z#01JQ' OR '1'='1"),
+  text(`2026-03-01T10:00:00.000Z#invalid-${'x'.repeat(129)}`),
+  `${text('2026-03-01T10:00:00.000Z#01JQ0000000000000000000000')}=`,
+  Buffer.from([0xff, 0xfe, 0xfd]).toString('base64url'),
+];
 
 /**
  * The MessageStore contract. Every adapter runs it:
@@ -248,6 +278,32 @@ export function describeMessageStoreConformance(
         } while (cursor && pages < 20);
         expect(seen).toEqual(messages.map((m) => m.id).reverse());
         expect(pages).toBe(5);
+      });
+
+      it('refuses a cursor it did not hand out with a ValidationError on `cursor`, whatever the cursor holds', async () => {
+        await store.put(sampleMessage({ at: at(1).toISOString() }), T0);
+        const text = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
+        for (const cursor of BAD_CURSORS(text)) {
+          const thrown = await store.list({ limit: 5, cursor }).then(
+            () => new Error(`list with cursor ${JSON.stringify(cursor.slice(0, 60))} resolved`),
+            (e: unknown) => e,
+          );
+          expect(thrown).toBeInstanceOf(ValidationError);
+          expect((thrown as ValidationError).issues).toEqual([
+            { path: 'cursor', message: expect.stringContaining('is not a cursor this store handed out') },
+          ]);
+        }
+      });
+
+      it('takes back a well-formed cursor for a position it never handed out (a record since deleted)', async () => {
+        const older = sampleMessage({ at: at(1).toISOString() });
+        await store.put(older, T0);
+        await store.put(sampleMessage({ at: at(5).toISOString() }), T0);
+        const between = encodeListCursor({
+          created_date: at(3).toISOString(),
+          id: '01JQ0000000000000000000000',
+        });
+        expect((await store.list({ cursor: between })).items.map((r) => r.id)).toEqual([older.id]);
       });
 
       it('filters by status, type, stage and created_by, alone and together', async () => {

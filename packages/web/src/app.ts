@@ -1,3 +1,4 @@
+import { ValidationError } from '@rez/core';
 import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { ConsoleDeps } from './deps';
 import authPlugin, { DEFAULT_SESSION_TTL_SECONDS, resolveProvider } from './plugins/app/auth';
@@ -74,7 +75,9 @@ export async function buildApp(deps: ConsoleDeps, options: BuildOptions = {}): P
   await app.register(authPlugin, { auth: deps.auth, provider });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    // Input a store or the domain refused (a forged list cursor, …) is the request's fault, not ours.
+    const refused = error instanceof ValidationError ? 400 : undefined;
+    const status = refused ?? (error.statusCode && error.statusCode >= 400 ? error.statusCode : 500);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.warn({ err: error, status }, 'request refused');
     if (error.code === 'NOT_ALLOWED') {

@@ -7,7 +7,9 @@ import {
   type CountQuery,
   claimBlocker,
   claimTakeover,
+  decodeListCursor,
   type ErrorSummary,
+  encodeListCursor,
   type LifecycleEvent,
   type ListQuery,
   type Message,
@@ -22,17 +24,7 @@ import {
 } from '@rez/core';
 import { createDocumentClient } from '../clients';
 import { adapterCall, StoreConflictError } from '../errors';
-import {
-  bucketOf,
-  countKey,
-  decodeCursor,
-  encodeCursor,
-  type MessageItem,
-  messageKey,
-  newItem,
-  toCountBucket,
-  toRecord,
-} from './items';
+import { bucketOf, countKey, type MessageItem, messageKey, newItem, toCountBucket, toRecord } from './items';
 import { pickIndex, queryAll, queryPage } from './queries';
 
 export interface DynamoMessageStoreOptions {
@@ -188,7 +180,7 @@ export class DynamoMessageStore implements MessageStore {
 
   async list(query: ListQuery): Promise<Page<MessageRecord>> {
     const limit = Math.min(Math.max(Math.trunc(query.limit ?? 25), 1), 100);
-    const before = query.cursor ? decodeCursor(query.cursor) : null;
+    const before = query.cursor ? decodeListCursor(query.cursor) : null;
     const plan = pickIndex(query, this.#stage);
     const items = await this.#call('list', () =>
       queryPage(this.#client, this.#table, plan, { before, wanted: limit + 1 }),
@@ -197,7 +189,7 @@ export class DynamoMessageStore implements MessageStore {
     const last = page.at(-1);
     return {
       items: page.map(toRecord),
-      cursor: items.length > limit && last ? encodeCursor(String(last.created_key)) : null,
+      cursor: items.length > limit && last ? encodeListCursor(toRecord(last)) : null,
     };
   }
 

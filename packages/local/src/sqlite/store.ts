@@ -6,7 +6,9 @@ import {
   type CountQuery,
   claimBlocker,
   claimTakeover,
+  decodeListCursor,
   type ErrorSummary,
+  encodeListCursor,
   type ListQuery,
   type Message,
   MessageNotStoredError,
@@ -22,7 +24,7 @@ import {
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database';
 import { type GroupCommit, groupCommit } from './group-commit';
-import { decodeCursor, encodeCursor, listPlan, type Row, toRecord, toRow } from './store-rows';
+import { listPlan, type Row, toRecord, toRow } from './store-rows';
 
 type CountField = 'created' | 'completed' | 'failed';
 
@@ -201,7 +203,7 @@ export class SqliteMessageStore implements MessageStore {
   async list(query: ListQuery): Promise<Page<MessageRecord>> {
     const limit = Math.min(Math.max(query.limit ?? 25, 1), 100);
     const plan = listPlan(query);
-    const after = query.cursor ? decodeCursor(query.cursor) : null;
+    const after = query.cursor ? decodeListCursor(query.cursor) : null;
     const sql = plan.sql(after !== null);
     let statement = this.#lists.get(sql);
     if (!statement) {
@@ -212,7 +214,7 @@ export class SqliteMessageStore implements MessageStore {
     const rows = this.#run('list', () => statement.all(params) as Row[]);
     const items = rows.slice(0, limit).map(toRecord);
     const last = rows.length > limit ? rows[limit - 1] : undefined;
-    return { items, cursor: last ? encodeCursor(last.sort_key) : null };
+    return { items, cursor: last ? encodeListCursor(last) : null };
   }
 
   async children(id: string): Promise<MessageRecord[]> {
