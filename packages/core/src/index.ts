@@ -11,7 +11,7 @@ export {
   redactUrlCredentials,
   requireEnv,
 } from './config';
-export { CONSOLE_CALLBACK_PATH, consoleCallbackUrl } from './console-urls';
+export { CONSOLE_CALLBACK_PATH, consoleCallbackUrl, consoleMessagePath } from './console-urls';
 export {
   AdapterError,
   ConfigError,

@@ -1,4 +1,4 @@
-import { MESSAGE_STATUSES, STAGES, submitMessage } from '@rez/core';
+import { MESSAGE_STATUSES, STAGES, STORED_MESSAGE_ID_PATTERN, submitMessage } from '@rez/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { formatJson, formatTime } from '../../format';
 import { POST_RATE_LIMIT } from '../../plugins/external/rate-limit';
@@ -18,7 +18,6 @@ interface ListQuery {
   cursor?: string;
 }
 
-const ULID = '^[0-9A-HJKMNP-TV-Z]{26}$';
 // Filter forms submit empty fields; '' means "any".
 const orEmpty = (values: readonly string[]) => ({ type: 'string', enum: ['', ...values] });
 
@@ -127,7 +126,11 @@ export default async function messageRoutes(app: FastifyInstance) {
     '/:id',
     {
       schema: {
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ULID } } },
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string', pattern: STORED_MESSAGE_ID_PATTERN } },
+        },
       },
     },
     async (request, reply) => {
