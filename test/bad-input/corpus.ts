@@ -115,11 +115,19 @@ export const WEB_CASES: WebCase[] = [
     fields: { type: 'hello_world', payload: `{"greeting":"${'g'.repeat(290_000)}"}` },
   },
   {
-    name: 'body over the 320 KiB body limit',
+    name: 'body over the 832 KiB body limit',
     raw: {
       contentType: 'application/x-www-form-urlencoded',
-      body: `type=notify&message=${'x'.repeat(340 * 1024)}`,
+      body: `type=notify&message=${'x'.repeat(840 * 1024)}`,
     },
+  },
+  {
+    name: 'a CJK message one character over 65,536 (590 KB percent-encoded)',
+    fields: { type: 'notify', message: '界'.repeat(65_537) },
+  },
+  {
+    name: 'a JSON payload over 256 KiB in CJK, under the body limit',
+    fields: { type: 'hello_world', payload: `{"greeting":"${'界'.repeat(90_000)}"}` },
   },
   // invalid UTF-8 and odd encodings
   ...[
