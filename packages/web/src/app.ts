@@ -2,6 +2,7 @@ import { MAX_MESSAGE_BYTES, ValidationError } from '@rez/core';
 import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { ConsoleDeps } from './deps';
 import authPlugin, { DEFAULT_SESSION_TTL_SECONDS, resolveProvider } from './plugins/app/auth';
+import queryString from './plugins/app/query-string';
 import services from './plugins/app/services';
 import session from './plugins/app/session';
 import views, { loadStylesheet, resolveViewsDir } from './plugins/app/views';
@@ -76,6 +77,7 @@ export async function buildApp(deps: ConsoleDeps, options: BuildOptions = {}): P
   await app.register(rateLimit);
   await app.register(formbody);
   await app.register(views, { viewsDir, css: stylesheet.css, stage: deps.stage });
+  await app.register(queryString);
   await app.register(authPlugin, { auth: deps.auth, provider });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
