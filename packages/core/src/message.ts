@@ -115,11 +115,30 @@ export function parseEnvelope(input: unknown): Message {
   return parseWith(messageSchema, input, 'message');
 }
 
-/** Serialized size in bytes, as SNS/SQS count it. */
-export function messageSize(message: Message): number {
-  return Buffer.byteLength(JSON.stringify(message), 'utf8');
+/**
+ * The message attributes every publisher sends beside the body (String
+ * attributes on SNS, carried to the SQS copy by raw delivery; the same
+ * pair on the local bus): the one home of their names and values.
+ */
+export function messageAttributes(message: Message): { type: string; stage: Stage } {
+  return { type: message.type, stage: message.metadata.stage };
 }
 
+/** The data type every attribute of {@link messageAttributes} is sent with. */
+export const MESSAGE_ATTRIBUTE_TYPE = 'String';
+
+/**
+ * Size in bytes as SNS and SQS count it against their limit: the JSON body,
+ * plus for each message attribute its name, its data type and its value.
+ */
+export function messageSize(message: Message): number {
+  let bytes = Buffer.byteLength(JSON.stringify(message), 'utf8');
+  for (const [name, value] of Object.entries(messageAttributes(message)))
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(MESSAGE_ATTRIBUTE_TYPE) + Buffer.byteLength(value);
+  return bytes;
+}
+
+/** Throws {@link MessageTooLargeError} when the message, attributes included, is over 256 KiB. */
 export function assertMessageSize(message: Message): void {
   const bytes = messageSize(message);
   if (bytes > MAX_MESSAGE_BYTES) throw new MessageTooLargeError(bytes, MAX_MESSAGE_BYTES);

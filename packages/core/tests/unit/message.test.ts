@@ -7,12 +7,14 @@ import {
   MAX_MESSAGE_BYTES,
   MessageTooLargeError,
   manualClock,
+  messageAttributes,
   messageSize,
   parseEnvelope,
   UnknownMessageTypeError,
   ulidGenerator,
   ValidationError,
 } from '@rez/core';
+import { sampleMessage } from '@rez/core/testing';
 import * as v from 'valibot';
 
 const deps = () => ({
@@ -138,6 +140,58 @@ describe('Function: createMessage', () => {
     expect(messageSize(fits)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
     expect(() => createMessage(input(MAX_MESSAGE_BYTES), d)).toThrow(MessageTooLargeError);
     expect(() => createMessage(input(MAX_MESSAGE_BYTES), d)).toThrow(/the limit is 262144 bytes/);
+  });
+});
+
+describe('Function: messageSize', () => {
+  it('counts what SNS and SQS count: the body, and each attribute’s name, data type and value', () => {
+    // Prepare
+    const message = sampleMessage({ type: 'hello_world', payload: {}, stage: 'prod' });
+    const body = Buffer.byteLength(JSON.stringify(message));
+
+    // Act / Assess
+    expect(messageAttributes(message)).toEqual({ type: 'hello_world', stage: 'prod' });
+    expect(messageSize(message)).toBe(
+      body +
+        ('type'.length + 'String'.length + 'hello_world'.length) +
+        ('stage'.length + 'String'.length + 4),
+    );
+  });
+
+  it('refuses a message whose body fits in 256 KiB but not with its attributes', () => {
+    // Prepare: a body exactly at the limit, as SNS would refuse it once the attributes are added.
+    const registry = builtInRegistry().register(
+      defineHandler({
+        type: 'blob',
+        description: 'test',
+        payloadSchema: v.record(v.string(), v.unknown()),
+        handle: async () => complete(),
+      }),
+    );
+    const d = { ...deps(), registry };
+    const probe = createMessage({ type: 'blob', payload: { data: '' }, created_by: 'a', stage: 'dev' }, d);
+    const overhead = Buffer.byteLength(JSON.stringify(probe));
+    const atLimit = {
+      type: 'blob',
+      payload: { data: 'x'.repeat(MAX_MESSAGE_BYTES - overhead) },
+      created_by: 'a',
+      stage: 'dev' as const,
+    };
+
+    // Act
+    const thrown = (() => {
+      try {
+        return createMessage(atLimit, d);
+      } catch (error) {
+        return error;
+      }
+    })();
+
+    // Assess
+    expect(thrown).toBeInstanceOf(MessageTooLargeError);
+    expect((thrown as MessageTooLargeError).bytes).toBe(
+      MAX_MESSAGE_BYTES + 'typeStringblobstageStringdev'.length,
+    );
   });
 });
 
