@@ -37,9 +37,16 @@ export {
   type NewMessage,
 } from './factory';
 export {
+  ALARM_STATES,
+  type AlarmState,
+  type AlarmVerdict,
+  alarmVerdict,
   builtInRegistry,
   cloudwatchAlarmHandler,
+  cutText,
+  fitNotifyPayload,
   helloWorldHandler,
+  NOTIFY_LIMITS,
   type NotifyPayload,
   notifyHandler,
   notifyPayloadSchema,
