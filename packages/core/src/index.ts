@@ -13,6 +13,13 @@ export {
 } from './config';
 export { CONSOLE_CALLBACK_PATH, consoleCallbackUrl, consoleMessagePath } from './console-urls';
 export {
+  asciiLower,
+  consoleUserKey,
+  isEmailEntry,
+  MAX_CONSOLE_USER_LENGTH,
+  parseConsoleUser,
+} from './console-users';
+export {
   AdapterError,
   ConfigError,
   describeError,
@@ -82,10 +89,13 @@ export {
   type ClaimOutcome,
   type ClaimResult,
   COUNT_BUCKET_MS,
+  type ConsoleSessionState,
+  type ConsoleSessionStore,
   type CountBucket,
   type CountQuery,
   claimBlocker,
   claimTakeover,
+  consoleSessionLive,
   type DeadLetter,
   type Delivery,
   decodeListCursor,
@@ -95,6 +105,7 @@ export {
   type LifecycleEvent,
   type ListQuery,
   MAX_CURSOR_LENGTH,
+  MAX_REVOKED_SESSIONS,
   MESSAGE_STATUSES,
   type MessagePublisher,
   type MessageQueue,
@@ -109,6 +120,7 @@ export {
   type ReceivedMessage,
   type RejectOptions,
   rejectedInputMessage,
+  withSessionRevoked,
 } from './ports';
 export {
   type ProcessorDeps,

@@ -1,6 +1,7 @@
 import {
   type ClaimResult,
   COUNT_BUCKET_MS,
+  type ConsoleSessionState,
   type CountBucket,
   type CountQuery,
   claimBlocker,
@@ -18,6 +19,7 @@ import {
   type RejectOptions,
   rejectedInputMessage,
   type Stage,
+  withSessionRevoked,
 } from '../src';
 
 /**
@@ -28,6 +30,7 @@ import {
 export class InMemoryMessageStore implements MessageStore {
   readonly records = new Map<string, MessageRecord>();
   readonly #counts = new Map<string, CountBucket>();
+  readonly #sessions = new Map<string, ConsoleSessionState>();
 
   async put(message: Message, now: Date): Promise<boolean> {
     if (this.records.has(message.id)) return false;
@@ -144,6 +147,25 @@ export class InMemoryMessageStore implements MessageStore {
         (a, b) =>
           a.bucket.localeCompare(b.bucket) || a.stage.localeCompare(b.stage) || a.type.localeCompare(b.type),
       );
+  }
+
+  async consoleSessionState(user: string): Promise<ConsoleSessionState> {
+    const state = this.#sessions.get(user);
+    return state ? structuredClone(state) : { epoch: 0, revoked: {} };
+  }
+
+  async revokeConsoleSession(
+    user: string,
+    session: { id: string; expiresAt: number },
+    now: Date,
+  ): Promise<void> {
+    this.#sessions.set(user, withSessionRevoked(await this.consoleSessionState(user), session, now));
+  }
+
+  async endConsoleSessions(user: string): Promise<number> {
+    const epoch = (await this.consoleSessionState(user)).epoch + 1;
+    this.#sessions.set(user, { epoch, revoked: {} });
+    return epoch;
   }
 
   #count(stage: Stage, type: string, now: Date, field: 'created' | 'completed' | 'failed'): void {

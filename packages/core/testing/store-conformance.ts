@@ -1,6 +1,8 @@
 import {
   COUNT_BUCKET_MS,
+  consoleSessionLive,
   encodeListCursor,
+  MAX_REVOKED_SESSIONS,
   MessageNotStoredError,
   type MessageStore,
   ValidationError,
@@ -350,6 +352,72 @@ export function describeMessageStoreConformance(
         for (const m of [parent, second, first, unrelated]) await store.put(m, T0);
         expect((await store.children(parent.id)).map((r) => r.id)).toEqual([first.id, second.id]);
         expect(await store.children(unrelated.id)).toEqual([]);
+      });
+    });
+
+    describe('Methods: consoleSessionState / revokeConsoleSession / endConsoleSessions', () => {
+      const HOUR = 3_600_000;
+      const session = (id: string, hours = 12) => ({ id, expiresAt: T0.getTime() + hours * HOUR });
+
+      it('knows nothing of a user never signed out: epoch 0, nothing revoked', async () => {
+        await expect(store.consoleSessionState('ana@example.com')).resolves.toEqual({
+          epoch: 0,
+          revoked: {},
+        });
+      });
+
+      it('ends one session at sign-out and leaves the user’s others alone', async () => {
+        await store.revokeConsoleSession('ana@example.com', session('s1'), T0);
+        const state = await store.consoleSessionState('ana@example.com');
+        expect(state).toEqual({ epoch: 0, revoked: { s1: T0.getTime() + 12 * HOUR } });
+        expect(consoleSessionLive(state, { id: 's1', epoch: 0 })).toBe(false);
+        expect(consoleSessionLive(state, { id: 's2', epoch: 0 })).toBe(true);
+      });
+
+      it('forgets sign-outs of sessions that have expired anyway, at the next sign-out', async () => {
+        await store.revokeConsoleSession('ana@example.com', session('short', 1), T0);
+        await store.revokeConsoleSession('ana@example.com', session('long', 12), T0);
+        await store.revokeConsoleSession('ana@example.com', session('later', 12), at(2 * HOUR));
+        expect(Object.keys((await store.consoleSessionState('ana@example.com')).revoked).sort()).toEqual([
+          'later',
+          'long',
+        ]);
+      });
+
+      it('ends every session of one user with a new epoch, and only that user’s', async () => {
+        await store.revokeConsoleSession('ana@example.com', session('s1'), T0);
+        await expect(store.endConsoleSessions('ana@example.com')).resolves.toBe(1);
+        await expect(store.endConsoleSessions('ana@example.com')).resolves.toBe(2);
+        await expect(store.endConsoleSessions('octocat')).resolves.toBe(1);
+        expect(await store.consoleSessionState('ana@example.com')).toEqual({ epoch: 2, revoked: {} });
+        expect(await store.consoleSessionState('bob@example.com')).toEqual({ epoch: 0, revoked: {} });
+        await store.revokeConsoleSession('ana@example.com', session('s3'), T0);
+        expect((await store.consoleSessionState('ana@example.com')).epoch).toBe(2);
+      });
+
+      it('ends all of a user’s sessions rather than remember more than MAX_REVOKED_SESSIONS sign-outs', async () => {
+        for (let i = 0; i <= MAX_REVOKED_SESSIONS; i++)
+          await store.revokeConsoleSession('ana@example.com', session(`s${i}`), T0);
+        expect(await store.consoleSessionState('ana@example.com')).toEqual({ epoch: 1, revoked: {} });
+      });
+
+      it('keeps users apart whatever their names hold', async () => {
+        const names = [
+          'a#b@example.com',
+          'a',
+          'A',
+          'msg#01JQ0000000000000000000000',
+          'ke\u212Ate',
+          '名@例え.jp',
+        ];
+        for (const [i, name] of names.entries()) {
+          for (let n = 0; n <= i; n++) await store.endConsoleSessions(name);
+        }
+        for (const [i, name] of names.entries())
+          expect({ name, epoch: (await store.consoleSessionState(name)).epoch }).toEqual({
+            name,
+            epoch: i + 1,
+          });
       });
     });
 

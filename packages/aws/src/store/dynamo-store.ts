@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import {
   AdapterError,
   type ClaimResult,
+  type ConsoleSessionState,
   type CountBucket,
   type CountQuery,
   claimBlocker,
@@ -21,10 +22,20 @@ import {
   rejectedInputMessage,
   STAGES,
   type Stage,
+  withSessionRevoked,
 } from '@rez/core';
 import { createDocumentClient } from '../clients';
 import { adapterCall, StoreConflictError } from '../errors';
-import { bucketOf, countKey, type MessageItem, messageKey, newItem, toCountBucket, toRecord } from './items';
+import {
+  bucketOf,
+  consoleSessionsKey,
+  countKey,
+  type MessageItem,
+  messageKey,
+  newItem,
+  toCountBucket,
+  toRecord,
+} from './items';
 import { pickIndex, queryAll, queryPage } from './queries';
 
 export interface DynamoMessageStoreOptions {
@@ -231,6 +242,74 @@ export class DynamoMessageStore implements MessageStore {
         (a, b) =>
           a.bucket.localeCompare(b.bucket) || a.stage.localeCompare(b.stage) || a.type.localeCompare(b.type),
       );
+  }
+
+  async consoleSessionState(user: string): Promise<ConsoleSessionState> {
+    const { state } = await this.#readSessions(user);
+    return state;
+  }
+
+  async revokeConsoleSession(
+    user: string,
+    session: { id: string; expiresAt: number },
+    now: Date,
+  ): Promise<void> {
+    // Sign-outs are rare: read, apply core's rule, write back unless someone wrote in between.
+    for (let tries = 0; tries < MAX_TRIES; tries++) {
+      const { state, version } = await this.#readSessions(user);
+      const next = withSessionRevoked(state, session, now);
+      const written = await this.#conditional('revoke a console session', () =>
+        this.#client.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: {
+              ...consoleSessionsKey(user),
+              epoch: next.epoch,
+              revoked: next.revoked,
+              version: version + 1,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR version = :version',
+            ExpressionAttributeValues: { ':version': version },
+          }),
+        ),
+      );
+      if (written) return;
+    }
+    throw new AdapterError(
+      'DynamoDB',
+      `revoke a console session of ${user}`,
+      new Error(`lost to concurrent writers ${MAX_TRIES} times in a row`),
+    );
+  }
+
+  async endConsoleSessions(user: string): Promise<number> {
+    const output = await this.#call('end console sessions', () =>
+      this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: consoleSessionsKey(user),
+          UpdateExpression: 'SET revoked = :none ADD epoch :one, version :one',
+          ExpressionAttributeValues: { ':none': {}, ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      ),
+    );
+    return Number(output.Attributes?.epoch);
+  }
+
+  /** One strongly consistent GetItem: a sign-out counts from the next request on. */
+  async #readSessions(user: string): Promise<{ state: ConsoleSessionState; version: number }> {
+    const result = await this.#call('read console sessions', () =>
+      this.#client.send(
+        new GetCommand({ TableName: this.#table, Key: consoleSessionsKey(user), ConsistentRead: true }),
+      ),
+    );
+    const item = result.Item;
+    if (!item) return { state: { epoch: 0, revoked: {} }, version: 0 };
+    const revoked = Object.fromEntries(
+      Object.entries((item.revoked ?? {}) as Record<string, unknown>).map(([id, at]) => [id, Number(at)]),
+    );
+    return { state: { epoch: Number(item.epoch ?? 0), revoked }, version: Number(item.version ?? 0) };
   }
 
   /** Writes a new item unless its id is stored; counts it as created when written. */

@@ -39,6 +39,9 @@ export const countKey = (stage: Stage, bucket: string, type: string) => ({
   sk: `${bucket}#${type}`,
 });
 
+/** The item holding one console user's session state (see ConsoleSessionStore). */
+export const consoleSessionsKey = (user: string) => ({ pk: `console-user#${user}`, sk: 'console-sessions' });
+
 export function newItem(
   message: Message,
   now: Date,
