@@ -87,7 +87,6 @@ export default async function messageRoutes(app: FastifyInstance) {
     '/',
     {
       config: { rateLimit: POST_RATE_LIMIT },
-      preValidation: app.csrfProtection,
       schema: { body: MESSAGE_FORM_SCHEMA },
     },
     async (request, reply) => {
