@@ -34,6 +34,8 @@ export interface RezTarget {
   depth(): Promise<QueueDepth>;
   /** Moves dead letters back (all, or the given transport ids); returns how many moved. */
   redrive(transportIds?: string[]): Promise<number>;
+  /** Ends every console session of `user` (a consoleUserKey); returns their new session epoch. */
+  endConsoleSessions(user: string): Promise<number>;
   close(): void;
 }
 
@@ -103,6 +105,10 @@ export class LocalTarget implements RezTarget {
 
   redrive(transportIds?: string[]): Promise<number> {
     return this.#pipeline.queue.redrive(transportIds ? { transportIds } : {});
+  }
+
+  endConsoleSessions(user: string): Promise<number> {
+    return this.#pipeline.store.endConsoleSessions(user);
   }
 
   close(): void {
