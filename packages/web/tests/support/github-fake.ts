@@ -52,8 +52,11 @@ export function githubAuth(fetcher: typeof fetch, allowedUsers: string[]): AuthC
   };
 }
 
+let client = 0;
+
 /**
- * A whole sign-in as a browser makes it: /auth/login (with `returnTo`),
+ * A whole sign-in as a browser makes it, each from its own address (the
+ * login is rate-limited per IP): /auth/login (with `returnTo`),
  * then the callback GitHub would send, with the code `code`. Returns the
  * callback's answer and the session cookie it set (if any).
  */
@@ -62,13 +65,18 @@ export async function signInThroughGitHub(
   options: { returnTo?: string; code?: string } = {},
 ): Promise<{ status: number; location: string | undefined; cookie: string | undefined; body: string }> {
   const query = options.returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(options.returnTo)}`;
-  const start = await t.app.inject({ url: `/auth/login${query}` });
+  client += 1;
+  const remoteAddress = `10.77.${(client >> 8) & 255}.${client & 255}`;
+  const start = await t.app.inject({ url: `/auth/login${query}`, remoteAddress });
+  if (start.statusCode !== 302)
+    throw new Error(`/auth/login answered ${start.statusCode}: ${start.body.slice(0, 200)}`);
   const state = new URL(String(start.headers.location)).searchParams.get('state') ?? '';
   const loginCookie = `rez_session=${start.cookies.find((c) => c.name === 'rez_session')?.value}`;
   const code = options.code ?? `code-${Math.random().toString(36).slice(2)}`;
   const callback = await t.app.inject({
     url: `/auth/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`,
     headers: { cookie: loginCookie },
+    remoteAddress,
   });
   const session = callback.cookies.find((c) => c.name === 'rez_session');
   return {
