@@ -23,6 +23,19 @@ const deps = () => ({
   ids: ulidGenerator(),
 });
 
+/** Factory deps whose registry has `blob`, a type whose schema accepts any payload: only the size check can refuse it. */
+const blobDeps = () => ({
+  ...deps(),
+  registry: builtInRegistry().register(
+    defineHandler({
+      type: 'blob',
+      description: 'test',
+      payloadSchema: v.record(v.string(), v.unknown()),
+      handle: async () => complete(),
+    }),
+  ),
+});
+
 describe('Function: createMessage', () => {
   it('builds a root message with the seed metadata names, a ULID and a UTC created_date', () => {
     // Act
@@ -119,15 +132,7 @@ describe('Function: createMessage', () => {
 
   it('enforces the 256 KiB limit at creation', () => {
     // Prepare: a type whose schema accepts any payload, so only the size check can refuse it.
-    const registry = builtInRegistry().register(
-      defineHandler({
-        type: 'blob',
-        description: 'test',
-        payloadSchema: v.record(v.string(), v.unknown()),
-        handle: async () => complete(),
-      }),
-    );
-    const d = { ...deps(), registry };
+    const d = blobDeps();
     const input = (bytes: number) => ({
       type: 'blob',
       payload: { data: 'x'.repeat(bytes) },
@@ -160,15 +165,7 @@ describe('Function: messageSize', () => {
 
   it('refuses a message whose body fits in 256 KiB but not with its attributes', () => {
     // Prepare: a body exactly at the limit, as SNS would refuse it once the attributes are added.
-    const registry = builtInRegistry().register(
-      defineHandler({
-        type: 'blob',
-        description: 'test',
-        payloadSchema: v.record(v.string(), v.unknown()),
-        handle: async () => complete(),
-      }),
-    );
-    const d = { ...deps(), registry };
+    const d = blobDeps();
     const probe = createMessage({ type: 'blob', payload: { data: '' }, created_by: 'a', stage: 'dev' }, d);
     const overhead = Buffer.byteLength(JSON.stringify(probe));
     const atLimit = {
