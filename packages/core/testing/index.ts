@@ -4,4 +4,4 @@ export { bucketStart, InMemoryMessageStore } from './memory-store';
 export { describeNtfyContract, type NtfyLimits, type NtfyUnderTest } from './ntfy-contract';
 export { type NtfyReply, type NtfyTestServer, type ReceivedPush, startNtfyServer } from './ntfy-server';
 export { describeQueueConformance, type QueueUnderTest, receiveAtLeast } from './queue-conformance';
-export { describeMessageStoreConformance } from './store-conformance';
+export { BAD_CURSORS, describeMessageStoreConformance } from './store-conformance';

@@ -35,6 +35,8 @@ export interface RezTarget {
   depth(): Promise<QueueDepth>;
   /** Moves dead letters back (all, or the given transport ids); says how many moved and whether more remain. */
   redrive(transportIds?: string[]): Promise<RedriveResult>;
+  /** Ends every console session of `user` (a consoleUserKey); returns their new session epoch. */
+  endConsoleSessions(user: string): Promise<number>;
   close(): void;
 }
 
@@ -104,6 +106,10 @@ export class LocalTarget implements RezTarget {
 
   redrive(transportIds?: string[]): Promise<RedriveResult> {
     return this.#pipeline.queue.redrive(transportIds ? { transportIds } : {});
+  }
+
+  endConsoleSessions(user: string): Promise<number> {
+    return this.#pipeline.store.endConsoleSessions(user);
   }
 
   close(): void {

