@@ -105,6 +105,8 @@ export function createRez(
       bundleDir: bundles.worker,
       queueArn: messaging.queue.arn,
       queueVisibilityTimeoutSeconds: messaging.visibilityTimeoutSeconds,
+      deadLetterQueueUrl: messaging.deadLetterQueue.url,
+      deadLetterQueueArn: messaging.deadLetterQueue.arn,
       topicArn: messaging.topic.arn,
       ...table,
       ntfy: { baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic },

@@ -8,11 +8,23 @@
 // Lambda bundles carry all their dependencies (nothing native ships beside
 // them); the local runtime keeps third-party packages external (native
 // better-sqlite3, ESM-only oidc-provider) and resolves them from node_modules.
+//
+// Each Lambda build also writes esbuild's metafile beside its dist, as
+// packages/<name>/build-meta.json (git-ignored; dist is what ships, so the
+// metafile stays out of it): infra/tests/iam-code.test.ts derives from it the
+// AWS API calls each bundle can make. A chunk that nothing in the bundle
+// imports (esbuild emits one for an import() inside code it then shook out)
+// can never load, and is not shipped.
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { commonOptions, LAMBDA_PACKAGE_JSON, lambdaOptions } from './bundle-options.mjs';
+import {
+  commonOptions,
+  dropUnreachableChunks,
+  LAMBDA_PACKAGE_JSON,
+  lambdaOptions,
+} from './bundle-options.mjs';
 import { externalThirdParty } from './external-third-party.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,18 +37,21 @@ const targets = [
     entry: 'packages/worker/src/lambda.ts',
     outfile: 'packages/worker/dist/index.js',
     options: lambdaOptions(root),
+    metafile: 'packages/worker/build-meta.json',
   },
   {
     name: 'scheduler',
     entry: 'packages/scheduler/src/lambda.ts',
     outfile: 'packages/scheduler/dist/index.js',
     options: lambdaOptions(root),
+    metafile: 'packages/scheduler/build-meta.json',
   },
   {
     name: 'web',
     options: lambdaOptions(root),
     entry: 'packages/web/src/lambda.ts',
     outfile: 'packages/web/dist/index.js',
+    metafile: 'packages/web/build-meta.json',
     copy: [['packages/web/src/views', 'packages/web/dist/views']],
   },
   {
@@ -60,14 +75,20 @@ for (const target of targets) {
   const outdir = path.join(root, target.outdir ?? path.dirname(target.outfile));
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
-  await build({
+  const result = await build({
     ...target.options,
     entryPoints: Object.fromEntries(
       Object.entries(entries).map(([name, file]) => [name, path.join(root, file)]),
     ),
     outdir,
     plugins: target.plugins ?? [],
+    absWorkingDir: root,
+    metafile: Boolean(target.metafile),
   });
+  if (target.metafile) {
+    const metafile = await dropUnreachableChunks(result.metafile, root, Object.values(entries));
+    await writeFile(path.join(root, target.metafile), `${JSON.stringify(metafile, null, 1)}\n`);
+  }
   if (target.options.format === 'esm')
     await writeFile(path.join(outdir, 'package.json'), LAMBDA_PACKAGE_JSON);
   for (const [from, to] of target.copy ?? []) {

@@ -4,6 +4,7 @@
  * measures them against (bench/suites/bundles.ts), so the two compare like
  * with like. `root` is the repository root (for tsconfig's @rez/* paths).
  */
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Options shared by every bundle: Lambdas and the local runtime. */
@@ -57,3 +58,33 @@ export const lambdaOptions = (root) => ({
 
 /** The package.json written beside a Lambda bundle: its .js files are ES modules. */
 export const LAMBDA_PACKAGE_JSON = `${JSON.stringify({ type: 'module' })}\n`;
+
+/**
+ * Deletes the output files of a build (`metafile: true`, paths relative to
+ * `root`) that none of its `entryPoints` (source files) reaches through its static and dynamic imports, with
+ * their source maps, and returns the metafile without them. esbuild writes a
+ * chunk for every import() it parses, also one inside code it then shook
+ * out; nothing can load such a chunk, so a Lambda need not ship it.
+ */
+export async function dropUnreachableChunks(metafile, root, entryPoints) {
+  const outputs = metafile.outputs;
+  const reached = new Set();
+  // Every import() target is an entryPoint in the metafile too: start from the build's own entries.
+  const entries = new Set(entryPoints.map((file) => path.relative(root, path.resolve(root, file))));
+  const pending = Object.keys(outputs).filter((file) => entries.has(outputs[file].entryPoint));
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (reached.has(file)) continue;
+    reached.add(file);
+    for (const { path: imported, external } of outputs[file].imports) {
+      if (!external && outputs[imported]) pending.push(imported);
+    }
+  }
+  const kept = {};
+  for (const [file, output] of Object.entries(outputs)) {
+    const owner = file.endsWith('.map') ? file.slice(0, -'.map'.length) : file;
+    if (reached.has(owner)) kept[file] = output;
+    else await rm(path.join(root, file), { force: true });
+  }
+  return { ...metafile, outputs: kept };
+}

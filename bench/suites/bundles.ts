@@ -24,7 +24,7 @@ import { pathToFileURL } from 'node:url';
 import { ulidGenerator } from '@rez/core';
 import { build } from 'esbuild';
 // @ts-expect-error: plain ESM module, no types
-import { LAMBDA_PACKAGE_JSON, lambdaOptions } from '../../scripts/bundle-options.mjs';
+import { dropUnreachableChunks, LAMBDA_PACKAGE_JSON, lambdaOptions } from '../../scripts/bundle-options.mjs';
 
 const RUNS = Number(process.env.REZ_BENCH_RUNS ?? 11);
 const KiB = 1024;
@@ -39,9 +39,11 @@ const LAMBDA_ENV: Record<string, string> = {
   NTFY_TOPIC: 'rez-bench',
   OAUTH_ISSUER: 'https://issuer.example.com',
   OAUTH_CLIENT_ID: 'bench',
-  OAUTH_CLIENT_SECRET: 'bench',
   REZ_ALLOWED_USERS: 'ops@example.com',
-  REZ_SESSION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  // Secrets come from SSM (the stub below answers GetParameter); the worker reads a token as prod does.
+  REZ_OAUTH_CLIENT_SECRET_PARAMETER: '/rez/dev/oauth-client-secret:1',
+  REZ_SESSION_KEY_PARAMETER: '/rez/dev/session-key:1',
+  REZ_NTFY_TOKEN_PARAMETER: '/rez/dev/ntfy-token:1',
   REZ_PUBLIC_URL: 'https://rez.example.com',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
@@ -62,12 +64,47 @@ interface Subject {
   event: unknown;
 }
 
-/** Answers every AWS call with a client error; serves a discovery document for the console's issuer. */
+/** What the stub's GetParameter answers, by the name the bundle asks for. */
+const PARAMETERS: Record<string, string> = {
+  '/rez/dev/oauth-client-secret:1': 'bench',
+  '/rez/dev/session-key:1': Buffer.alloc(32, 7).toString('base64'),
+  '/rez/dev/ntfy-token:1': 'tk_bench',
+};
+
+/**
+ * Answers every AWS call with a client error, but SSM GetParameter with the
+ * secrets above (a Lambda reads them before its first event's work); serves
+ * a discovery document for the console's issuer.
+ */
 async function startStub(): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    request.resume();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      if (request.headers['x-amz-target'] === 'AmazonSSM.GetParameter') {
+        const { Name } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Name: string };
+        const found = Name in PARAMETERS;
+        response.writeHead(found ? 200 : 400, {
+          'content-type': 'application/x-amz-json-1.1',
+          connection: 'close',
+        });
+        response.end(
+          JSON.stringify(
+            found
+              ? {
+                  Parameter: {
+                    Name: Name.split(':')[0],
+                    Type: 'SecureString',
+                    Value: PARAMETERS[Name],
+                    Version: 1,
+                  },
+                }
+              : { __type: 'ParameterNotFound', message: Name },
+          ),
+        );
+        return;
+      }
       if (request.url === '/.well-known/openid-configuration') {
         response.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
         response.end(
@@ -124,12 +161,15 @@ const size = (files: string[]) => files.reduce((sum, file) => sum + statSync(fil
 
 export async function run({ progress, root }: { progress: (m: string) => void; root: string }) {
   const plainDir = mkdtempSync(path.join(tmpdir(), 'rez-plain-worker-'));
-  await build({
+  const plain = await build({
     ...lambdaOptions(root),
     entryPoints: { index: path.join(root, 'bench/baselines/plain-worker.ts') },
     outdir: plainDir,
     absWorkingDir: root,
+    metafile: true,
   });
+  // Shipped as the Lambda builds are (scripts/build.mjs): without chunks nothing imports.
+  await dropUnreachableChunks(plain.metafile, root, ['bench/baselines/plain-worker.ts']);
   writeFileSync(path.join(plainDir, 'package.json'), LAMBDA_PACKAGE_JSON);
 
   const message = (() => {

@@ -5,11 +5,18 @@
  * bare Fastify route answering the same way (inject, same concurrency).
  * The 1M rows are seeded straight into the store's tables — one transaction,
  * prepared statements — with the count aggregates the dashboard reads.
+ *
+ * The session check: every signed-in request reads its user's session
+ * record by key (ConsoleSessionStore.consoleSessionState). Its cost: that
+ * read alone against the same answer from memory, the read as a share of a
+ * light signed-in page (`/messages/new`: no store reads of its own), and
+ * that page with the check against the page over a store whose check
+ * answers from memory (see measureSessionCheck).
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { COUNT_BUCKET_MS, ulidGenerator } from '@rez/core';
+import { COUNT_BUCKET_MS, type MessageStore, ulidGenerator } from '@rez/core';
 import { openLocalPipeline } from '@rez/local';
 import { build, loginCookie } from '@rez/web/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -88,6 +95,90 @@ async function p95(app: FastifyInstance, url: string, cookie: string): Promise<n
   return times[Math.floor(times.length * 0.95)];
 }
 
+/** `store` with the session check answered from memory (no read): the "without the check" baseline. */
+function withoutSessionRead(store: MessageStore): MessageStore {
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === 'consoleSessionState') return async () => ({ epoch: 0, revoked: {} });
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+interface SessionCheckFigures {
+  /** The read alone: µs per consoleSessionState on the SQLite store, and per answer from memory. */
+  readUs: number;
+  memoryUs: number;
+  /** Mean µs per request of a light signed-in page, with the check and with it answered from memory. */
+  withUs: number;
+  withoutUs: number;
+}
+
+/** Requests per side: alternating blocks of BLOCK, so drift on a shared machine falls on both alike. */
+const PAGE_REQUESTS = 6_000;
+const BLOCK = 200;
+
+async function perCallUs(call: () => Promise<unknown>, calls = 20_000): Promise<number> {
+  for (let i = 0; i < 1_000; i++) await call();
+  const started = performance.now();
+  for (let i = 0; i < calls; i++) await call();
+  return ((performance.now() - started) * 1000) / calls;
+}
+
+/**
+ * The session check's cost: the read by key alone, and a light signed-in
+ * page (`/messages/new`, no store reads of its own) with the check against
+ * the same page over a store whose check answers from memory, requested
+ * one at a time in alternating blocks (ABBA). On a shared machine the page
+ * comparison is noisy — two apps running identical code differed by 10–50%
+ * in one run — far more than the read itself costs; the read alone, against
+ * the page's own time, is the steadier figure.
+ */
+async function measureSessionCheck(
+  pipeline: ReturnType<typeof openLocalPipeline>,
+  progress: (m: string) => void,
+): Promise<SessionCheckFigures> {
+  const memory = withoutSessionRead(pipeline.store);
+  const readUs = await perCallUs(() => pipeline.store.consoleSessionState('ana@example.com'));
+  const memoryUs = await perCallUs(() => memory.consoleSessionState('ana@example.com'));
+  // Two fresh apps, built alike but for the store's check, so neither carries the other's history.
+  const checked = await build({
+    store: pipeline.store,
+    queue: pipeline.queue,
+    publisher: pipeline.publisher,
+  });
+  const bare = await build({ store: memory, queue: pipeline.queue, publisher: pipeline.publisher });
+  const sides = [
+    { app: checked.app, cookie: loginCookie(checked), ms: 0 },
+    { app: bare.app, cookie: loginCookie(bare), ms: 0 },
+  ];
+  const light = '/messages/new';
+  try {
+    for (const side of sides)
+      for (let i = 0; i < BLOCK; i++) await side.app.inject({ url: light, headers: { cookie: side.cookie } });
+    for (let done = 0; done < PAGE_REQUESTS; done += BLOCK) {
+      // ABBA: each side goes first in every other round, so going first or second weighs on both.
+      for (const side of (done / BLOCK) % 2 === 0 ? sides : [...sides].reverse()) {
+        const started = performance.now();
+        for (let i = 0; i < BLOCK; i++) {
+          const response = await side.app.inject({ url: light, headers: { cookie: side.cookie } });
+          if (response.statusCode !== 200) throw new Error(`GET ${light} answered ${response.statusCode}`);
+        }
+        side.ms += performance.now() - started;
+      }
+    }
+  } finally {
+    await checked.app.close();
+    await bare.app.close();
+  }
+  const [withUs, withoutUs] = sides.map((side) => (side.ms * 1000) / PAGE_REQUESTS);
+  progress(
+    `session check: read ${readUs.toFixed(1)} µs (memory ${memoryUs.toFixed(1)} µs); ${light} ${withUs.toFixed(0)} vs ${withoutUs.toFixed(0)} µs a request`,
+  );
+  return { readUs, memoryUs, withUs, withoutUs };
+}
+
 async function rate(app: FastifyInstance, url: string, headers: Record<string, string>): Promise<number> {
   let done = 0;
   const until = performance.now() + RATE_MS;
@@ -109,6 +200,7 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
   cpSync(path.join(root, 'packages/web/src/views'), path.join(__dirname, 'views'), { recursive: true });
   const rows = [];
   const results: Record<number, { dashboard: number; history: number; rate: number }> = {};
+  let sessionCheck: SessionCheckFigures | undefined;
   for (const count of [1_000, 1_000_000]) {
     const dir = mkdtempSync(path.join(tmpdir(), 'rez-bench-console-'));
     const pipeline = openLocalPipeline({
@@ -132,6 +224,7 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
         progress(
           `${count.toLocaleString('en')} messages: / p95 ${dashboard.toFixed(1)} ms, /messages p95 ${history.toFixed(1)} ms, / ${perSecond.toFixed(0)} req/s`,
         );
+        if (count === 1_000) sessionCheck = await measureSessionCheck(pipeline, progress);
       } finally {
         await t.app.close();
       }
@@ -172,6 +265,29 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
       ratio: large / small,
       target: '< 50 ms',
       met: large < 50,
+    });
+  }
+  if (sessionCheck) {
+    rows.push({
+      name: 'session check: one read by key of the user’s record (SQLite store)',
+      value: sessionCheck.readUs,
+      unit: 'µs',
+      baseline: { name: 'the same answer from memory', value: sessionCheck.memoryUs },
+      ratio: sessionCheck.readUs / sessionCheck.memoryUs,
+    });
+    rows.push({
+      name: 'session check read, as a share of a light signed-in page (/messages/new)',
+      value: sessionCheck.readUs,
+      unit: 'µs',
+      baseline: { name: 'the page without the read', value: sessionCheck.withoutUs },
+      ratio: sessionCheck.readUs / sessionCheck.withoutUs,
+    });
+    rows.push({
+      name: `signed-in page with the session check, /messages/new (mean of ${PAGE_REQUESTS.toLocaleString('en')})`,
+      value: sessionCheck.withUs,
+      unit: 'µs',
+      baseline: { name: 'same page, check answered from memory', value: sessionCheck.withoutUs },
+      ratio: sessionCheck.withUs / sessionCheck.withoutUs,
     });
   }
   for (const count of [1_000, 1_000_000]) {

@@ -114,9 +114,6 @@ export function boundaryPolicy(scope: AccountScope, stage: string): PolicyDocume
         'sqs:GetQueueAttributes',
         'sqs:ChangeMessageVisibility',
         'sqs:SendMessage',
-        'sqs:StartMessageMoveTask',
-        'sqs:ListMessageMoveTasks',
-        'sqs:CancelMessageMoveTask',
       ],
       [regional('sqs', `${prefix}-*`)],
     ),
@@ -124,7 +121,6 @@ export function boundaryPolicy(scope: AccountScope, stage: string): PolicyDocume
       'StageTable',
       [
         'dynamodb:GetItem',
-        'dynamodb:BatchGetItem',
         'dynamodb:Query',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
@@ -151,6 +147,12 @@ export function boundaryPolicy(scope: AccountScope, stage: string): PolicyDocume
       { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
     ),
     allow('StageSecrets', ['ssm:GetParameter'], [regional('ssm', `parameter/rez/${stage}/*`)]),
+    // Reading a SecureString, SSM decrypts it as the caller. The aws/ssm key's own policy grants that
+    // to every principal of the account, but a boundary may cap a key policy's grant to a role:
+    // this keeps it from capping SSM's decrypt (a cap only; the function roles grant no KMS action).
+    allow('DecryptSecretsThroughSsm', ['kms:Decrypt'], [regional('kms', 'key/*')], {
+      StringEquals: { 'kms:ViaService': `ssm.${scope.region}.amazonaws.com` },
+    }),
     allow('ReadMetrics', ['cloudwatch:GetMetricData'], ['*']),
   ]);
 }

@@ -113,6 +113,19 @@ export function tableResources(tableArn: pulumi.Input<string>): pulumi.Input<str
   ];
 }
 
+/**
+ * What the message store adapter (DynamoMessageStore, whole in every Lambda
+ * bundle) does: get, put and update items of the table, and Query the table
+ * (counts) and its indexes (lists); never a scan, a batch or table admin.
+ * infra/tests/iam-code.test.ts checks this against the bundles.
+ */
+export function messageStoreStatements(tableArn: pulumi.Input<string>): PolicyStatement[] {
+  return [
+    allow('MessageStoreItems', DYNAMODB_ITEMS, [tableArn]),
+    allow('MessageStoreQueries', DYNAMODB_QUERY, tableResources(tableArn)),
+  ];
+}
+
 /** Log streams of one log group (the group itself is created by Pulumi, not by the function). */
 export function logStreams(logGroupArn: pulumi.Input<string>): pulumi.Input<string>[] {
   return [pulumi.interpolate`${logGroupArn}:*`];
@@ -120,14 +133,10 @@ export function logStreams(logGroupArn: pulumi.Input<string>): pulumi.Input<stri
 
 export const LOG_WRITE = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 export const SNS_PUBLISH = ['sns:Publish'];
-export const SQS_CONSUME = [
-  'sqs:ReceiveMessage',
-  'sqs:DeleteMessage',
-  'sqs:GetQueueAttributes',
-  'sqs:ChangeMessageVisibility',
-];
-/** What the message store adapter does: items and queries, never scans or table admin. */
-export const DYNAMODB_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-export const DYNAMODB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** What the SQS event source mapping does with the function's role: poll, delete, read attributes. */
+export const SQS_EVENT_SOURCE = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+/** The message store's item calls (see messageStoreStatements). */
+export const DYNAMODB_ITEMS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+export const DYNAMODB_QUERY = ['dynamodb:Query'];
 /** Reading one SSM parameter; the AWS-managed aws/ssm key lets any principal allowed this decrypt it. */
 export const SSM_READ = ['ssm:GetParameter'];

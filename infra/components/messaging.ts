@@ -74,7 +74,7 @@ export class Messaging extends pulumi.ComponentResource {
       },
       parent,
     );
-    // Only this queue may redrive into the DLQ (and StartMessageMoveTask moves back to it).
+    // Only this queue may redrive into the DLQ.
     new aws.sqs.RedriveAllowPolicy(
       `${name}-dlq-redrive-allow`,
       {

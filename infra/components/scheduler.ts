@@ -9,7 +9,7 @@ import {
 import { bundledFunction, pipelineEnvironment } from './function';
 import {
   allow,
-  DYNAMODB_WRITE,
+  messageStoreStatements,
   type PolicyStatement,
   policyDocument,
   type RoleScope,
@@ -90,9 +90,9 @@ export class Scheduler extends pulumi.ComponentResource {
         },
         statements: () => [
           allow('PublishScheduled', SNS_PUBLISH, [args.topicArn]),
-          allow('RecordScheduled', DYNAMODB_WRITE, [args.tableArn]),
-          // A user schedule's run is checked against its stored definition (one GetItem by key).
-          allow('ReadUserSchedules', ['dynamodb:GetItem'], [args.tableArn]),
+          // submitMessage puts, and on a failed publish claims (a consistent read) and fails the record;
+          // a user schedule's run is checked against its stored definition (GetItem by key, in the same grant).
+          ...messageStoreStatements(args.tableArn),
         ],
       },
       this,

@@ -12,10 +12,11 @@ export interface SecretsArgs {
 /**
  * The stage's secrets as SSM Parameter Store SecureStrings at
  * `/rez/<stage>/<name>` (encrypted with the AWS-managed aws/ssm key), written
- * from the Pulumi config secrets. A function gets the parameter's name in its
- * environment ({@link Secrets.environment}) and `ssm:GetParameter` on exactly
- * that parameter ({@link Secrets.readStatement}); the value never appears in
- * a Lambda configuration.
+ * from the Pulumi config secrets. A function gets the parameter's name and
+ * version in its environment ({@link Secrets.environment}) and
+ * `ssm:GetParameter` on exactly that parameter ({@link Secrets.readStatement});
+ * the value never appears in a Lambda configuration. The functions read it
+ * with @rez/aws/secrets-from-env.
  */
 export class Secrets extends pulumi.ComponentResource {
   readonly parameters: Partial<Record<SecretKey, aws.ssm.Parameter>> = {};
@@ -43,12 +44,20 @@ export class Secrets extends pulumi.ComponentResource {
     });
   }
 
-  /** The env vars naming the parameters of `keys` that exist (see SECRET_PARAMETERS in @rez/aws). */
+  /**
+   * The env vars naming the parameters of `keys` that exist, each with its
+   * current version (`/rez/prod/session-key:4`, see SECRET_PARAMETERS in
+   * @rez/aws). A new secret value is a new version, so the function's
+   * configuration changes with it and Lambda starts every instance afresh:
+   * no warm instance keeps using the old secret.
+   */
   environment(keys: SecretKey[]): Record<string, pulumi.Input<string>> {
     return Object.fromEntries(
       keys.flatMap((key) => {
         const parameter = this.parameters[key];
-        return parameter ? [[SECRET_PARAMETERS[key].env, parameter.name]] : [];
+        return parameter
+          ? [[SECRET_PARAMETERS[key].env, pulumi.interpolate`${parameter.name}:${parameter.version}`]]
+          : [];
       }),
     );
   }

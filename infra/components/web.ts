@@ -2,15 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { ScheduleDefinition } from '@rez/core';
 import { bundledFunction, pipelineEnvironment } from './function';
-import {
-  allow,
-  allowOnAnyResource,
-  DYNAMODB_READ,
-  DYNAMODB_WRITE,
-  type RoleScope,
-  SNS_PUBLISH,
-  tableResources,
-} from './iam';
+import { allow, allowOnAnyResource, messageStoreStatements, type RoleScope, SNS_PUBLISH } from './iam';
 import type { UserScheduleAccess } from './scheduler';
 import type { Secrets } from './secrets';
 
@@ -88,12 +80,13 @@ export class Web extends pulumi.ComponentResource {
         },
         statements: () => [
           allow('SubmitMessages', SNS_PUBLISH, [args.topicArn]),
-          allow('MessageStore', [...DYNAMODB_READ, ...DYNAMODB_WRITE], tableResources(args.tableArn)),
+          ...messageStoreStatements(args.tableArn),
           // Deleting a user schedule's definition (the table's only DeleteItem).
           allow('DeleteUserSchedules', ['dynamodb:DeleteItem'], [args.tableArn]),
           ...args.userSchedules.statements(),
           // Queue depth for the dashboard; SendMessage because a DLQ redrive moves messages into it.
           allow('QueueDepthAndRedriveTarget', ['sqs:GetQueueAttributes', 'sqs:SendMessage'], [args.queueArn]),
+          // Listing peeks (receive, then visible again); redrive receives, sends on, deletes in batches.
           allow(
             'InspectAndRedriveDeadLetters',
             [
@@ -101,9 +94,6 @@ export class Web extends pulumi.ComponentResource {
               'sqs:ReceiveMessage',
               'sqs:DeleteMessage',
               'sqs:ChangeMessageVisibility',
-              'sqs:StartMessageMoveTask',
-              'sqs:ListMessageMoveTasks',
-              'sqs:CancelMessageMoveTask',
             ],
             [args.deadLetterQueueArn],
           ),

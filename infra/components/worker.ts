@@ -1,15 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { bundledFunction, pipelineEnvironment } from './function';
-import {
-  allow,
-  DYNAMODB_READ,
-  DYNAMODB_WRITE,
-  type RoleScope,
-  SNS_PUBLISH,
-  SQS_CONSUME,
-  tableResources,
-} from './iam';
+import { allow, messageStoreStatements, type RoleScope, SNS_PUBLISH, SQS_EVENT_SOURCE } from './iam';
 import { VISIBILITY_TO_TIMEOUT_RATIO } from './messaging';
 import type { Secrets } from './secrets';
 
@@ -20,6 +12,9 @@ export interface WorkerArgs {
   /** The queue the worker consumes, and its visibility timeout (≥ 6 × timeoutSeconds). */
   queueArn: pulumi.Input<string>;
   queueVisibilityTimeoutSeconds: number;
+  /** The queue's DLQ: the worker sends a permanent failure there at once (REZ_DLQ_URL). */
+  deadLetterQueueUrl: pulumi.Input<string>;
+  deadLetterQueueArn: pulumi.Input<string>;
   /** Topic the worker publishes emitted messages to. */
   topicArn: pulumi.Input<string>;
   tableName: pulumi.Input<string>;
@@ -63,15 +58,20 @@ export class Worker extends pulumi.ComponentResource {
           ...pipelineEnvironment(args),
           NTFY_BASE_URL: args.ntfy.baseUrl,
           NTFY_TOPIC: args.ntfy.topic,
+          REZ_DLQ_URL: args.deadLetterQueueUrl,
           REZ_LEASE_SECONDS: String(
             workerLeaseSeconds(args.timeoutSeconds, args.queueVisibilityTimeoutSeconds),
           ),
           ...args.secrets.environment(['ntfyToken']),
         },
         statements: () => [
-          allow('ConsumeQueue', SQS_CONSUME, [args.queueArn]),
+          // The event source mapping polls with this role; the code delays a rate-limited record.
+          allow('EventSource', SQS_EVENT_SOURCE, [args.queueArn]),
+          allow('DelayRedelivery', ['sqs:ChangeMessageVisibility'], [args.queueArn]),
+          // A permanent failure skips its retries: the worker sends it to the DLQ itself.
+          allow('DeadLetterPermanentFailures', ['sqs:SendMessage'], [args.deadLetterQueueArn]),
           allow('PublishEmitted', SNS_PUBLISH, [args.topicArn]),
-          allow('MessageStore', [...DYNAMODB_READ, ...DYNAMODB_WRITE], tableResources(args.tableArn)),
+          ...messageStoreStatements(args.tableArn),
           ...args.secrets.readStatement('ReadNtfyToken', ['ntfyToken']),
         ],
       },

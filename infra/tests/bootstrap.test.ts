@@ -178,6 +178,18 @@ describe('Bootstrap policies: a deploy role can change its stage and nothing els
     }
   });
 
+  it('lets a workload role’s SecureString reads decrypt through SSM, and no KMS use besides', () => {
+    const boundary = [boundaryPolicy(scope, 'dev')];
+    const awsSsmKey = arn('kms', 'key/0a1b2c3d-aws-ssm');
+    const viaSsm = { 'kms:ViaService': `ssm.${REGION}.amazonaws.com` };
+    expect(decide(boundary, 'kms:Decrypt', awsSsmKey, viaSsm)).toBe('allow');
+    expect(
+      decide(boundary, 'kms:Decrypt', awsSsmKey, { 'kms:ViaService': `s3.${REGION}.amazonaws.com` }),
+    ).toBe('implicit-deny');
+    expect(decide(boundary, 'kms:Decrypt', awsSsmKey)).toBe('implicit-deny');
+    expect(decide(boundary, 'kms:Encrypt', awsSsmKey, viaSsm)).toBe('implicit-deny');
+  });
+
   it('lets the preview role read the dev stack and decrypt its config, and change nothing', () => {
     const docs = [previewPolicy(scope, 'dev', targets('dev'))];
     expect(decide(docs, 's3:GetObject', `arn:aws:s3:::${BUCKET}/.pulumi/stacks/rez-agent/dev.json`)).toBe(

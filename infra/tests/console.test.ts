@@ -127,8 +127,8 @@ describe.each(['dev', 'prod'])('Console (%s): CloudFront in front of an internal
       OAUTH_ISSUER: config.web.oauthIssuer,
       OAUTH_CLIENT_ID: config.web.oauthClientId,
       REZ_ALLOWED_USERS: config.web.allowedUsers.join(','),
-      REZ_OAUTH_CLIENT_SECRET_PARAMETER: `/rez/${stage}/oauth-client-secret`,
-      REZ_SESSION_KEY_PARAMETER: `/rez/${stage}/session-key`,
+      REZ_OAUTH_CLIENT_SECRET_PARAMETER: `/rez/${stage}/oauth-client-secret:1`,
+      REZ_SESSION_KEY_PARAMETER: `/rez/${stage}/session-key:1`,
     });
     expect(JSON.parse(env.REZ_SCHEDULES)).toEqual(config.schedules);
     expect(env.REZ_QUEUE_URL).toContain(`${p}-queue`);

@@ -124,6 +124,8 @@ describe('Components: args are validated up front', () => {
       bundleDir: '/nowhere',
       queueArn: 'arn:q',
       queueVisibilityTimeoutSeconds: 179,
+      deadLetterQueueUrl: 'https://dlq',
+      deadLetterQueueArn: 'arn:dlq',
       topicArn: 'arn:t',
       tableName: 't',
       tableArn: 'arn:tbl',

@@ -57,6 +57,7 @@ export function fakeState(
       break;
     case 'aws:ssm/parameter:Parameter':
       state.arn = regional(`parameter${physical}`);
+      state.version = 1;
       break;
     case 'aws:iam/role:Role':
       state.arn = `arn:aws:iam::${ACCOUNT_ID}:role${inputs.path ?? '/'}${physical}`;

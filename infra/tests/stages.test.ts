@@ -93,7 +93,7 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
   });
 
   describe('Component: Worker', () => {
-    it('runs nodejs22.x from the worker bundle with the pipeline env', async () => {
+    it('runs nodejs22.x from the worker bundle with the pipeline env and its DLQ', async () => {
       const { recorded, config } = get();
       const fn = one(recorded, 'aws:lambda/function:Function', `${p}-worker-function`);
       expect(fn.inputs).toMatchObject({ runtime: 'nodejs22.x', handler: 'index.handler' });
@@ -103,9 +103,12 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
         REZ_STAGE: stage,
         NTFY_BASE_URL: config.ntfy.baseUrl,
         NTFY_TOPIC: config.ntfy.topic,
-        REZ_NTFY_TOKEN_PARAMETER: `/rez/${stage}/ntfy-token`,
+        // The parameter's name and its version: a new token restarts every instance.
+        REZ_NTFY_TOKEN_PARAMETER: `/rez/${stage}/ntfy-token:1`,
       });
       expect(env.REZ_TOPIC_ARN).toContain(`${p}-topic`);
+      // Permanent failures go to the DLQ at once (the worker's deadLetter).
+      expect(env.REZ_DLQ_URL).toMatch(new RegExp(`/${p}-dlq-[0-9a-f]+$`));
       expect(env.REZ_MESSAGES_TABLE).toContain(`${p}-messages`);
     });
 
@@ -292,10 +295,12 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
       const actions = statements(policy.inputs.policy).flatMap((s) => s.Action);
       for (const action of actions) expect(prefixes.some((prefix) => action.startsWith(prefix))).toBe(true);
       if (name === 'scheduler-policy') {
-        // GetItem: a user schedule's run is checked against its stored definition.
+        // The whole store is in its bundle (infra/tests/iam-code.test.ts): items and queries, no scans or batches;
+        // GetItem also checks a user schedule's run against its stored definition.
         expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
           'dynamodb:GetItem',
           'dynamodb:PutItem',
+          'dynamodb:Query',
           'dynamodb:UpdateItem',
         ]);
       }
@@ -305,7 +310,7 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
       const policy = one(get().recorded, 'aws:iam/rolePolicy:RolePolicy', `${p}-web-policy`);
       const dlq = statements(policy.inputs.policy).find((s) => s.Sid === 'InspectAndRedriveDeadLetters');
       expect(dlq?.Action).toEqual(
-        expect.arrayContaining(['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks']),
+        expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']),
       );
       expect(dlq?.Resource).toEqual([expect.stringContaining(`${p}-dlq`)]);
     });

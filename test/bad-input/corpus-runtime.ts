@@ -244,3 +244,17 @@ export const STARTUP_CASES: StartupCase[] = [
     names: { variable: 'REZ_DATA_DIR' },
   },
 ];
+
+// ── CloudWatch alarms that are valid but extreme: each must become a push, never a dead letter ──
+
+/** Alarm names AWS accepts (1–255 characters), at and around the lengths that overflow a 250-character title. */
+export const LONG_ALARM_NAMES: [string, string][] = [
+  ...[244, 245, 246, 249, 250, 251, 254, 255].map((n): [string, string] => [
+    `${n} ASCII characters`,
+    'a'.repeat(n),
+  ]),
+  ['255 characters ending in an emoji (a surrogate pair across the cut)', `${'a'.repeat(253)}😀`],
+  ['255 CJK characters', '名'.repeat(255)],
+  ['249 characters then an emoji at 250–251', `${'a'.repeat(249)}😀${'b'.repeat(4)}`],
+  ['255 characters with HTML and a newline', `<b>\n${'x'.repeat(251)}`],
+];

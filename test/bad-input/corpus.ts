@@ -6,6 +6,8 @@
  * reason / a permanent error) with nothing stored or published.
  */
 
+import { CURSOR_CASES } from './corpus-console';
+
 /** Strings an attacker tries; each case puts one where it makes the input invalid. */
 export const INJECTIONS: [string, string][] = [
   ['html script', '<script>alert(1)</script>'],
@@ -113,11 +115,19 @@ export const WEB_CASES: WebCase[] = [
     fields: { type: 'hello_world', payload: `{"greeting":"${'g'.repeat(290_000)}"}` },
   },
   {
-    name: 'body over the 320 KiB body limit',
+    name: 'body over the 832 KiB body limit',
     raw: {
       contentType: 'application/x-www-form-urlencoded',
-      body: `type=notify&message=${'x'.repeat(340 * 1024)}`,
+      body: `type=notify&message=${'x'.repeat(840 * 1024)}`,
     },
+  },
+  {
+    name: 'a CJK message one character over 65,536 (590 KB percent-encoded)',
+    fields: { type: 'notify', message: '界'.repeat(65_537) },
+  },
+  {
+    name: 'a JSON payload over 256 KiB in CJK, under the body limit',
+    fields: { type: 'hello_world', payload: `{"greeting":"${'界'.repeat(90_000)}"}` },
   },
   // invalid UTF-8 and odd encodings
   ...[
@@ -298,8 +308,24 @@ export const CLI_CASES: CliCase[] = [
   { name: 'list with an unknown status', args: ['list', '--status', "queued' OR 1=1 --"] },
   { name: 'list with limit 0', args: ['list', '--limit', '0'] },
   { name: 'list with limit 1000', args: ['list', '--limit', '1000'] },
-  { name: 'list with a forged cursor', args: ['list', '--cursor', '../../etc/passwd'] },
+  // A NUL cannot be a process argument at all.
+  ...CURSOR_CASES.filter((cursor) => !cursor.includes('\u0000')).map(
+    (cursor, i): CliCase => ({
+      name: `list with forged cursor ${i + 1}`,
+      args: ['list', '--cursor', cursor],
+    }),
+  ),
   { name: 'show without an id', args: ['show'] },
+  { name: 'sessions without a subcommand', args: ['sessions'] },
+  { name: 'sessions with an unknown subcommand', args: ['sessions', 'revoke', 'ana@example.com'] },
+  { name: 'sessions end without a user', args: ['sessions', 'end'] },
+  { name: 'sessions end of a blank user', args: ['sessions', 'end', ' \t '] },
+  { name: 'sessions end of a user with a terminal escape', args: ['sessions', 'end', 'ana\u001b[2J'] },
+  { name: 'sessions end of a user with a newline', args: ['sessions', 'end', 'ana\nrez: ready'] },
+  {
+    name: 'sessions end of a user over 254 characters',
+    args: ['sessions', 'end', `${'a'.repeat(250)}@x.io`],
+  },
   { name: 'redrive without ids or --all', args: ['redrive'] },
   { name: 'schedule run of an unknown schedule', args: ['schedule', 'run', '../../etc/passwd'] },
   { name: 'unknown schedule subcommand', args: ['schedule', 'delete'] },
@@ -850,4 +876,5 @@ export const SCHEDULER_CASES: SchedulerCase[] = [
   ),
   { name: 'a lone surrogate in the type', input: { schedule: 'x', type: 'hello_world\ud800' } },
 ];
+export * from './corpus-console';
 export * from './corpus-runtime';

@@ -4,7 +4,8 @@ import { runNode } from '../support/run-node';
 const root = path.resolve(__dirname, '../..');
 
 /** Runs `node bench/chaos.mjs` with `args`; resolves with its exit code and output. */
-const runChaos = (args: string[]) => runNode(path.join(root, 'bench/chaos.mjs'), args, { cwd: root });
+const runChaos = (args: string[]) =>
+  runNode(path.join(root, 'bench/chaos.mjs'), args, { cwd: root, timeoutMs: 235_000 });
 
 /** The value of a `name: n` summary line, or undefined when the line is missing. */
 function figure(output: string, name: string): number | undefined {

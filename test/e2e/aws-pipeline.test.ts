@@ -6,7 +6,7 @@
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createDocumentClient, DynamoMessageStore, SqsQueue } from '@rez/aws';
-import { type NtfyTestServer, receiveAtLeast, startNtfyServer } from '@rez/core/testing';
+import { type NtfyTestServer, receiveAtLeast, sampleMessage, startNtfyServer } from '@rez/core/testing';
 import { sqsEvent } from '@rez/local';
 import type { SQSBatchResponse } from 'aws-lambda';
 import {
@@ -47,6 +47,7 @@ describe('End to end: scheduler → SNS → SQS → worker → ntfy, on fauxqs a
       REZ_STAGE: 'dev',
       REZ_TOPIC_ARN: bus.topicArn,
       REZ_MESSAGES_TABLE: table.tableName,
+      REZ_DLQ_URL: bus.deadLetterQueueUrl,
       NTFY_BASE_URL: ntfy.url,
       NTFY_TOPIC: 'rez-e2e',
       AWS_ENDPOINT_URL_SNS: peerEndpoint('REZ_TEST_SNS_ENDPOINT'),
@@ -128,20 +129,39 @@ describe('End to end: scheduler → SNS → SQS → worker → ntfy, on fauxqs a
     expect((await store.get(child.id))?.attempts).toBe(1);
   });
 
-  it('sends a record that keeps failing to the DLQ after maxReceiveCount, with its reason in the store', async () => {
+  it('sends a record that failed for good (not a Rez message) to the DLQ at once, with its reason in the store', async () => {
     await bus.sqs.send(new SendMessageCommand({ QueueUrl: bus.queueUrl, MessageBody: 'Message Body' }));
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      const { copies, response } = await deliver(1);
-      expect(response.batchItemFailures).toEqual([{ itemIdentifier: copies[0].transportId }]);
-      await queue.changeVisibility(copies[0].receiptHandle, 0);
-    }
+    const { response } = await deliver(1);
+    // The worker moved it itself (REZ_DLQ_URL): processed for the queue, no retry spent.
+    expect(response.batchItemFailures).toEqual([]);
     expect(await queue.receive({ maxMessages: 10, waitSeconds: 1 })).toEqual([]);
     const dead = await queue.listDeadLetters({ limit: 10 });
     expect(dead.map((d) => d.body)).toEqual(['Message Body']);
     const failed = await store.list({ status: 'failed', type: 'invalid' });
     expect(failed.items[0]).toMatchObject({
-      attempts: 3,
-      error: { reason: 'invalid message: body is not JSON ("Message Body")' },
+      attempts: 1,
+      error: { reason: 'invalid message: body is not JSON ("Message Body")', permanent: true },
     });
+  });
+
+  it('sends a record that keeps failing (ntfy answers 500) to the DLQ after maxReceiveCount', async () => {
+    ntfy.respond = () => ({ status: 500 });
+    try {
+      const message = sampleMessage({ stage: 'dev', at: new Date().toISOString() });
+      await bus.sqs.send(
+        new SendMessageCommand({ QueueUrl: bus.queueUrl, MessageBody: JSON.stringify(message) }),
+      );
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const { copies, response } = await deliver(1);
+        expect(response.batchItemFailures).toEqual([{ itemIdentifier: copies[0].transportId }]);
+        await queue.changeVisibility(copies[0].receiptHandle, 0);
+      }
+      expect(await queue.receive({ maxMessages: 10, waitSeconds: 1 })).toEqual([]);
+      const dead = await queue.listDeadLetters({ limit: 10 });
+      expect(dead.filter((d) => d.body.includes(message.id))).toHaveLength(1);
+      expect(await store.get(message.id)).toMatchObject({ status: 'failed', attempts: 3 });
+    } finally {
+      ntfy.respond = () => undefined;
+    }
   });
 });

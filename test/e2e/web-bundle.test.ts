@@ -1,13 +1,16 @@
 /**
  * The built console bundle (packages/web/dist: the ES module bundle, its
  * chunks and its views, nothing native) answering ALB events in its own
- * process, with the real dev OpenID provider as its issuer.
+ * process, with the real dev OpenID provider as its issuer and its two
+ * secrets read from Parameter Store (a GetParameter stub here; moto in
+ * test/peers/secrets.peer.ts).
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ALBEvent, ALBResult } from 'aws-lambda';
 import { awsEvent } from '../fixtures';
 import { type LambdaHost, startLambdaHost } from '../support/lambda-host';
+import { type SsmStub, startSsmStub } from '../support/ssm-stub';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -20,8 +23,13 @@ const env = (name: string) => {
 
 describe('End to end: the web bundle behind an ALB', () => {
   let web: LambdaHost;
+  let ssm: SsmStub;
 
   beforeAll(async () => {
+    ssm = await startSsmStub({
+      '/rez/dev/oauth-client-secret:1': env('REZ_TEST_OIDC_CLIENT_SECRET'),
+      '/rez/dev/session-key:2': Buffer.alloc(32, 3).toString('base64'),
+    });
     web = await startLambdaHost('web', {
       REZ_STAGE: 'dev',
       REZ_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:rez-dev',
@@ -30,16 +38,20 @@ describe('End to end: the web bundle behind an ALB', () => {
       REZ_DLQ_URL: 'http://127.0.0.1:9/000000000000/rez-dev-dlq',
       OAUTH_ISSUER: env('REZ_TEST_OIDC_ISSUER'),
       OAUTH_CLIENT_ID: env('REZ_TEST_OIDC_CLIENT_ID'),
-      OAUTH_CLIENT_SECRET: env('REZ_TEST_OIDC_CLIENT_SECRET'),
+      REZ_OAUTH_CLIENT_SECRET_PARAMETER: '/rez/dev/oauth-client-secret:1',
       REZ_ALLOWED_USERS: 'ops@example.com',
-      REZ_SESSION_KEY: Buffer.alloc(32, 3).toString('base64'),
+      REZ_SESSION_KEY_PARAMETER: '/rez/dev/session-key:2',
+      AWS_ENDPOINT_URL_SSM: ssm.endpoint,
       REZ_PUBLIC_URL: 'https://lambda-test-alb-1234567.us-east-1.elb.amazonaws.com',
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
     });
   });
-  afterAll(() => web.close());
+  afterAll(async () => {
+    web.close();
+    await ssm.close();
+  });
 
   it('answers /healthz for the single-value ALB sample', async () => {
     const event = {
@@ -71,6 +83,10 @@ describe('End to end: the web bundle behind an ALB', () => {
     // One cookie: the login's state, nonce and PKCE verifier travel sealed in the session.
     expect(cookies.map((c) => c.split('=')[0])).toEqual(['__Host-rez_session']);
     expect(cookies.every((c) => /HttpOnly; Secure; SameSite=Lax/.test(c))).toBe(true);
+  });
+
+  it('read its two secrets from Parameter Store once, for the first event, decrypted', () => {
+    expect([...ssm.reads].sort()).toEqual(['/rez/dev/oauth-client-secret:1', '/rez/dev/session-key:2']);
   });
 
   it('ships JavaScript, its views and package.json only: no node_modules, no native addon', () => {

@@ -9,9 +9,8 @@ import {
   CreateScheduleGroupCommand,
   GetScheduleCommand,
   ListSchedulesCommand,
-  SchedulerClient,
 } from '@aws-sdk/client-scheduler';
-import { baseClientConfig, EventBridgeScheduler } from '@rez/aws';
+import { createSchedulerClient, EventBridgeScheduler } from '@rez/aws';
 import { builtInRegistry, manualClock, SCHEDULES, UserSchedules, ulidGenerator } from '@rez/core';
 import { InMemoryMessageStore, InMemoryUserScheduleStore, RecordingPublisher } from '@rez/core/testing';
 
@@ -23,7 +22,7 @@ function motoEndpoint(): string {
 }
 
 describe('Class: EventBridgeScheduler (EventBridge Scheduler on moto)', () => {
-  const client = new SchedulerClient(baseClientConfig({ endpoint: motoEndpoint(), region: 'us-east-1' }));
+  const client = createSchedulerClient({ endpoint: motoEndpoint(), region: 'us-east-1' });
   const groupName = `rez-dev-user-schedules-${randomUUID().slice(0, 8)}`;
   const target = {
     groupName,

@@ -6,11 +6,16 @@ export interface ProcessOutcome {
   stderr: string;
 }
 
-/** Runs `node <script> <args>` without blocking the event loop; resolves with its exit code and output. */
+/**
+ * Runs `node <script> <args>` without blocking the event loop; resolves with
+ * its exit code and output. A process still running after `timeoutMs`
+ * (default 20 s) is killed, so a start that should have failed but keeps
+ * running fails its test instead of hanging it: its code is then null.
+ */
 export function runNode(
   script: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
 ): Promise<ProcessOutcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
@@ -26,8 +31,15 @@ export function runNode(
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    child.once('error', reject);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     // 'close', not 'exit': output can still be in flight when the process exits.
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }

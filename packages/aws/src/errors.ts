@@ -29,3 +29,25 @@ export async function adapterCall<T>(service: string, operation: string, run: ()
     throw new AdapterError(service, operation, error);
   }
 }
+
+/**
+ * A secret a Lambda needs could not be read from SSM Parameter Store. Names
+ * the parameter and the environment variable that named it. `permanent` when
+ * another try cannot help (no such parameter, not a SecureString, empty);
+ * a throttled or failed call is transient.
+ */
+export class SecretParameterError extends RezError {
+  constructor(
+    readonly variable: string,
+    readonly parameter: string,
+    problem: string,
+    options: { permanent: boolean; cause?: unknown },
+  ) {
+    super(`secret from SSM: parameter "${parameter}" (named by ${variable}) ${problem}`, {
+      code: 'SECRET_UNREADABLE',
+      permanent: options.permanent,
+      cause: options.cause,
+      context: { variable, parameter },
+    });
+  }
+}

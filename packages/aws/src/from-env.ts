@@ -36,6 +36,9 @@ const STORE_METHODS: Record<keyof MessageStore, true> = {
   list: true,
   children: true,
   counts: true,
+  consoleSessionState: true,
+  revokeConsoleSession: true,
+  endConsoleSessions: true,
 };
 
 /**

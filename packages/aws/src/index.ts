@@ -1,18 +1,20 @@
 export { type SqsDeadLetterOptions, sqsDeadLetter } from './bus/dead-letter';
 export { type QueueUrlOptions, queueUrlFromArn } from './bus/queue-url';
 export { SnsPublisher, type SnsPublisherOptions } from './bus/sns-publisher';
-export { SqsQueue, type SqsQueueOptions, SqsRedelivery } from './bus/sqs-queue';
+export { SqsQueue, type SqsQueueOptions } from './bus/sqs-queue';
+export { SqsRedelivery } from './bus/sqs-redelivery';
 export {
   type AwsClientOptions,
-  baseClientConfig,
   createCloudWatchClient,
   createDocumentClient,
   createDynamoDbClient,
+  createSchedulerClient,
   createSnsClient,
   createSqsClient,
+  createSsmClient,
   DEFAULT_MAX_SOCKETS,
 } from './clients';
-export { StoreConflictError } from './errors';
+export { SecretParameterError, StoreConflictError } from './errors';
 export {
   PIPELINE_METRICS,
   type PipelineMetricsQuery,
@@ -30,6 +32,7 @@ export {
   type SchedulerCommand,
   type ScheduleTarget,
 } from './schedules/eventbridge-scheduler';
+export { type ReadParameter, SecureStringProvider } from './secrets/secure-string-provider';
 export {
   SECRET_PARAMETERS,
   type SecretKey,

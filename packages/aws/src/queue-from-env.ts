@@ -1,7 +1,8 @@
 /**
- * The SQS side on Lambda, opened on first use (see openedOnFirstCall):
- * imported as `@rez/aws/queue-from-env` by the console (queue depth, DLQ,
- * redrive) and the worker (delayed redelivery).
+ * The console's SQS side on Lambda, opened on first use (see
+ * openedOnFirstCall): imported as `@rez/aws/queue-from-env` for queue depth,
+ * the DLQ list and redrive. The worker's own SQS calls have their entry
+ * (worker-queue-from-env), so its bundle holds none of these.
  */
 import { type Env, type MessageQueue, requireEnv } from '@rez/core';
 import { openedOnFirstCall } from './on-first-call';
@@ -30,22 +31,4 @@ export function sqsQueueFromEnv(env: Env): MessageQueue {
     async () => (await import('./on-demand/sqs')).openQueue({ queueUrl, deadLetterQueueUrl }),
     QUEUE_METHODS,
   );
-}
-
-/** Delays the next delivery of a message received in an SQS event (see SqsRedelivery). */
-export interface Redelivery {
-  delay(record: { eventSourceARN: string; receiptHandle: string }, seconds: number): Promise<void>;
-}
-
-/**
- * The worker's delayed redelivery on SQS (ChangeMessageVisibility on the
- * record's own queue); the SQS client is built on the first delay, which
- * most workers never need.
- *
- * @example
- * const redelivery = sqsRedelivery();
- * await redelivery.delay(record, 60);
- */
-export function sqsRedelivery(): Redelivery {
-  return openedOnFirstCall(async () => (await import('./on-demand/sqs')).openRedelivery(), { delay: true });
 }

@@ -17,3 +17,15 @@ export const CONSOLE_CALLBACK_PATH = '/auth/callback';
 export function consoleCallbackUrl(publicUrl: string): string {
   return `${publicUrl.replace(/\/+$/, '')}${CONSOLE_CALLBACK_PATH}`;
 }
+
+/**
+ * The console page of a stored message (`/messages/<id>`), the id
+ * percent-encoded: links to ids from outside (a dead letter's body) stay
+ * on that page.
+ *
+ * @example
+ * consoleMessagePath('invalid-059f36b4-87a3') // '/messages/invalid-059f36b4-87a3'
+ */
+export function consoleMessagePath(id: string): string {
+  return `/messages/${encodeURIComponent(id)}`;
+}

@@ -11,7 +11,14 @@ export {
   redactUrlCredentials,
   requireEnv,
 } from './config';
-export { CONSOLE_CALLBACK_PATH, consoleCallbackUrl } from './console-urls';
+export { CONSOLE_CALLBACK_PATH, consoleCallbackUrl, consoleMessagePath } from './console-urls';
+export {
+  asciiLower,
+  consoleUserKey,
+  isEmailEntry,
+  MAX_CONSOLE_USER_LENGTH,
+  parseConsoleUser,
+} from './console-users';
 export {
   AdapterError,
   ConfigError,
@@ -41,9 +48,16 @@ export {
   type NewMessage,
 } from './factory';
 export {
+  ALARM_STATES,
+  type AlarmState,
+  type AlarmVerdict,
+  alarmVerdict,
   builtInRegistry,
   cloudwatchAlarmHandler,
+  cutText,
+  fitNotifyPayload,
   helloWorldHandler,
+  NOTIFY_LIMITS,
   type NotifyPayload,
   notifyHandler,
   notifyPayloadSchema,
@@ -52,13 +66,19 @@ export { childId, type IdGenerator, idTime, seededId, ulidGenerator } from './id
 export {
   assertMessageSize,
   decodeMessage,
+  isStoredMessageId,
+  isUtcTimestamp,
   MAX_MESSAGE_BYTES,
+  MESSAGE_ATTRIBUTE_TYPE,
   type Message,
   type MessageMetadata,
+  messageAttributes,
   messageSchema,
   messageSize,
   parseEnvelope,
+  rejectedInputId,
   STAGES,
+  STORED_MESSAGE_ID_PATTERN,
   type Stage,
 } from './message';
 export { NTFY_MAX_ANSWER_BYTES } from './ntfy/answer';
@@ -81,16 +101,23 @@ export {
   type ClaimOutcome,
   type ClaimResult,
   COUNT_BUCKET_MS,
+  type ConsoleSessionState,
+  type ConsoleSessionStore,
   type CountBucket,
   type CountQuery,
   claimBlocker,
   claimTakeover,
+  consoleSessionLive,
   type DeadLetter,
   type Delivery,
+  decodeListCursor,
   type ErrorSummary,
+  encodeListCursor,
   interruptedSince,
   type LifecycleEvent,
   type ListQuery,
+  MAX_CURSOR_LENGTH,
+  MAX_REVOKED_SESSIONS,
   MESSAGE_STATUSES,
   type MessagePublisher,
   type MessageQueue,
@@ -103,8 +130,10 @@ export {
   type QueueDepth,
   queuedRecord,
   type ReceivedMessage,
+  type RedriveResult,
   type RejectOptions,
   rejectedInputMessage,
+  withSessionRevoked,
 } from './ports';
 export {
   type ProcessorDeps,

@@ -21,6 +21,43 @@ const UTC_TIMESTAMP = new RegExp(
     'T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?Z$',
 );
 
+/** The transport id inside a rejected input's record id: what SQS (UUIDs) and the local bus (ULIDs) hand out. */
+const TRANSPORT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const REJECTED_PREFIX = 'invalid-';
+
+/**
+ * The id under which the store records input that never became a message
+ * (see MessageStore.reject): `invalid-<transport id>`, so redeliveries of one
+ * copy land on one record. A transport id outside letters, digits and
+ * `._:-` (none of SQS's or the local bus's) has the others replaced by `_`,
+ * so every id the store can hold is one the console can link to and open.
+ *
+ * @example
+ * rejectedInputId('059f36b4-87a3-44ab-83d2-661975830a7d') // 'invalid-059f36b4-87a3-44ab-83d2-661975830a7d'
+ */
+export function rejectedInputId(transportId: string): string {
+  const safe = transportId.replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, 128);
+  return `${REJECTED_PREFIX}${safe || '_'}`;
+}
+
+/**
+ * Whether `id` is one the message store can hold: a message's ULID or a
+ * rejected input's {@link rejectedInputId}. The console's message page and
+ * the store's list cursors accept exactly these.
+ */
+export function isStoredMessageId(id: string): boolean {
+  if (ULID.test(id)) return true;
+  return id.startsWith(REJECTED_PREFIX) && TRANSPORT_ID.test(id.slice(REJECTED_PREFIX.length));
+}
+
+/** {@link isStoredMessageId} as a regular expression's source, for route schemas. */
+export const STORED_MESSAGE_ID_PATTERN = `^(?:${ULID.source.slice(1, -1)}|${REJECTED_PREFIX}${TRANSPORT_ID.source.slice(1, -1)})$`;
+
+/** Whether `text` is an RFC 3339 UTC timestamp as message metadata carries it. */
+export function isUtcTimestamp(text: string): boolean {
+  return UTC_TIMESTAMP.test(text);
+}
+
 export const messageIdSchema = v.pipe(
   v.string(),
   v.regex(ULID, 'must be a ULID (26 characters of Crockford base32)'),
@@ -78,11 +115,30 @@ export function parseEnvelope(input: unknown): Message {
   return parseWith(messageSchema, input, 'message');
 }
 
-/** Serialized size in bytes, as SNS/SQS count it. */
-export function messageSize(message: Message): number {
-  return Buffer.byteLength(JSON.stringify(message), 'utf8');
+/**
+ * The message attributes every publisher sends beside the body (String
+ * attributes on SNS, carried to the SQS copy by raw delivery; the same
+ * pair on the local bus): the one home of their names and values.
+ */
+export function messageAttributes(message: Message): { type: string; stage: Stage } {
+  return { type: message.type, stage: message.metadata.stage };
 }
 
+/** The data type every attribute of {@link messageAttributes} is sent with. */
+export const MESSAGE_ATTRIBUTE_TYPE = 'String';
+
+/**
+ * Size in bytes as SNS and SQS count it against their limit: the JSON body,
+ * plus for each message attribute its name, its data type and its value.
+ */
+export function messageSize(message: Message): number {
+  let bytes = Buffer.byteLength(JSON.stringify(message), 'utf8');
+  for (const [name, value] of Object.entries(messageAttributes(message)))
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(MESSAGE_ATTRIBUTE_TYPE) + Buffer.byteLength(value);
+  return bytes;
+}
+
+/** Throws {@link MessageTooLargeError} when the message, attributes included, is over 256 KiB. */
 export function assertMessageSize(message: Message): void {
   const bytes = messageSize(message);
   if (bytes > MAX_MESSAGE_BYTES) throw new MessageTooLargeError(bytes, MAX_MESSAGE_BYTES);

@@ -3,7 +3,8 @@
  * @rez/aws (SNS, SQS, DynamoDB) and @rez/local (SQLite); one conformance
  * suite per port (@rez/core/testing) runs against each of them.
  */
-import type { Message, Stage } from './message';
+import { ValidationError } from './errors';
+import { isStoredMessageId, isUtcTimestamp, type Message, type Stage } from './message';
 
 // ── Notifier ────────────────────────────────────────────────────────────────
 
@@ -97,8 +98,21 @@ export interface MessageQueue {
   depth(): Promise<QueueDepth>;
   /** Oldest first; does not change the dead letters. */
   listDeadLetters(options: { limit: number }): Promise<DeadLetter[]>;
-  /** Moves dead letters back to the queue (all, or those with the given transport ids); returns how many moved. */
-  redrive(options?: { transportIds?: string[] }): Promise<number>;
+  /**
+   * Moves dead letters back to the queue: all, or those with the given
+   * transport ids. An adapter may bound one call (SQS pages through the DLQ
+   * for a few seconds at most, so a console request fits its Lambda's
+   * timeout); `more` then says it stopped early and another call goes on.
+   */
+  redrive(options?: { transportIds?: string[] }): Promise<RedriveResult>;
+}
+
+/** What one {@link MessageQueue.redrive} call did. */
+export interface RedriveResult {
+  /** Dead letters moved back to the queue by this call. */
+  moved: number;
+  /** The call stopped on its bound before it had been through the whole DLQ: call again for the rest. */
+  more: boolean;
 }
 
 // ── Message store ───────────────────────────────────────────────────────────
@@ -179,6 +193,42 @@ export interface ListQuery {
   cursor?: string | null;
 }
 
+/** The longest list cursor anyone may hand back (stores issue far shorter ones). */
+export const MAX_CURSOR_LENGTH = 512;
+
+/**
+ * The list cursor of every store: the sort key of the last record on the
+ * page, `<created_date>#<id>`, base64url-encoded so callers treat it as
+ * opaque. One rule for every adapter, the console and the CLI.
+ *
+ * @example
+ * const cursor = encodeListCursor(page.items.at(-1)!);
+ */
+export function encodeListCursor(record: Pick<MessageRecord, 'created_date' | 'id'>): string {
+  return Buffer.from(`${record.created_date}#${record.id}`, 'utf8').toString('base64url');
+}
+
+/**
+ * The sort key inside a cursor from {@link encodeListCursor}. Anything else —
+ * too long, not canonical base64url, not a timestamp and a stored id — is
+ * refused with a ValidationError on `cursor`, which the console answers
+ * with a 400 and the CLI with exit code 2: a cursor comes from outside.
+ */
+export function decodeListCursor(cursor: string): string {
+  const refuse = (why: string) =>
+    new ValidationError('list query', [
+      { path: 'cursor', message: `is not a cursor this store handed out (${why})` },
+    ]);
+  if (cursor.length > MAX_CURSOR_LENGTH) throw refuse(`over ${MAX_CURSOR_LENGTH} characters`);
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw refuse('not base64url');
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (Buffer.from(key, 'utf8').toString('base64url') !== cursor) throw refuse('not base64url of text');
+  const hash = key.indexOf('#');
+  if (hash < 0 || !isUtcTimestamp(key.slice(0, hash)) || !isStoredMessageId(key.slice(hash + 1)))
+    throw refuse('not a position in the message list');
+  return key;
+}
+
 export interface Page<T> {
   items: T[];
   /** Pass back to get the next page; null on the last page. */
@@ -256,7 +306,67 @@ export function queuedRecord(message: Message, now: Date, raw: string | null = n
   };
 }
 
-export interface MessageStore {
+// ── Console sessions ────────────────────────────────────────────────────────
+
+/**
+ * What the server keeps about one console user's sessions; the session
+ * itself travels in the user's sealed cookie, which carries its id and the
+ * epoch it was signed in under.
+ */
+export interface ConsoleSessionState {
+  /**
+   * Sessions signed in under another epoch are over. 0 for a user whose
+   * sessions were never ended; {@link ConsoleSessionStore.endConsoleSessions} adds 1.
+   */
+  epoch: number;
+  /** Sessions signed out before they expired: session id → when it expires anyway (epoch ms). */
+  revoked: Readonly<Record<string, number>>;
+}
+
+/** How many signed-out sessions are remembered per user; one more ends them all (a new epoch). */
+export const MAX_REVOKED_SESSIONS = 100;
+
+/**
+ * The revocation rule every store applies to a sign-out: forget revocations
+ * of sessions expired by `now`, add this one, and past
+ * {@link MAX_REVOKED_SESSIONS} end every session instead (the next epoch) —
+ * the record stays small, and the safe side is "signed out".
+ */
+export function withSessionRevoked(
+  state: ConsoleSessionState,
+  session: { id: string; expiresAt: number },
+  now: Date,
+): ConsoleSessionState {
+  const live = Object.entries(state.revoked).filter(([, expiresAt]) => expiresAt > now.getTime());
+  if (session.expiresAt <= now.getTime()) return { epoch: state.epoch, revoked: Object.fromEntries(live) };
+  const revoked = Object.fromEntries([...live, [session.id, session.expiresAt]]);
+  if (Object.keys(revoked).length > MAX_REVOKED_SESSIONS) return { epoch: state.epoch + 1, revoked: {} };
+  return { epoch: state.epoch, revoked };
+}
+
+/** Whether a session (its id and the epoch it signed in under) is still on, given its user's state. */
+export function consoleSessionLive(
+  state: ConsoleSessionState,
+  session: { id: string; epoch: number },
+): boolean {
+  return state.epoch === session.epoch && !Object.hasOwn(state.revoked, session.id);
+}
+
+/**
+ * Server-side ends of console sessions, kept beside the messages (the same
+ * table on DynamoDB, the same database locally): one small record per user,
+ * read by key once per signed-in request.
+ */
+export interface ConsoleSessionStore {
+  /** The user's state: one read by key. A user with no record is at epoch 0 with nothing revoked. */
+  consoleSessionState(user: string): Promise<ConsoleSessionState>;
+  /** Ends one session of `user` (a sign-out), as {@link withSessionRevoked} says. */
+  revokeConsoleSession(user: string, session: { id: string; expiresAt: number }, now: Date): Promise<void>;
+  /** Ends every session `user` has (the next epoch); returns the new epoch. */
+  endConsoleSessions(user: string): Promise<number>;
+}
+
+export interface MessageStore extends ConsoleSessionStore {
   /** Records a new message as queued. Returns false (and changes nothing) when the id is already stored. */
   put(message: Message, now: Date): Promise<boolean>;
   get(id: string): Promise<MessageRecord | null>;

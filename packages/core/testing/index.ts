@@ -6,4 +6,4 @@ export { describeNtfyContract, type NtfyLimits, type NtfyUnderTest } from './ntf
 export { type NtfyReply, type NtfyTestServer, type ReceivedPush, startNtfyServer } from './ntfy-server';
 export { describeQueueConformance, type QueueUnderTest, receiveAtLeast } from './queue-conformance';
 export { describeUserScheduleStoreConformance, sampleUserSchedule } from './schedule-store-conformance';
-export { describeMessageStoreConformance } from './store-conformance';
+export { BAD_CURSORS, describeMessageStoreConformance } from './store-conformance';

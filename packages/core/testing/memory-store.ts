@@ -1,11 +1,14 @@
 import {
   type ClaimResult,
   COUNT_BUCKET_MS,
+  type ConsoleSessionState,
   type CountBucket,
   type CountQuery,
   claimBlocker,
   claimTakeover,
+  decodeListCursor,
   type ErrorSummary,
+  encodeListCursor,
   type ListQuery,
   type Message,
   MessageNotStoredError,
@@ -16,6 +19,7 @@ import {
   type RejectOptions,
   rejectedInputMessage,
   type Stage,
+  withSessionRevoked,
 } from '../src';
 
 /**
@@ -26,6 +30,7 @@ import {
 export class InMemoryMessageStore implements MessageStore {
   readonly records = new Map<string, MessageRecord>();
   readonly #counts = new Map<string, CountBucket>();
+  readonly #sessions = new Map<string, ConsoleSessionState>();
 
   async put(message: Message, now: Date): Promise<boolean> {
     if (this.records.has(message.id)) return false;
@@ -104,7 +109,7 @@ export class InMemoryMessageStore implements MessageStore {
 
   async list(query: ListQuery): Promise<Page<MessageRecord>> {
     const limit = Math.min(Math.max(query.limit ?? 25, 1), 100);
-    const after = query.cursor ?? null;
+    const after = query.cursor ? decodeListCursor(query.cursor) : null;
     const matches = [...this.records.values()]
       .filter(
         (r) =>
@@ -116,7 +121,7 @@ export class InMemoryMessageStore implements MessageStore {
       .sort((a, b) => sortKey(b).localeCompare(sortKey(a)))
       .filter((r) => after === null || sortKey(r) < after);
     const items = matches.slice(0, limit);
-    const cursor = matches.length > limit ? sortKey(items[items.length - 1]) : null;
+    const cursor = matches.length > limit ? encodeListCursor(items[items.length - 1]) : null;
     return { items: items.map((r) => structuredClone(r)), cursor };
   }
 
@@ -142,6 +147,25 @@ export class InMemoryMessageStore implements MessageStore {
         (a, b) =>
           a.bucket.localeCompare(b.bucket) || a.stage.localeCompare(b.stage) || a.type.localeCompare(b.type),
       );
+  }
+
+  async consoleSessionState(user: string): Promise<ConsoleSessionState> {
+    const state = this.#sessions.get(user);
+    return state ? structuredClone(state) : { epoch: 0, revoked: {} };
+  }
+
+  async revokeConsoleSession(
+    user: string,
+    session: { id: string; expiresAt: number },
+    now: Date,
+  ): Promise<void> {
+    this.#sessions.set(user, withSessionRevoked(await this.consoleSessionState(user), session, now));
+  }
+
+  async endConsoleSessions(user: string): Promise<number> {
+    const epoch = (await this.consoleSessionState(user)).epoch + 1;
+    this.#sessions.set(user, { epoch, revoked: {} });
+    return epoch;
   }
 
   #count(stage: Stage, type: string, now: Date, field: 'created' | 'completed' | 'failed'): void {

@@ -86,7 +86,7 @@ export function describeQueueConformance(name: string, create: () => Promise<Que
       expect(JSON.parse(dead[0].body).id).toBe(message.id);
       expect((await bus.queue.depth()).dead).toBe(1);
 
-      await expect(bus.queue.redrive()).resolves.toBe(1);
+      await expect(bus.queue.redrive()).resolves.toEqual({ moved: 1, more: false });
       expect((await bus.queue.depth()).dead).toBe(0);
       const [back] = await receiveAtLeast(bus.queue, 1);
       expect(JSON.parse(back.body).id).toBe(message.id);
@@ -108,7 +108,10 @@ export function describeQueueConformance(name: string, create: () => Promise<Que
       const target = dead.find((d) => JSON.parse(d.body).id === move.id);
       expect(target).toBeDefined();
 
-      await expect(bus.queue.redrive({ transportIds: [target?.transportId ?? ''] })).resolves.toBe(1);
+      await expect(bus.queue.redrive({ transportIds: [target?.transportId ?? ''] })).resolves.toEqual({
+        moved: 1,
+        more: false,
+      });
       const remaining = await bus.queue.listDeadLetters({ limit: 10 });
       expect(remaining.map((d) => JSON.parse(d.body).id)).toEqual([keep.id]);
       const [back] = await receiveAtLeast(bus.queue, 1);

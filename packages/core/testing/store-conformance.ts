@@ -1,9 +1,41 @@
-import { COUNT_BUCKET_MS, MessageNotStoredError, type MessageStore } from '../src';
+import {
+  COUNT_BUCKET_MS,
+  consoleSessionLive,
+  encodeListCursor,
+  MAX_REVOKED_SESSIONS,
+  MessageNotStoredError,
+  type MessageStore,
+  ValidationError,
+} from '../src';
 import { sampleMessage } from './fixtures';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const LEASE = 60_000;
+
+/**
+ * Cursors no store handed out: each must be refused the same way by every
+ * store (`text` base64url-encodes a string, as stores do).
+ */
+export const BAD_CURSORS = (text: (key: string) => string): string[] => [
+  'garbage',
+  '../../etc/passwd',
+  '%ZZ',
+  'a b',
+  '\u0000',
+  '😀',
+  'x'.repeat(513),
+  text('not a position'),
+  text('2026-03-01T10:00:00.000Z'),
+  text('2026-03-01T10:00:00.000Z#'),
+  text('2026-03-01T10:00:00.000Z#../../x'),
+  text('2026-03-01T10:00:00.000Z#01JQ0000000000000000000000\n'),
+  text('2026-02-30T10:00:00.000Z#01JQ0000000000000000000000'),
+  text("2026-03-01T10:00:00.000Z#01JQ' OR '1'='1"),
+  text(`2026-03-01T10:00:00.000Z#invalid-${'x'.repeat(129)}`),
+  `${text('2026-03-01T10:00:00.000Z#01JQ0000000000000000000000')}=`,
+  Buffer.from([0xff, 0xfe, 0xfd]).toString('base64url'),
+];
 
 /**
  * The MessageStore contract. Every adapter runs it:
@@ -250,6 +282,32 @@ export function describeMessageStoreConformance(
         expect(pages).toBe(5);
       });
 
+      it('refuses a cursor it did not hand out with a ValidationError on `cursor`, whatever the cursor holds', async () => {
+        await store.put(sampleMessage({ at: at(1).toISOString() }), T0);
+        const text = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
+        for (const cursor of BAD_CURSORS(text)) {
+          const thrown = await store.list({ limit: 5, cursor }).then(
+            () => new Error(`list with cursor ${JSON.stringify(cursor.slice(0, 60))} resolved`),
+            (e: unknown) => e,
+          );
+          expect(thrown).toBeInstanceOf(ValidationError);
+          expect((thrown as ValidationError).issues).toEqual([
+            { path: 'cursor', message: expect.stringContaining('is not a cursor this store handed out') },
+          ]);
+        }
+      });
+
+      it('takes back a well-formed cursor for a position it never handed out (a record since deleted)', async () => {
+        const older = sampleMessage({ at: at(1).toISOString() });
+        await store.put(older, T0);
+        await store.put(sampleMessage({ at: at(5).toISOString() }), T0);
+        const between = encodeListCursor({
+          created_date: at(3).toISOString(),
+          id: '01JQ0000000000000000000000',
+        });
+        expect((await store.list({ cursor: between })).items.map((r) => r.id)).toEqual([older.id]);
+      });
+
       it('filters by status, type, stage and created_by, alone and together', async () => {
         const a = sampleMessage({ at: at(1).toISOString(), type: 'notify' });
         const b = sampleMessage({ at: at(2).toISOString(), type: 'hello_world' });
@@ -294,6 +352,72 @@ export function describeMessageStoreConformance(
         for (const m of [parent, second, first, unrelated]) await store.put(m, T0);
         expect((await store.children(parent.id)).map((r) => r.id)).toEqual([first.id, second.id]);
         expect(await store.children(unrelated.id)).toEqual([]);
+      });
+    });
+
+    describe('Methods: consoleSessionState / revokeConsoleSession / endConsoleSessions', () => {
+      const HOUR = 3_600_000;
+      const session = (id: string, hours = 12) => ({ id, expiresAt: T0.getTime() + hours * HOUR });
+
+      it('knows nothing of a user never signed out: epoch 0, nothing revoked', async () => {
+        await expect(store.consoleSessionState('ana@example.com')).resolves.toEqual({
+          epoch: 0,
+          revoked: {},
+        });
+      });
+
+      it('ends one session at sign-out and leaves the user’s others alone', async () => {
+        await store.revokeConsoleSession('ana@example.com', session('s1'), T0);
+        const state = await store.consoleSessionState('ana@example.com');
+        expect(state).toEqual({ epoch: 0, revoked: { s1: T0.getTime() + 12 * HOUR } });
+        expect(consoleSessionLive(state, { id: 's1', epoch: 0 })).toBe(false);
+        expect(consoleSessionLive(state, { id: 's2', epoch: 0 })).toBe(true);
+      });
+
+      it('forgets sign-outs of sessions that have expired anyway, at the next sign-out', async () => {
+        await store.revokeConsoleSession('ana@example.com', session('short', 1), T0);
+        await store.revokeConsoleSession('ana@example.com', session('long', 12), T0);
+        await store.revokeConsoleSession('ana@example.com', session('later', 12), at(2 * HOUR));
+        expect(Object.keys((await store.consoleSessionState('ana@example.com')).revoked).sort()).toEqual([
+          'later',
+          'long',
+        ]);
+      });
+
+      it('ends every session of one user with a new epoch, and only that user’s', async () => {
+        await store.revokeConsoleSession('ana@example.com', session('s1'), T0);
+        await expect(store.endConsoleSessions('ana@example.com')).resolves.toBe(1);
+        await expect(store.endConsoleSessions('ana@example.com')).resolves.toBe(2);
+        await expect(store.endConsoleSessions('octocat')).resolves.toBe(1);
+        expect(await store.consoleSessionState('ana@example.com')).toEqual({ epoch: 2, revoked: {} });
+        expect(await store.consoleSessionState('bob@example.com')).toEqual({ epoch: 0, revoked: {} });
+        await store.revokeConsoleSession('ana@example.com', session('s3'), T0);
+        expect((await store.consoleSessionState('ana@example.com')).epoch).toBe(2);
+      });
+
+      it('ends all of a user’s sessions rather than remember more than MAX_REVOKED_SESSIONS sign-outs', async () => {
+        for (let i = 0; i <= MAX_REVOKED_SESSIONS; i++)
+          await store.revokeConsoleSession('ana@example.com', session(`s${i}`), T0);
+        expect(await store.consoleSessionState('ana@example.com')).toEqual({ epoch: 1, revoked: {} });
+      });
+
+      it('keeps users apart whatever their names hold', async () => {
+        const names = [
+          'a#b@example.com',
+          'a',
+          'A',
+          'msg#01JQ0000000000000000000000',
+          'ke\u212Ate',
+          '名@例え.jp',
+        ];
+        for (const [i, name] of names.entries()) {
+          for (let n = 0; n <= i; n++) await store.endConsoleSessions(name);
+        }
+        for (const [i, name] of names.entries())
+          expect({ name, epoch: (await store.consoleSessionState(name)).epoch }).toEqual({
+            name,
+            epoch: i + 1,
+          });
       });
     });
 

@@ -30,6 +30,11 @@ export interface LocalConfig {
     topicSource: 'env' | 'generated' | 'data-dir';
   };
   port: number;
+  /**
+   * Port of the development OpenID provider (REZ_DEV_OIDC_PORT); undefined
+   * picks a free one. Fixed where the sign-in page must be forwarded (a dev container).
+   */
+  devOidcPort?: number;
   /** SQLite synchronous mode (REZ_SQLITE_SYNCHRONOUS): NORMAL by default, see openDatabase. */
   synchronous: 'NORMAL' | 'FULL';
   poller: { concurrency: number; visibilityTimeoutSeconds: number; maxReceiveCount: number };
@@ -58,6 +63,7 @@ export const LIMITS = {
   REZ_VISIBILITY_TIMEOUT_SECONDS: 43_200,
   REZ_MAX_RECEIVE_COUNT: 1_000,
   REZ_USER_SCHEDULE_LIMIT: 10_000,
+  REZ_DEV_OIDC_PORT: 65_535,
 } as const;
 
 export const TOPIC_FILE = 'ntfy-topic';
@@ -75,6 +81,12 @@ export function readLocalConfig(env: Env = process.env, cwd = process.cwd()): Lo
   const stage = readStage({ REZ_STAGE: optionalEnv(env, 'REZ_STAGE') ?? 'dev' });
   const baseUrl = readUrl(env, 'NTFY_BASE_URL', 'https://ntfy.sh');
   const port = readPositiveInt(env, 'PORT', 3000, LIMITS.PORT);
+  const devOidcPort = optionalEnv(env, 'REZ_DEV_OIDC_PORT')
+    ? readPositiveInt(env, 'REZ_DEV_OIDC_PORT', 0, LIMITS.REZ_DEV_OIDC_PORT)
+    : undefined;
+  if (devOidcPort === port) {
+    throw new ConfigError('REZ_DEV_OIDC_PORT', `must differ from PORT (${port}), got "${devOidcPort}"`);
+  }
   const synchronous = (optionalEnv(env, 'REZ_SQLITE_SYNCHRONOUS') ?? 'NORMAL').toUpperCase();
   if (synchronous !== 'NORMAL' && synchronous !== 'FULL')
     throw new ConfigError('REZ_SQLITE_SYNCHRONOUS', `must be NORMAL or FULL, got "${synchronous}"`);
@@ -86,6 +98,7 @@ export function readLocalConfig(env: Env = process.env, cwd = process.cwd()): Lo
     stage,
     ntfy: { baseUrl, token: optionalEnv(env, 'NTFY_TOKEN'), ...readTopic(env, dataDir) },
     port,
+    devOidcPort,
     synchronous,
     poller: {
       concurrency: readPositiveInt(env, 'REZ_POLLER_BATCHES', 16, LIMITS.REZ_POLLER_BATCHES),

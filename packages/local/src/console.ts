@@ -61,7 +61,14 @@ export async function startLocalConsole(options: {
     }
     dev = await startDevOidcProvider({
       stage: config.stage,
+      port: config.devOidcPort,
       redirectUris: [consoleCallbackUrl(publicUrl), consoleCallbackUrl(`http://127.0.0.1:${config.port}`)],
+    }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      throw new ConfigError(
+        'REZ_DEV_OIDC_PORT',
+        `${config.devOidcPort} is already in use; set REZ_DEV_OIDC_PORT to another port`,
+      );
     });
     auth = {
       provider: { kind: 'oidc', issuer: dev.issuer },

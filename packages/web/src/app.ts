@@ -1,6 +1,8 @@
+import { MAX_MESSAGE_BYTES, ValidationError } from '@rez/core';
 import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { ConsoleDeps } from './deps';
 import authPlugin, { DEFAULT_SESSION_TTL_SECONDS, resolveProvider } from './plugins/app/auth';
+import queryString from './plugins/app/query-string';
 import services from './plugins/app/services';
 import session from './plugins/app/session';
 import views, { loadStylesheet, resolveViewsDir } from './plugins/app/views';
@@ -14,17 +16,22 @@ import healthzRoutes from './routes/healthz';
 import dashboardRoutes from './routes/index';
 import messageRoutes from './routes/messages';
 import scheduleRoutes from './routes/schedules';
+import sessionRoutes from './routes/sessions';
 
 /**
- * A message may be 256 KiB serialized (SNS/SQS); a form carrying one is a
- * little bigger (field names, CSRF token, URL encoding of a few characters).
- * Anything over this is refused with 413 before it is parsed.
+ * The most a form post may weigh, before it is decoded: what limits a
+ * message is its own size (256 KiB serialized, checked by createMessage,
+ * and its handler's schema), never how the browser encoded it. A form is
+ * percent-encoded, which can triple the bytes (a CJK character is 3 bytes
+ * of UTF-8 and 9 of %XX), so the body may be three times the largest
+ * message plus room for the other fields. Anything bigger is refused with
+ * 413 before it is parsed.
  */
-export const BODY_LIMIT = 320 * 1024;
+export const BODY_LIMIT = 3 * MAX_MESSAGE_BYTES + 64 * 1024;
 
 /** Friendlier words for the errors people can actually cause. */
 const EXPLANATIONS: Record<string, string> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: `The request is over the console's limit of ${BODY_LIMIT / 1024} KiB; a message may be at most 256 KiB.`,
+  FST_ERR_CTP_BODY_TOO_LARGE: `The request is over the console's limit of ${BODY_LIMIT / 1024} KiB as sent; a message may be at most ${MAX_MESSAGE_BYTES / 1024} KiB.`,
   FST_CSRF_INVALID_TOKEN:
     "The form's security token does not match this session. Reload the form and submit it again.",
   FST_CSRF_MISSING_SECRET:
@@ -72,10 +79,13 @@ export async function buildApp(deps: ConsoleDeps, options: BuildOptions = {}): P
   await app.register(rateLimit);
   await app.register(formbody);
   await app.register(views, { viewsDir, css: stylesheet.css, stage: deps.stage });
+  await app.register(queryString);
   await app.register(authPlugin, { auth: deps.auth, provider });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    // Input a store or the domain refused (a forged list cursor, …) is the request's fault, not ours.
+    const refused = error instanceof ValidationError ? 400 : undefined;
+    const status = refused ?? (error.statusCode && error.statusCode >= 400 ? error.statusCode : 500);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.warn({ err: error, status }, 'request refused');
     if (error.code === 'NOT_ALLOWED') {
@@ -104,6 +114,7 @@ export async function buildApp(deps: ConsoleDeps, options: BuildOptions = {}): P
     await guarded.register(messageRoutes, { prefix: '/messages' });
     await guarded.register(failedRoutes, { prefix: '/failed' });
     await guarded.register(scheduleRoutes, { prefix: '/schedules' });
+    await guarded.register(sessionRoutes, { prefix: '/sessions' });
   });
   return app;
 }

@@ -95,6 +95,9 @@ export interface ConsoleConfig {
   port: number;
 }
 
+/** The two secrets of {@link AuthConfig}: on AWS they come from SSM, not from the environment. */
+export type AuthSecrets = Pick<AuthConfig, 'clientSecret' | 'sessionKeys'>;
+
 /**
  * Reads the console's settings: OAUTH_PROVIDER (`github`, or unset for OIDC
  * discovery from OAUTH_ISSUER), OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET,
@@ -106,6 +109,24 @@ export interface ConsoleConfig {
  * const { auth, port } = readConsoleConfig(process.env);
  */
 export function readConsoleConfig(env: Env): ConsoleConfig {
+  const settings = readAuthSettings(env);
+  return {
+    auth: {
+      ...settings,
+      clientSecret: requireEnv(env, 'OAUTH_CLIENT_SECRET'),
+      sessionKeys: readSessionKeys(env),
+    },
+    port: readPositiveInt(env, 'PORT', 3000),
+  };
+}
+
+/**
+ * Everything of {@link AuthConfig} but its secrets, from the environment
+ * (OAUTH_PROVIDER, OAUTH_ISSUER, OAUTH_CLIENT_ID, REZ_ALLOWED_USERS,
+ * REZ_PUBLIC_URL): what the console's Lambda reads at cold start, before it
+ * reads its secrets from SSM. Throws ConfigError naming the variable.
+ */
+export function readAuthSettings(env: Env): Omit<AuthConfig, keyof AuthSecrets> {
   const providerName = optionalEnv(env, 'OAUTH_PROVIDER') ?? 'oidc';
   let provider: ProviderConfig;
   if (providerName === 'github') provider = { kind: 'github' };
@@ -115,17 +136,11 @@ export function readConsoleConfig(env: Env): ConsoleConfig {
       'OAUTH_PROVIDER',
       `must be "github" or unset (OIDC discovery), got "${providerName}"`,
     );
-
   return {
-    auth: {
-      provider,
-      clientId: requireEnv(env, 'OAUTH_CLIENT_ID'),
-      clientSecret: requireEnv(env, 'OAUTH_CLIENT_SECRET'),
-      allowedUsers: readAllowedUsers(env),
-      sessionKeys: readSessionKeys(env),
-      publicUrl: readUrl(env, 'REZ_PUBLIC_URL'),
-    },
-    port: readPositiveInt(env, 'PORT', 3000),
+    provider,
+    clientId: requireEnv(env, 'OAUTH_CLIENT_ID'),
+    allowedUsers: readAllowedUsers(env),
+    publicUrl: readUrl(env, 'REZ_PUBLIC_URL'),
   };
 }
 

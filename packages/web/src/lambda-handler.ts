@@ -5,6 +5,28 @@ import type { FastifyInstance } from 'fastify';
 export type AlbHandler = (event: ALBEvent, context: Context) => Promise<ALBResult>;
 
 /**
+ * The ALB event with its query string back in `path`, as the client sent
+ * it, and no query parameters left. The ALB passes query parameters
+ * undecoded; @fastify/aws-lambda would run each through decodeURIComponent,
+ * which throws on a malformed escape (`?x=%ZZ`: the Lambda fails and the
+ * ALB answers 502) and keeps `+` as `+`, where a form's space is `+`. With
+ * the raw query string in the URL, Fastify parses it exactly as it does
+ * locally (see plugins/app/query-string.ts): one behaviour on both entries.
+ */
+export function withRawQuery(event: ALBEvent): ALBEvent {
+  const pairs: string[] = [];
+  if (event.multiValueQueryStringParameters) {
+    for (const [key, values] of Object.entries(event.multiValueQueryStringParameters))
+      for (const value of values ?? []) pairs.push(`${key}=${value}`);
+  } else if (event.queryStringParameters) {
+    for (const [key, value] of Object.entries(event.queryStringParameters))
+      pairs.push(`${key}=${value ?? ''}`);
+  }
+  const { multiValueQueryStringParameters: _multi, queryStringParameters: _single, ...rest } = event;
+  return pairs.length === 0 ? rest : { ...rest, path: `${event.path}?${pairs.join('&')}` };
+}
+
+/**
  * Wraps a console app for an ALB Lambda target. Multi-value headers must be
  * on (target group attribute lambda.multi_value_headers.enabled): only
  * multiValueHeaders can carry repeated headers such as more than one
@@ -28,6 +50,6 @@ export function createAlbHandler(build: () => Promise<FastifyInstance>): AlbHand
       proxy = undefined;
       throw error;
     });
-    return (await proxy)(event, context);
+    return (await proxy)(withRawQuery(event), context);
   };
 }

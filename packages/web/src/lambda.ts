@@ -1,10 +1,12 @@
 /**
- * The console's Lambda entry behind an ALB (bundled to dist/index.mjs with the
+ * The console's Lambda entry behind an ALB (bundled to dist/index.js with the
  * views copied to dist/views). Configuration is read at module scope; each
  * AWS client is built on the first request that needs it (none for sign-in
  * or /healthz) and kept, so warm invocations reuse its connections. The app
- * itself is built on the first event (it may need the issuer's discovery
- * document).
+ * itself is built on the first event, after its two secrets (the OAuth client
+ * secret and the session keys) are read from SSM: a parameter that cannot
+ * be read fails that event with an error naming it and its variable, and the
+ * next event tries again.
  */
 import { awsPipelineFromEnv } from '@rez/aws/from-env';
 import { cloudWatchPipelineMetrics, type PipelineMetricsReader } from '@rez/aws/metrics-from-env';
@@ -24,8 +26,9 @@ import {
   ulidGenerator,
 } from '@rez/core';
 import { buildApp } from './app';
-import { type ConsoleDeps, type MetricsSource, readConsoleConfig } from './deps';
+import { type AuthSecrets, type ConsoleDeps, type MetricsSource, readAuthSettings } from './deps';
 import { createAlbHandler } from './lambda-handler';
+import { consoleSecretsFromEnv } from './lambda-secrets';
 
 /**
  * Dashboard counts from the worker's CloudWatch metrics. They carry the stage
@@ -61,13 +64,20 @@ function readSchedules(env: Env): readonly ScheduleDefinition[] {
   }
 }
 
+/** The console's deps without its secrets: what the Lambda reads from its environment at cold start. */
+export type ConsoleDepsWithoutSecrets = Omit<ConsoleDeps, 'auth'> & {
+  auth: Omit<ConsoleDeps['auth'], keyof AuthSecrets>;
+};
+
 /**
  * Reads the Lambda's environment: what awsPipelineFromEnv reads (REZ_STAGE,
- * REZ_TOPIC_ARN, REZ_MESSAGES_TABLE, REZ_RETENTION_DAYS), REZ_QUEUE_URL, REZ_DLQ_URL, REZ_SCHEDULE_ANCHOR (optional, when rate()
- * schedules were created), the user schedules' settings (eventBridgeSchedulerFromEnv:
- * REZ_USER_SCHEDULE_GROUP and the target it needs) and everything readConsoleConfig reads.
+ * REZ_TOPIC_ARN, REZ_MESSAGES_TABLE, REZ_RETENTION_DAYS), REZ_QUEUE_URL,
+ * REZ_DLQ_URL, REZ_SCHEDULE_ANCHOR (optional, when rate() schedules were
+ * created), the user schedules' settings (eventBridgeSchedulerFromEnv:
+ * REZ_USER_SCHEDULE_GROUP and the target it needs) and what readAuthSettings
+ * reads. The secrets are not here: see {@link consoleSecretsFromEnv}.
  */
-export function depsFromEnv(env: Env): ConsoleDeps {
+export function depsFromEnv(env: Env): ConsoleDepsWithoutSecrets {
   const { stage, store, publisher } = awsPipelineFromEnv(env);
   const anchorText = optionalEnv(env, 'REZ_SCHEDULE_ANCHOR');
   const scheduleAnchor = anchorText ? new Date(anchorText) : new Date(0);
@@ -104,7 +114,7 @@ export function depsFromEnv(env: Env): ConsoleDeps {
         })
       : undefined,
     metrics: cloudWatchMetrics(cloudWatchPipelineMetrics(), stage),
-    auth: readConsoleConfig(env).auth,
+    auth: readAuthSettings(env),
     // The ALB is the one proxy in front: its X-Forwarded-For hop and X-Forwarded-Proto are trusted.
     trustProxy: 1,
     logger: { level: optionalEnv(env, 'LOG_LEVEL') ?? 'info' },
@@ -112,6 +122,10 @@ export function depsFromEnv(env: Env): ConsoleDeps {
 }
 
 // Read at module load, so a misconfigured function fails at its first (cold) start with the variable named.
-const deps = depsFromEnv(process.env);
+const settings = depsFromEnv(process.env);
+const secrets = consoleSecretsFromEnv(process.env);
 
-export const handler = createAlbHandler(() => buildApp(deps));
+export const handler = createAlbHandler(async () => {
+  const { clientSecret, sessionKeys } = await secrets.read();
+  return buildApp({ ...settings, auth: { ...settings.auth, clientSecret, sessionKeys } });
+});

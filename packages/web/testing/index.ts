@@ -3,6 +3,7 @@
  * session cookies sealed with its keys, for the console's tests and the
  * console benchmark (bench/suites/console.ts) alike.
  */
+import { randomBytes } from 'node:crypto';
 import { builtInRegistry, manualClock, SCHEDULES, UserSchedules, ulidGenerator } from '@rez/core';
 import {
   InMemoryMessageStore,
@@ -20,7 +21,12 @@ import { MemoryQueue } from './memory-queue';
 export { MemoryQueue } from './memory-queue';
 
 export const TEST_KEY = Buffer.alloc(32, 7);
-export const TEST_USER: ConsoleUser = { handle: 'ana@example.com', name: 'Ana', subject: 'sub-ana' };
+export const TEST_USER: ConsoleUser = {
+  handle: 'ana@example.com',
+  name: 'Ana',
+  subject: 'sub-ana',
+  entry: 'ana@example.com',
+};
 
 /** Discovery metadata for an issuer nobody contacts: unit tests never reach the provider. */
 export const FAKE_ISSUER = {
@@ -99,7 +105,20 @@ export function sessionCookie(
   return `${cookieName}=${app.sealSession(data)}`;
 }
 
-/** A signed-in session for `user`, valid for 12 hours from the app's clock. */
-export function loginCookie(t: TestConsole, user: ConsoleUser = TEST_USER): string {
-  return sessionCookie(t.app, { user, expiresAt: t.clock.now().getTime() + 12 * 3_600_000 });
+/**
+ * A signed-in session for `user` as sign-in seals one: valid for 12 hours
+ * from the app's clock, with a fresh session id, at epoch 0 (a user whose
+ * sessions were never ended) unless `session.epoch` says otherwise.
+ */
+export function loginCookie(
+  t: TestConsole,
+  user: ConsoleUser = TEST_USER,
+  session: { sid?: string; epoch?: number } = {},
+): string {
+  return sessionCookie(t.app, {
+    user,
+    expiresAt: t.clock.now().getTime() + 12 * 3_600_000,
+    sid: session.sid ?? randomBytes(24).toString('base64url'),
+    epoch: session.epoch ?? 0,
+  });
 }

@@ -1,4 +1,4 @@
-import type { DeadLetter, MessageQueue, QueueDepth, ReceivedMessage } from '@rez/core';
+import type { DeadLetter, MessageQueue, QueueDepth, ReceivedMessage, RedriveResult } from '@rez/core';
 
 /** A queue fake for console tests: only depth, the DLQ list and redrive do anything. */
 export class MemoryQueue implements MessageQueue {
@@ -23,15 +23,19 @@ export class MemoryQueue implements MessageQueue {
     return this.dead.slice(0, limit);
   }
 
-  async redrive(options?: { transportIds?: string[] }): Promise<number> {
-    const moving = this.dead.filter(
+  /** Set to make the next redrive of all stop early, as SQS's bounded redrive does. */
+  redriveLimit: number | undefined;
+
+  async redrive(options?: { transportIds?: string[] }): Promise<RedriveResult> {
+    const selected = this.dead.filter(
       (d) => !options?.transportIds || options.transportIds.includes(d.transportId),
     );
+    const moving = selected.slice(0, this.redriveLimit ?? selected.length);
     for (const letter of moving) {
       this.dead.splice(this.dead.indexOf(letter), 1);
       this.redriven.push(letter);
       this.visible += 1;
     }
-    return moving.length;
+    return { moved: moving.length, more: moving.length < selected.length };
   }
 }

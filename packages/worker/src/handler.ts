@@ -6,6 +6,7 @@ import {
   NtfyError,
   type ProcessorDeps,
   processMessage,
+  rejectedInputId,
 } from '@rez/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { decodeRecordBody, receiveCount } from './decode';
@@ -65,7 +66,7 @@ export function createWorkerHandler(
       const summary = describeError(error);
       // Not a message: keep it under the transport's id so it is visible and counted.
       await deps.store.reject({
-        id: `invalid-${record.messageId}`,
+        id: rejectedInputId(record.messageId),
         raw: record.body,
         stage: deps.stage,
         now: deps.clock.now(),

@@ -1,22 +1,31 @@
 /**
- * The worker Lambda's entry (bundled to packages/worker/dist/index.mjs).
+ * The worker Lambda's entry (bundled to packages/worker/dist/index.js).
  * Configuration is read and validated once, at cold start: a missing or bad
- * variable fails the init with an error naming it. The AWS clients are built
- * on first use and kept, so warm invocations reuse their connections and a
- * cold start loads only what its first batch needs (DynamoDB always; SNS
- * when a handler emits; SQS only to delay a rate-limited message).
+ * variable fails the init with an error naming it. The ntfy token (when the
+ * topic is reserved) is read from SSM on the first event, before any record
+ * is touched: a parameter that cannot be read fails that invocation with an
+ * error naming the parameter and its variable, and the whole batch goes back
+ * to the queue. The AWS clients are built on first use and kept, so warm
+ * invocations reuse their connections and a cold start loads only what its
+ * first batch needs (DynamoDB always; SNS when a handler emits; SSM when
+ * there is a token; SQS only to delay a rate-limited message or to
+ * dead-letter a permanent failure).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { awsPipelineFromEnv } from '@rez/aws/from-env';
-import { sqsRedelivery } from '@rez/aws/queue-from-env';
+import { secretsFromEnv } from '@rez/aws/secrets-from-env';
+import { sqsDeadLetterFromEnv, sqsRedelivery } from '@rez/aws/worker-queue-from-env';
 import { builtInRegistry, NtfyClient, readNtfyConfig, readPositiveInt, systemClock } from '@rez/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createWorkerHandler } from './handler';
 import { METRIC_NAMES, type PipelineMetrics } from './observability';
 
 const env = process.env;
 const { stage, store, publisher } = awsPipelineFromEnv(env);
+const secrets = secretsFromEnv(env, { optional: ['ntfyToken'] });
 const redelivery = sqsRedelivery();
+const deadLetter = sqsDeadLetterFromEnv(env);
 const ntfy = readNtfyConfig(env);
 // How long one attempt holds a message in the store. Above the function
 // timeout, so a slow but live invocation is never taken over; below the
@@ -32,20 +41,38 @@ const metrics: PipelineMetrics = {
   flush: () => emf.publishStoredMetrics(),
 };
 
-export const handler = createWorkerHandler({
-  registry: builtInRegistry(),
-  store,
-  bus: publisher,
-  notifier: new NtfyClient({
-    baseUrl: ntfy.baseUrl,
-    topic: ntfy.topic,
-    token: ntfy.token,
-    timeoutMs: 10_000,
-  }),
-  clock: systemClock,
-  stage,
-  leaseMs: leaseSeconds * 1000,
-  logger,
-  metrics,
-  delayRedelivery: (record, seconds) => redelivery.delay(record, seconds),
-});
+/** The handler, once its secrets are read: built on the first event, again after a failed read. */
+async function build(): Promise<(event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>> {
+  const { ntfyToken } = await secrets.load();
+  return createWorkerHandler({
+    registry: builtInRegistry(),
+    store,
+    bus: publisher,
+    notifier: new NtfyClient({
+      baseUrl: ntfy.baseUrl,
+      topic: ntfy.topic,
+      token: ntfyToken,
+      timeoutMs: 10_000,
+    }),
+    clock: systemClock,
+    stage,
+    leaseMs: leaseSeconds * 1000,
+    logger,
+    metrics,
+    delayRedelivery: (record, seconds) => redelivery.delay(record, seconds),
+    deadLetter: (record) => deadLetter(record),
+  });
+}
+
+let built: ReturnType<typeof build> | undefined;
+
+export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+  built ??= build().catch((error: unknown) => {
+    built = undefined;
+    logger.error('worker cannot start: its ntfy token could not be read', {
+      reason: error instanceof Error ? error.message : String(error),
+    });
+    throw error;
+  });
+  return (await built)(event, context);
+};

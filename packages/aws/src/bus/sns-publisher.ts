@@ -1,5 +1,11 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { AdapterError, type Message, type MessagePublisher } from '@rez/core';
+import {
+  AdapterError,
+  MESSAGE_ATTRIBUTE_TYPE,
+  type Message,
+  type MessagePublisher,
+  messageAttributes,
+} from '@rez/core';
 
 export interface SnsPublisherOptions {
   client: SNSClient;
@@ -32,10 +38,13 @@ export class SnsPublisher implements MessagePublisher {
         new PublishCommand({
           TopicArn: this.#topicArn,
           Message: JSON.stringify(message),
-          MessageAttributes: {
-            type: { DataType: 'String', StringValue: message.type },
-            stage: { DataType: 'String', StringValue: message.metadata.stage },
-          },
+          // Core's attributes: exactly what messageSize counts against the 256 KiB limit.
+          MessageAttributes: Object.fromEntries(
+            Object.entries(messageAttributes(message)).map(([name, value]) => [
+              name,
+              { DataType: MESSAGE_ATTRIBUTE_TYPE, StringValue: value },
+            ]),
+          ),
         }),
       );
     } catch (error) {

@@ -1,6 +1,6 @@
 import {
   ChangeMessageVisibilityBatchCommand,
-  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   type MessageAttributeValue,
@@ -15,9 +15,10 @@ import {
   type MessageQueue,
   type QueueDepth,
   type ReceivedMessage,
+  type RedriveResult,
 } from '@rez/core';
 import { adapterCall } from '../errors';
-import { type QueueUrlOptions, queueUrlFromArn } from './queue-url';
+import { changeVisibility } from './sqs-redelivery';
 
 export interface SqsQueueOptions {
   client: SQSClient;
@@ -25,7 +26,16 @@ export interface SqsQueueOptions {
   queueUrl: string;
   /** Its dead-letter queue (the RedrivePolicy target). */
   deadLetterQueueUrl: string;
+  /**
+   * The bound of one redrive call: it stops after `maxMessages` or once
+   * `budgetMs` have passed (checked between batches of ten), and says
+   * `more`. Default 1,000 messages, 10 s: one console request stays well
+   * within the web function's 30 s.
+   */
+  redriveBudget?: { maxMessages: number; budgetMs: number };
 }
+
+const DEFAULT_REDRIVE_BUDGET = { maxMessages: 1000, budgetMs: 10_000 };
 
 /** SQS returns at most ten messages per receive. */
 const SQS_BATCH = 10;
@@ -36,8 +46,8 @@ const DLQ_HOLD_SECONDS = 30;
  * The queue side of the bus on SQS: the worker's queue and its DLQ.
  *
  * Dead letters are handled with plain receive / send / delete, because SQS
- * has no read-only peek and StartMessageMoveTask cannot move a chosen subset.
- * Two consequences worth knowing:
+ * has no read-only peek and StartMessageMoveTask cannot move a chosen subset
+ * (nor says how many it moved until later). Consequences worth knowing:
  * - {@link SqsQueue.listDeadLetters} receives the DLQ copies and makes them
  *   visible again at once; each listing counts one receive on every copy it
  *   shows (ApproximateReceiveCount on the DLQ), and copies another client
@@ -45,6 +55,10 @@ const DLQ_HOLD_SECONDS = 30;
  * - {@link SqsQueue.redrive} sends a copy to the source queue before deleting
  *   the dead letter, so a failure in between leaves a duplicate rather than a
  *   loss; the store's claim makes the duplicate harmless.
+ * - {@link SqsQueue.redrive} works through the DLQ ten at a time (receive,
+ *   send each, delete the batch) and stops at its budget (`redriveBudget`)
+ *   with `more: true`; nothing is held longer than one batch (or, when
+ *   looking for chosen ids, than the call).
  *
  * @example
  * const queue = new SqsQueue({ client: createSqsClient(), queueUrl, deadLetterQueueUrl });
@@ -55,11 +69,13 @@ export class SqsQueue implements MessageQueue {
   readonly #client: SQSClient;
   readonly #queueUrl: string;
   readonly #dlqUrl: string;
+  readonly #budget: { maxMessages: number; budgetMs: number };
 
   constructor(options: SqsQueueOptions) {
     this.#client = options.client;
     this.#queueUrl = options.queueUrl;
     this.#dlqUrl = options.deadLetterQueueUrl;
+    this.#budget = options.redriveBudget ?? DEFAULT_REDRIVE_BUDGET;
   }
 
   async receive(options: {
@@ -106,19 +122,53 @@ export class SqsQueue implements MessageQueue {
       .sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime());
   }
 
-  async redrive(options: { transportIds?: string[] } = {}): Promise<number> {
+  async redrive(options: { transportIds?: string[] } = {}): Promise<RedriveResult> {
     const wanted = options.transportIds ? new Set(options.transportIds) : null;
-    if (wanted?.size === 0) return 0;
-    const held = await this.#holdDeadLetters(Number.POSITIVE_INFINITY, wanted);
+    if (wanted?.size === 0) return { moved: 0, more: false };
+    const deadline = Date.now() + this.#budget.budgetMs;
+    // Copies received but not asked for: hidden until the call ends, so a pass never sees one twice.
     const skipped: SqsMessage[] = [];
     let moved = 0;
+    let more = false;
     try {
-      for (const message of held) {
-        if (wanted && !wanted.has(message.MessageId ?? '')) {
-          skipped.push(message);
-          continue;
+      for (;;) {
+        if (wanted?.size === 0) break; // every id asked for was found
+        if (moved >= this.#budget.maxMessages || (moved + skipped.length > 0 && Date.now() >= deadline)) {
+          more = true;
+          break;
         }
-        await this.#call('redrive (send to source queue)', () =>
+        const batch = await this.#receive(this.#dlqUrl, 'dead-letter receive', {
+          maxMessages: Math.min(SQS_BATCH, this.#budget.maxMessages - moved),
+          visibilityTimeoutSeconds: DLQ_HOLD_SECONDS,
+          waitSeconds: 1,
+        });
+        if (batch.length === 0) break;
+        const moving: SqsMessage[] = [];
+        for (const message of batch) {
+          const id = message.MessageId ?? '';
+          if (!wanted) moving.push(message);
+          else if (wanted.delete(id)) moving.push(message);
+          else skipped.push(message);
+        }
+        moved += await this.#moveBack(moving);
+      }
+    } finally {
+      await this.#release(skipped);
+    }
+    return { moved, more };
+  }
+
+  /**
+   * Sends each copy to the source queue, then deletes from the DLQ those
+   * sent. A send that fails leaves its copy hidden in the DLQ, to reappear
+   * after DLQ_HOLD_SECONDS; the first failure is thrown once the others are
+   * settled, so nothing is deleted unsent.
+   */
+  async #moveBack(messages: SqsMessage[]): Promise<number> {
+    if (messages.length === 0) return 0;
+    const sent = await Promise.allSettled(
+      messages.map((message) =>
+        this.#call('redrive (send to source queue)', () =>
           this.#client.send(
             new SendMessageCommand({
               QueueUrl: this.#queueUrl,
@@ -126,34 +176,43 @@ export class SqsQueue implements MessageQueue {
               MessageAttributes: copyAttributes(message.MessageAttributes),
             }),
           ),
-        );
-        await this.#call('redrive (delete dead letter)', () =>
-          this.#client.send(
-            new DeleteMessageCommand({ QueueUrl: this.#dlqUrl, ReceiptHandle: message.ReceiptHandle }),
-          ),
-        );
-        moved++;
+        ),
+      ),
+    );
+    const done = messages.filter((_, index) => sent[index].status === 'fulfilled');
+    if (done.length > 0) {
+      const result = await this.#call('redrive (delete dead letters)', () =>
+        this.#client.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: this.#dlqUrl,
+            Entries: done.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle })),
+          }),
+        ),
+      );
+      if (result.Failed?.length) {
+        // Sent but still in the DLQ: a duplicate later, never a loss (the store's claim absorbs it).
+        const detail = result.Failed.map((f) => `${f.Code}: ${f.Message}`).join('; ');
+        throw new AdapterError('SQS', 'redrive (delete dead letters)', new Error(detail));
       }
-    } finally {
-      await this.#release(skipped);
     }
-    return moved;
+    const failure = sent.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw (failure as PromiseRejectedResult).reason;
+    return done.length;
   }
 
   /**
    * Receives DLQ copies (hidden for DLQ_HOLD_SECONDS so one pass never sees
-   * a copy twice) until `limit` are held, the `wanted` ids are all found, or
-   * the DLQ gives no more. ApproximateNumberOfMessages bounds the loop so the
-   * common case ends without waiting out an empty long poll.
+   * a copy twice) until `limit` are held or the DLQ gives no more.
+   * ApproximateNumberOfMessages bounds the loop so the common case ends
+   * without waiting out an empty long poll.
    */
-  async #holdDeadLetters(limit: number, wanted: Set<string> | null = null): Promise<SqsMessage[]> {
+  async #holdDeadLetters(limit: number): Promise<SqsMessage[]> {
     const { ApproximateNumberOfMessages } = await this.#attributes(this.#dlqUrl, [
       'ApproximateNumberOfMessages',
     ]);
     const expected = Math.min(limit, Number(ApproximateNumberOfMessages ?? 0));
     const held = new Map<string, SqsMessage>();
-    const found = () => (wanted ? [...wanted].every((id) => held.has(id)) : false);
-    while (held.size < expected && !found()) {
+    while (held.size < expected) {
       const batch = await this.#receive(this.#dlqUrl, 'dead-letter receive', {
         maxMessages: Math.min(SQS_BATCH, expected - held.size),
         visibilityTimeoutSeconds: DLQ_HOLD_SECONDS,
@@ -218,45 +277,6 @@ export class SqsQueue implements MessageQueue {
   #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     return adapterCall('SQS', operation, run);
   }
-}
-
-/**
- * Delays the next delivery of a message a Lambda received in an SQS event:
- * ChangeMessageVisibility on the record's own queue, named by its
- * eventSourceARN (the worker holds no queue URL). A rate-limited message
- * then waits out the limit instead of spending its receives.
- *
- * @example
- * const redelivery = new SqsRedelivery({ client: createSqsClient() });
- * await redelivery.delay(record, 120);
- */
-export class SqsRedelivery {
-  readonly #client: SQSClient;
-  readonly #urls: QueueUrlOptions;
-
-  /** `endpoint` and `env`: where the queue URL points, as for queueUrlFromArn (emulators). */
-  constructor(options: { client: SQSClient } & QueueUrlOptions) {
-    const { client, ...urls } = options;
-    this.#client = client;
-    this.#urls = urls;
-  }
-
-  async delay(record: { eventSourceARN: string; receiptHandle: string }, seconds: number): Promise<void> {
-    const queueUrl = queueUrlFromArn(record.eventSourceARN, this.#urls);
-    await changeVisibility(this.#client, queueUrl, record.receiptHandle, seconds);
-  }
-}
-
-function changeVisibility(client: SQSClient, queueUrl: string, receiptHandle: string, seconds: number) {
-  return adapterCall('SQS', 'changeVisibility', () =>
-    client.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: queueUrl,
-        ReceiptHandle: receiptHandle,
-        VisibilityTimeout: seconds,
-      }),
-    ),
-  );
 }
 
 function toReceived(message: SqsMessage): ReceivedMessage {

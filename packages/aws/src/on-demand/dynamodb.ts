@@ -3,7 +3,7 @@
  * DynamoDB client it pulls in stay out of a Lambda's cold start.
  */
 import type { Stage } from '@rez/core';
-import { createDocumentClient, createDynamoDbClient } from '../clients';
+import { createDocumentClient, createDynamoDbClient } from '../sdk/dynamodb';
 import { DynamoMessageStore } from '../store/dynamo-store';
 
 export function openStore(options: {

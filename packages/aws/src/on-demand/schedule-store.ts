@@ -3,8 +3,8 @@
  * this module and the DynamoDB client stay out of a Lambda's cold start.
  */
 import type { Stage } from '@rez/core';
-import { createDocumentClient, createDynamoDbClient } from '../clients';
 import { DynamoUserScheduleStore } from '../schedules/dynamo-schedule-store';
+import { createDocumentClient, createDynamoDbClient } from '../sdk/dynamodb';
 
 export function openScheduleStore(options: { tableName: string; stage: Stage }): DynamoUserScheduleStore {
   return new DynamoUserScheduleStore({ client: createDocumentClient(createDynamoDbClient()), ...options });

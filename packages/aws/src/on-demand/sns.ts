@@ -3,7 +3,7 @@
  * client it pulls in stay out of a Lambda's cold start.
  */
 import { SnsPublisher } from '../bus/sns-publisher';
-import { createSnsClient } from '../clients';
+import { createSnsClient } from '../sdk/sns';
 
 export function openPublisher(options: { topicArn: string }): SnsPublisher {
   return new SnsPublisher({ client: createSnsClient(), ...options });

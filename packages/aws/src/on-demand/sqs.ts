@@ -1,14 +1,10 @@
 /**
- * Loaded on the first queue call (see from-env.ts): this module and the SQS
- * client it pulls in stay out of a Lambda's cold start.
+ * Loaded on the console's first queue call (see queue-from-env.ts): this
+ * module and the SQS client it pulls in stay out of a Lambda's cold start.
  */
-import { SqsQueue, SqsRedelivery } from '../bus/sqs-queue';
-import { createSqsClient } from '../clients';
+import { SqsQueue } from '../bus/sqs-queue';
+import { createSqsClient } from '../sdk/sqs';
 
 export function openQueue(options: { queueUrl: string; deadLetterQueueUrl: string }): SqsQueue {
   return new SqsQueue({ client: createSqsClient(), ...options });
-}
-
-export function openRedelivery(): SqsRedelivery {
-  return new SqsRedelivery({ client: createSqsClient() });
 }

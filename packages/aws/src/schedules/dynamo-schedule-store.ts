@@ -15,8 +15,8 @@ import {
   type UserSchedule,
   type UserScheduleStore,
 } from '@rez/core';
-import { createDocumentClient } from '../clients';
 import { adapterCall } from '../errors';
+import { createDocumentClient } from '../sdk/dynamodb';
 
 export interface DynamoUserScheduleStoreOptions {
   /** A DocumentClient (see createDocumentClient), or a plain client to wrap in one. */

@@ -3,11 +3,14 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import {
   AdapterError,
   type ClaimResult,
+  type ConsoleSessionState,
   type CountBucket,
   type CountQuery,
   claimBlocker,
   claimTakeover,
+  decodeListCursor,
   type ErrorSummary,
+  encodeListCursor,
   type LifecycleEvent,
   type ListQuery,
   type Message,
@@ -19,14 +22,14 @@ import {
   rejectedInputMessage,
   STAGES,
   type Stage,
+  withSessionRevoked,
 } from '@rez/core';
-import { createDocumentClient } from '../clients';
 import { adapterCall, StoreConflictError } from '../errors';
+import { createDocumentClient } from '../sdk/dynamodb';
 import {
   bucketOf,
+  consoleSessionsKey,
   countKey,
-  decodeCursor,
-  encodeCursor,
   type MessageItem,
   messageKey,
   newItem,
@@ -188,7 +191,7 @@ export class DynamoMessageStore implements MessageStore {
 
   async list(query: ListQuery): Promise<Page<MessageRecord>> {
     const limit = Math.min(Math.max(Math.trunc(query.limit ?? 25), 1), 100);
-    const before = query.cursor ? decodeCursor(query.cursor) : null;
+    const before = query.cursor ? decodeListCursor(query.cursor) : null;
     const plan = pickIndex(query, this.#stage);
     const items = await this.#call('list', () =>
       queryPage(this.#client, this.#table, plan, { before, wanted: limit + 1 }),
@@ -197,7 +200,7 @@ export class DynamoMessageStore implements MessageStore {
     const last = page.at(-1);
     return {
       items: page.map(toRecord),
-      cursor: items.length > limit && last ? encodeCursor(String(last.created_key)) : null,
+      cursor: items.length > limit && last ? encodeListCursor(toRecord(last)) : null,
     };
   }
 
@@ -239,6 +242,74 @@ export class DynamoMessageStore implements MessageStore {
         (a, b) =>
           a.bucket.localeCompare(b.bucket) || a.stage.localeCompare(b.stage) || a.type.localeCompare(b.type),
       );
+  }
+
+  async consoleSessionState(user: string): Promise<ConsoleSessionState> {
+    const { state } = await this.#readSessions(user);
+    return state;
+  }
+
+  async revokeConsoleSession(
+    user: string,
+    session: { id: string; expiresAt: number },
+    now: Date,
+  ): Promise<void> {
+    // Sign-outs are rare: read, apply core's rule, write back unless someone wrote in between.
+    for (let tries = 0; tries < MAX_TRIES; tries++) {
+      const { state, version } = await this.#readSessions(user);
+      const next = withSessionRevoked(state, session, now);
+      const written = await this.#conditional('revoke a console session', () =>
+        this.#client.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: {
+              ...consoleSessionsKey(user),
+              epoch: next.epoch,
+              revoked: next.revoked,
+              version: version + 1,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR version = :version',
+            ExpressionAttributeValues: { ':version': version },
+          }),
+        ),
+      );
+      if (written) return;
+    }
+    throw new AdapterError(
+      'DynamoDB',
+      `revoke a console session of ${user}`,
+      new Error(`lost to concurrent writers ${MAX_TRIES} times in a row`),
+    );
+  }
+
+  async endConsoleSessions(user: string): Promise<number> {
+    const output = await this.#call('end console sessions', () =>
+      this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: consoleSessionsKey(user),
+          UpdateExpression: 'SET revoked = :none ADD epoch :one, version :one',
+          ExpressionAttributeValues: { ':none': {}, ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      ),
+    );
+    return Number(output.Attributes?.epoch);
+  }
+
+  /** One strongly consistent GetItem: a sign-out counts from the next request on. */
+  async #readSessions(user: string): Promise<{ state: ConsoleSessionState; version: number }> {
+    const result = await this.#call('read console sessions', () =>
+      this.#client.send(
+        new GetCommand({ TableName: this.#table, Key: consoleSessionsKey(user), ConsistentRead: true }),
+      ),
+    );
+    const item = result.Item;
+    if (!item) return { state: { epoch: 0, revoked: {} }, version: 0 };
+    const revoked = Object.fromEntries(
+      Object.entries((item.revoked ?? {}) as Record<string, unknown>).map(([id, at]) => [id, Number(at)]),
+    );
+    return { state: { epoch: Number(item.epoch ?? 0), revoked }, version: Number(item.version ?? 0) };
   }
 
   /** Writes a new item unless its id is stored; counts it as created when written. */

@@ -6,7 +6,6 @@ import {
   type MessageRecord,
   queuedRecord,
   type Stage,
-  ValidationError,
 } from '@rez/core';
 
 /**
@@ -39,6 +38,9 @@ export const countKey = (stage: Stage, bucket: string, type: string) => ({
   pk: `counts#${stage}`,
   sk: `${bucket}#${type}`,
 });
+
+/** The item holding one console user's session state (see ConsoleSessionStore). */
+export const consoleSessionsKey = (user: string) => ({ pk: `console-user#${user}`, sk: 'console-sessions' });
 
 export function newItem(
   message: Message,
@@ -104,19 +106,4 @@ export function toCountBucket(item: Record<string, unknown>): CountBucket {
     completed: Number(item.completed ?? 0),
     failed: Number(item.failed ?? 0),
   };
-}
-
-/** Cursors are the created_key of the last item returned, base64url-encoded so callers treat them as opaque. */
-export function encodeCursor(key: string): string {
-  return Buffer.from(key, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string): string {
-  const key = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^\d{4}-\d{2}-\d{2}T[^#]+#\S+$/.test(key)) {
-    throw new ValidationError('list query', [
-      { path: 'cursor', message: 'is not a cursor this store issued' },
-    ]);
-  }
-  return key;
 }

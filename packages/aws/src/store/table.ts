@@ -6,6 +6,8 @@
  * Items:
  * - a message:  pk = "msg#<id>", sk = "message", plus the index attributes below
  * - a count:    pk = "counts#<stage>", sk = "<bucket ISO>#<type>", numeric created/completed/failed
+ * - a console user's sessions: pk = "console-user#<allowlist entry>", sk = "console-sessions",
+ *   numeric epoch and version, map revoked (session id → expiry ms); never expires
  */
 export const MESSAGES_TABLE = {
   hashKey: 'pk',

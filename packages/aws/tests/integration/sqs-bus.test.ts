@@ -1,5 +1,5 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { AdapterError } from '@rez/core';
 import { receiveAtLeast, sampleMessage } from '@rez/core/testing';
 import type { SQSRecord } from 'aws-lambda';
@@ -125,13 +125,77 @@ describe('Class: SqsQueue', () => {
       const [message] = await kill(1);
 
       // Act
-      const moved = await queue.redrive();
+      const result = await queue.redrive();
 
       // Assess
-      expect(moved).toBe(1);
+      expect(result).toEqual({ moved: 1, more: false });
       const [back] = await receiveAtLeast(queue, 1);
       expect(JSON.parse(back.body)).toEqual(message);
       expect(back.attributes).toEqual({ type: 'notify', stage: 'dev' });
+    });
+
+    /** Sends `count` dead letters straight to the DLQ; returns their ids (the DLQ's transport ids). */
+    async function fillDeadLetterQueue(count: number): Promise<string[]> {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const { MessageId } = await bus.sqs.send(
+          new SendMessageCommand({ QueueUrl: bus.deadLetterQueueUrl, MessageBody: `dead-${i}` }),
+        );
+        ids.push(MessageId ?? '');
+      }
+      return ids;
+    }
+
+    /** The same queue and DLQ, with another redrive budget. */
+    const budgeted = (redriveBudget: { maxMessages: number; budgetMs: number }) =>
+      new SqsQueue({
+        client: bus.sqs,
+        queueUrl: bus.queueUrl,
+        deadLetterQueueUrl: bus.deadLetterQueueUrl,
+        redriveBudget,
+      });
+
+    it('pages through the DLQ within its budget, says when more remain, and moves each letter once', async () => {
+      // Prepare: 25 dead letters, a budget of 10 per call
+      await fillDeadLetterQueue(25);
+      const bounded = budgeted({ maxMessages: 10, budgetMs: 60_000 });
+
+      // Act
+      const calls = [await bounded.redrive(), await bounded.redrive(), await bounded.redrive()];
+
+      // Assess
+      expect(calls).toEqual([
+        { moved: 10, more: true },
+        { moved: 10, more: true },
+        { moved: 5, more: false },
+      ]);
+      const back = await receiveAtLeast(queue, 25);
+      expect(new Set(back.map((m) => m.body)).size).toBe(25);
+      expect(await queue.listDeadLetters({ limit: 10 })).toEqual([]);
+    });
+
+    it('stops on its time budget after one batch, never before making progress', async () => {
+      await fillDeadLetterQueue(12);
+      const hurried = budgeted({ maxMessages: 1000, budgetMs: 0 });
+      const first = await hurried.redrive();
+      expect(first.more).toBe(true);
+      expect(first.moved).toBeGreaterThan(0);
+      expect(first.moved).toBeLessThanOrEqual(10);
+      let total = first.moved;
+      for (let call = 0; call < 12 && total < 12; call++) total += (await hurried.redrive()).moved;
+      expect(total).toBe(12);
+    });
+
+    it('finds a chosen dead letter behind others, and leaves the others in the DLQ', async () => {
+      const ids = await fillDeadLetterQueue(15);
+      const result = await queue.redrive({ transportIds: [ids[14]] });
+      expect(result).toEqual({ moved: 1, more: false });
+      const [back] = await receiveAtLeast(queue, 1);
+      expect(back.body).toBe('dead-14');
+      const left = await queue.listDeadLetters({ limit: 20 });
+      expect(left.map((d) => d.body).sort()).toEqual(
+        Array.from({ length: 14 }, (_, i) => `dead-${i}`).sort(),
+      );
     });
 
     it('moves nothing for an empty selection or unknown ids', async () => {
@@ -139,8 +203,11 @@ describe('Class: SqsQueue', () => {
       await kill(1);
 
       // Act / Assess
-      await expect(queue.redrive({ transportIds: [] })).resolves.toBe(0);
-      await expect(queue.redrive({ transportIds: ['no-such-id'] })).resolves.toBe(0);
+      await expect(queue.redrive({ transportIds: [] })).resolves.toEqual({ moved: 0, more: false });
+      await expect(queue.redrive({ transportIds: ['no-such-id'] })).resolves.toEqual({
+        moved: 0,
+        more: false,
+      });
       expect((await queue.depth()).dead).toBe(1);
     });
   });
@@ -182,7 +249,7 @@ describe('Function: sqsDeadLetter', () => {
     expect(await queue.depth()).toMatchObject({ visible: 0, dead: 1 });
     const [letter] = await queue.listDeadLetters({ limit: 10 });
     expect(JSON.parse(letter.body)).toEqual(message);
-    await expect(queue.redrive()).resolves.toBe(1);
+    await expect(queue.redrive()).resolves.toEqual({ moved: 1, more: false });
     const [back] = await receiveAtLeast(queue, 1);
     expect(JSON.parse(back.body)).toEqual(message);
     expect(back.attributes).toEqual({ type: 'notify', stage: 'dev' });

@@ -1,5 +1,3 @@
-import { ValidationError } from '@rez/core';
-import { decodeCursor, encodeCursor } from '../../src/store/items';
 import { pickIndex } from '../../src/store/queries';
 
 describe('Function: pickIndex', () => {
@@ -31,24 +29,5 @@ describe('Function: pickIndex', () => {
       value: 'prod',
       filters: {},
     });
-  });
-});
-
-describe('Function: encodeCursor / decodeCursor', () => {
-  it('round-trips a created_key through an opaque URL-safe string', () => {
-    // Prepare
-    const key = '2026-03-01T10:00:00.000Z#01JQ0000000000000000000000';
-
-    // Act
-    const cursor = encodeCursor(key);
-
-    // Assess
-    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeCursor(cursor)).toBe(key);
-  });
-
-  it('rejects a cursor the store did not issue', () => {
-    // Act / Assess
-    expect(() => decodeCursor('garbage')).toThrow(ValidationError);
   });
 });

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { defineHandler, emit } from '../registry';
 import { strictObject } from '../schema';
+import { fitNotifyPayload } from './notify';
 
 /** The scheduled job: emits a "hello world" push that carries this message's metadata. */
 export const helloWorldHandler = defineHandler({
@@ -16,12 +17,12 @@ export const helloWorldHandler = defineHandler({
     const greeting = message.payload.greeting ?? 'hello world';
     return emit({
       type: 'notify',
-      payload: {
+      payload: fitNotifyPayload({
         title: greeting,
         message: `${greeting}\ncreated_date: ${created_date}\ncreated_by: ${created_by}\nstage: ${stage}`,
         tags: ['wave'],
         priority: 3,
-      },
+      }),
     });
   },
 });

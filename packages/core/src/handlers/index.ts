@@ -3,9 +3,22 @@ import { cloudwatchAlarmHandler } from './cloudwatch-alarm';
 import { helloWorldHandler } from './hello-world';
 import { notifyHandler } from './notify';
 
-export { cloudwatchAlarmHandler } from './cloudwatch-alarm';
+export {
+  ALARM_STATES,
+  type AlarmState,
+  type AlarmVerdict,
+  alarmVerdict,
+  cloudwatchAlarmHandler,
+} from './cloudwatch-alarm';
 export { helloWorldHandler } from './hello-world';
-export { type NotifyPayload, notifyHandler, notifyPayloadSchema } from './notify';
+export {
+  cutText,
+  fitNotifyPayload,
+  NOTIFY_LIMITS,
+  type NotifyPayload,
+  notifyHandler,
+  notifyPayloadSchema,
+} from './notify';
 
 /**
  * The registry with every built-in type. Adding a type: write one file in

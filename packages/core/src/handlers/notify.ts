@@ -2,13 +2,20 @@ import * as v from 'valibot';
 import { complete, defineHandler } from '../registry';
 import { isHttpUrl, strictObject } from '../schema';
 
+/**
+ * The notify payload's limits, in the units its schema counts (characters
+ * are UTF-16 code units, as valibot's maxLength counts them): the schema
+ * below and {@link fitNotifyPayload} both read them.
+ */
+export const NOTIFY_LIMITS = { message: 65_536, title: 250, tags: 10, tag: 64 } as const;
+
 export const notifyPayloadSchema = strictObject({
   message: v.pipe(
     v.string(),
     v.minLength(1, 'must not be empty'),
-    v.maxLength(65_536, 'must be at most 65,536 characters'),
+    v.maxLength(NOTIFY_LIMITS.message, 'must be at most 65,536 characters'),
   ),
-  title: v.optional(v.pipe(v.string(), v.maxLength(250, 'must be at most 250 characters'))),
+  title: v.optional(v.pipe(v.string(), v.maxLength(NOTIFY_LIMITS.title, 'must be at most 250 characters'))),
   priority: v.optional(
     v.pipe(
       v.number(),
@@ -19,8 +26,14 @@ export const notifyPayloadSchema = strictObject({
   ),
   tags: v.optional(
     v.pipe(
-      v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(64, 'each tag must be at most 64 characters'))),
-      v.maxLength(10, 'at most 10 tags'),
+      v.array(
+        v.pipe(
+          v.string(),
+          v.minLength(1),
+          v.maxLength(NOTIFY_LIMITS.tag, 'each tag must be at most 64 characters'),
+        ),
+      ),
+      v.maxLength(NOTIFY_LIMITS.tags, 'at most 10 tags'),
     ),
   ),
   click: v.optional(v.pipe(v.string(), v.check(isHttpUrl, 'must be an http(s) URL'))),
@@ -28,6 +41,44 @@ export const notifyPayloadSchema = strictObject({
 });
 
 export type NotifyPayload = v.InferOutput<typeof notifyPayloadSchema>;
+
+/**
+ * `text` cut to at most `max` characters (UTF-16 code units), at a code
+ * point boundary — never half of a surrogate pair — with "…" marking a cut.
+ *
+ * @example
+ * cutText('a'.repeat(300), 250).length // 250, ending in '…'
+ */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1; // a high surrogate whose pair would be cut off
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * A notify payload its schema accepts, whatever a handler built it from:
+ * title and message cut to their limits at a character boundary (an empty
+ * message says so), at most 10 non-empty tags of at most 64 characters. A
+ * handler that emits a notify builds its payload with this, so it never
+ * emits a child its own schema refuses (which would dead-letter the parent).
+ *
+ * @example
+ * return emit({ type: 'notify', payload: fitNotifyPayload({ title: `ALARM: ${name}`, message: reason }) });
+ */
+export function fitNotifyPayload(payload: NotifyPayload): NotifyPayload {
+  const tags = payload.tags
+    ?.filter((tag) => tag.length > 0)
+    .slice(0, NOTIFY_LIMITS.tags)
+    .map((tag) => cutText(tag, NOTIFY_LIMITS.tag));
+  return {
+    ...payload,
+    message: cutText(payload.message || '(no text)', NOTIFY_LIMITS.message),
+    ...(payload.title === undefined ? {} : { title: cutText(payload.title, NOTIFY_LIMITS.title) }),
+    ...(tags === undefined ? {} : { tags }),
+  };
+}
 
 /**
  * Delivers a push notification through ntfy and completes with ntfy's message id.

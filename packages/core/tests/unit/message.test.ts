@@ -7,18 +7,33 @@ import {
   MAX_MESSAGE_BYTES,
   MessageTooLargeError,
   manualClock,
+  messageAttributes,
   messageSize,
   parseEnvelope,
   UnknownMessageTypeError,
   ulidGenerator,
   ValidationError,
 } from '@rez/core';
+import { sampleMessage } from '@rez/core/testing';
 import * as v from 'valibot';
 
 const deps = () => ({
   registry: builtInRegistry(),
   clock: manualClock('2026-05-01T08:30:00.000Z'),
   ids: ulidGenerator(),
+});
+
+/** Factory deps whose registry has `blob`, a type whose schema accepts any payload: only the size check can refuse it. */
+const blobDeps = () => ({
+  ...deps(),
+  registry: builtInRegistry().register(
+    defineHandler({
+      type: 'blob',
+      description: 'test',
+      payloadSchema: v.record(v.string(), v.unknown()),
+      handle: async () => complete(),
+    }),
+  ),
 });
 
 describe('Function: createMessage', () => {
@@ -117,15 +132,7 @@ describe('Function: createMessage', () => {
 
   it('enforces the 256 KiB limit at creation', () => {
     // Prepare: a type whose schema accepts any payload, so only the size check can refuse it.
-    const registry = builtInRegistry().register(
-      defineHandler({
-        type: 'blob',
-        description: 'test',
-        payloadSchema: v.record(v.string(), v.unknown()),
-        handle: async () => complete(),
-      }),
-    );
-    const d = { ...deps(), registry };
+    const d = blobDeps();
     const input = (bytes: number) => ({
       type: 'blob',
       payload: { data: 'x'.repeat(bytes) },
@@ -138,6 +145,50 @@ describe('Function: createMessage', () => {
     expect(messageSize(fits)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
     expect(() => createMessage(input(MAX_MESSAGE_BYTES), d)).toThrow(MessageTooLargeError);
     expect(() => createMessage(input(MAX_MESSAGE_BYTES), d)).toThrow(/the limit is 262144 bytes/);
+  });
+});
+
+describe('Function: messageSize', () => {
+  it('counts what SNS and SQS count: the body, and each attribute’s name, data type and value', () => {
+    // Prepare
+    const message = sampleMessage({ type: 'hello_world', payload: {}, stage: 'prod' });
+    const body = Buffer.byteLength(JSON.stringify(message));
+
+    // Act / Assess
+    expect(messageAttributes(message)).toEqual({ type: 'hello_world', stage: 'prod' });
+    expect(messageSize(message)).toBe(
+      body +
+        ('type'.length + 'String'.length + 'hello_world'.length) +
+        ('stage'.length + 'String'.length + 4),
+    );
+  });
+
+  it('refuses a message whose body fits in 256 KiB but not with its attributes', () => {
+    // Prepare: a body exactly at the limit, as SNS would refuse it once the attributes are added.
+    const d = blobDeps();
+    const probe = createMessage({ type: 'blob', payload: { data: '' }, created_by: 'a', stage: 'dev' }, d);
+    const overhead = Buffer.byteLength(JSON.stringify(probe));
+    const atLimit = {
+      type: 'blob',
+      payload: { data: 'x'.repeat(MAX_MESSAGE_BYTES - overhead) },
+      created_by: 'a',
+      stage: 'dev' as const,
+    };
+
+    // Act
+    const thrown = (() => {
+      try {
+        return createMessage(atLimit, d);
+      } catch (error) {
+        return error;
+      }
+    })();
+
+    // Assess
+    expect(thrown).toBeInstanceOf(MessageTooLargeError);
+    expect((thrown as MessageTooLargeError).bytes).toBe(
+      MAX_MESSAGE_BYTES + 'typeStringblobstageStringdev'.length,
+    );
   });
 });
 

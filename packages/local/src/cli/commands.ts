@@ -4,6 +4,7 @@ import {
   MESSAGE_STATUSES,
   type MessageRecord,
   type MessageStatus,
+  parseConsoleUser,
   RezError,
   ValidationError,
 } from '@rez/core';
@@ -40,12 +41,16 @@ Commands:
   redrive --all | <transportId>
                            move dead letters back to the queue
   show <id>                one message: payload, status, history, children
+  sessions end <user>      end every console session of <user> (an e-mail or GitHub
+                           login as on REZ_ALLOWED_USERS), on every browser, at its
+                           next request; they can sign in again while allowed
 
 Options: --json prints machine-readable output.
 
 Target: the local data dir (REZ_DATA_DIR, default ./.rez), the same SQLite
 database \`npm start\` runs on; its poller delivers what you queue here. The
-CLI talks to a RezTarget, so a deployed stack can be added as another target.`;
+CLI talks to a RezTarget, so a deployed stack can be added as another target.
+On AWS, end a user's sessions from the console's Sessions page instead.`;
 
 export interface CliIo {
   out: (line: string) => void;
@@ -160,8 +165,22 @@ export async function runCli(argv: string[], openTarget: () => RezTarget, termin
         if (!values.all && !rest[0])
           throw new CliUsageError('redrive', 'say --all or give a transport id (see `failed`)');
         target = openTarget();
-        const moved = await target.redrive(values.all ? undefined : rest);
-        print(`moved ${moved} dead letter(s) back to the queue`, { moved });
+        const { moved, more } = await target.redrive(values.all ? undefined : rest);
+        print(`moved ${moved} dead letter(s) back to the queue${more ? '; more remain: run it again' : ''}`, {
+          moved,
+          more,
+        });
+        return 0;
+      }
+      case 'sessions': {
+        const sub = need(rest[0], 'sessions <end>', 'say "end <user>"');
+        if (sub !== 'end') throw new CliUsageError('sessions', `unknown subcommand "${sub}"; use end <user>`);
+        const user = parseConsoleUser(
+          need(rest[1], '<user>', 'an e-mail or GitHub login from REZ_ALLOWED_USERS'),
+        );
+        target = openTarget();
+        const epoch = await target.endConsoleSessions(user);
+        print(`ended every console session of ${oneLine(user)} (sessions epoch ${epoch})`, { user, epoch });
         return 0;
       }
       case 'show': {

@@ -7,6 +7,7 @@ import {
   type NewMessage,
   type Page,
   type QueueDepth,
+  type RedriveResult,
   replayMessage,
   submitMessage,
   systemClock,
@@ -41,8 +42,10 @@ export interface RezTarget {
   get(id: string): Promise<{ record: MessageRecord; children: MessageRecord[] } | null>;
   deadLetters(limit: number): Promise<DeadLetter[]>;
   depth(): Promise<QueueDepth>;
-  /** Moves dead letters back (all, or the given transport ids); returns how many moved. */
-  redrive(transportIds?: string[]): Promise<number>;
+  /** Moves dead letters back (all, or the given transport ids); says how many moved and whether more remain. */
+  redrive(transportIds?: string[]): Promise<RedriveResult>;
+  /** Ends every console session of `user` (a consoleUserKey); returns their new session epoch. */
+  endConsoleSessions(user: string): Promise<number>;
   close(): void;
 }
 
@@ -129,8 +132,12 @@ export class LocalTarget implements RezTarget {
     return this.#pipeline.queue.depth();
   }
 
-  redrive(transportIds?: string[]): Promise<number> {
+  redrive(transportIds?: string[]): Promise<RedriveResult> {
     return this.#pipeline.queue.redrive(transportIds ? { transportIds } : {});
+  }
+
+  endConsoleSessions(user: string): Promise<number> {
+    return this.#pipeline.store.endConsoleSessions(user);
   }
 
   close(): void {

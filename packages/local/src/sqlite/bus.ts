@@ -1,4 +1,10 @@
-import { AdapterError, type Message, type MessagePublisher, ulidGenerator } from '@rez/core';
+import {
+  AdapterError,
+  type Message,
+  type MessagePublisher,
+  messageAttributes,
+  ulidGenerator,
+} from '@rez/core';
 import { UnknownQueueError } from '../errors';
 import type { SqliteDatabase } from './database';
 import { groupCommit } from './group-commit';
@@ -51,7 +57,7 @@ export class SqliteBus {
       const now = this.#now();
       for (const message of messages) {
         const body = JSON.stringify(message);
-        const attributes = JSON.stringify({ type: message.type, stage: message.metadata.stage });
+        const attributes = JSON.stringify(messageAttributes(message));
         for (const queue of queues) this.#insert.run(ids.next(now), queue, body, attributes, now, now);
       }
       return queues;

@@ -5,6 +5,7 @@ import {
   type MessageQueue,
   type QueueDepth,
   type ReceivedMessage,
+  type RedriveResult,
 } from '@rez/core';
 import type { SqliteDatabase } from './database';
 import { type GroupCommit, groupCommit } from './group-commit';
@@ -242,9 +243,9 @@ export class SqliteQueue implements MessageQueue {
   }
 
   /** Moves dead letters back, visible at once with a fresh receive count (as SQS's redrive does). */
-  async redrive(options: { transportIds?: string[] } = {}): Promise<number> {
+  async redrive(options: { transportIds?: string[] } = {}): Promise<RedriveResult> {
     const dlq = this.deadLetterQueue;
-    if (!dlq) return 0;
+    if (!dlq) return { moved: 0, more: false };
     const s = this.#statements;
     const moved = await this.#write('redrive', () => {
       const now = this.#options.now();
@@ -254,7 +255,8 @@ export class SqliteQueue implements MessageQueue {
       return count;
     });
     if (moved > 0) this.#options.notify();
-    return moved;
+    // One transaction moves them all: nothing is ever left for another call.
+    return { moved, more: false };
   }
 
   /** A write, committed with the others of this event-loop turn (see GroupCommit). */

@@ -1,5 +1,4 @@
 import type { ListQuery, MessageRecord, MessageStatus, Stage } from '@rez/core';
-import { ValidationError } from '@rez/core';
 
 /** A `messages` row as SQLite returns it. */
 export interface Row {
@@ -120,18 +119,4 @@ export function listPlan(query: ListQuery): {
       return `SELECT * FROM messages INDEXED BY ${index} ${clause} ORDER BY sort_key DESC LIMIT @limit`;
     },
   };
-}
-
-export function encodeCursor(sortKey: string): string {
-  return Buffer.from(sortKey, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string): string {
-  const sortKey = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^\d{4}-\d\d-\d\dT[\d:.]+Z#\S+$/.test(sortKey)) {
-    throw new ValidationError('list query', [
-      { path: 'cursor', message: 'is not a cursor this store handed out' },
-    ]);
-  }
-  return sortKey;
 }

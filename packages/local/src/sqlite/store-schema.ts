@@ -48,6 +48,13 @@ CREATE TABLE IF NOT EXISTS message_counts (
   PRIMARY KEY (bucket, stage, type)
 ) STRICT, WITHOUT ROWID;
 
+-- Console sessions ended on the server: one row per console user (see ConsoleSessionStore).
+CREATE TABLE IF NOT EXISTS console_sessions (
+  user TEXT PRIMARY KEY,
+  epoch INTEGER NOT NULL,
+  revoked TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS schedule_state (
   name TEXT PRIMARY KEY,
   anchor INTEGER NOT NULL,

@@ -2,11 +2,14 @@ import {
   AdapterError,
   type ClaimResult,
   COUNT_BUCKET_MS,
+  type ConsoleSessionState,
   type CountBucket,
   type CountQuery,
   claimBlocker,
   claimTakeover,
+  decodeListCursor,
   type ErrorSummary,
+  encodeListCursor,
   type ListQuery,
   type Message,
   MessageNotStoredError,
@@ -18,11 +21,12 @@ import {
   type RejectOptions,
   rejectedInputMessage,
   type Stage,
+  withSessionRevoked,
 } from '@rez/core';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database';
 import { type GroupCommit, groupCommit } from './group-commit';
-import { decodeCursor, encodeCursor, listPlan, type Row, toRecord, toRow } from './store-rows';
+import { listPlan, type Row, toRecord, toRow } from './store-rows';
 
 type CountField = 'created' | 'completed' | 'failed';
 
@@ -113,6 +117,15 @@ export class SqliteMessageStore implements MessageStore {
         `SELECT bucket, stage, type, created, completed, failed FROM message_counts
          WHERE bucket >= ? AND bucket < ? ORDER BY bucket, stage, type`,
       ),
+      sessionState: db.prepare('SELECT epoch, revoked FROM console_sessions WHERE user = ?'),
+      putSessionState: db.prepare(
+        `INSERT INTO console_sessions (user, epoch, revoked) VALUES (?, ?, ?)
+         ON CONFLICT (user) DO UPDATE SET epoch = excluded.epoch, revoked = excluded.revoked`,
+      ),
+      endSessions: db.prepare(
+        `INSERT INTO console_sessions (user, epoch, revoked) VALUES (?, 1, '{}')
+         ON CONFLICT (user) DO UPDATE SET epoch = epoch + 1, revoked = '{}' RETURNING epoch`,
+      ),
     };
     this.#s = s;
     this.#group.addHook({
@@ -198,10 +211,32 @@ export class SqliteMessageStore implements MessageStore {
     await this.#write('reject', () => this.#rejectTx(options));
   }
 
+  async consoleSessionState(user: string): Promise<ConsoleSessionState> {
+    return this.#run('read console sessions', () => this.#sessionState(user));
+  }
+
+  async revokeConsoleSession(
+    user: string,
+    session: { id: string; expiresAt: number },
+    now: Date,
+  ): Promise<void> {
+    await this.#write('revoke a console session', () => {
+      const next = withSessionRevoked(this.#sessionState(user), session, now);
+      this.#s.putSessionState.run(user, next.epoch, JSON.stringify(next.revoked));
+    });
+  }
+
+  async endConsoleSessions(user: string): Promise<number> {
+    return this.#write(
+      'end console sessions',
+      () => (this.#s.endSessions.get(user) as { epoch: number }).epoch,
+    );
+  }
+
   async list(query: ListQuery): Promise<Page<MessageRecord>> {
     const limit = Math.min(Math.max(query.limit ?? 25, 1), 100);
     const plan = listPlan(query);
-    const after = query.cursor ? decodeCursor(query.cursor) : null;
+    const after = query.cursor ? decodeListCursor(query.cursor) : null;
     const sql = plan.sql(after !== null);
     let statement = this.#lists.get(sql);
     if (!statement) {
@@ -212,7 +247,7 @@ export class SqliteMessageStore implements MessageStore {
     const rows = this.#run('list', () => statement.all(params) as Row[]);
     const items = rows.slice(0, limit).map(toRecord);
     const last = rows.length > limit ? rows[limit - 1] : undefined;
-    return { items, cursor: last ? encodeCursor(last.sort_key) : null };
+    return { items, cursor: last ? encodeListCursor(last) : null };
   }
 
   async children(id: string): Promise<MessageRecord[]> {
@@ -232,6 +267,11 @@ export class SqliteMessageStore implements MessageStore {
     return rows
       .filter((r) => !query.stage || r.stage === query.stage)
       .map((r) => ({ ...r, bucket: new Date(r.bucket).toISOString() }));
+  }
+
+  #sessionState(user: string): ConsoleSessionState {
+    const row = this.#s.sessionState.get(user) as { epoch: number; revoked: string } | undefined;
+    return row ? { epoch: row.epoch, revoked: JSON.parse(row.revoked) } : { epoch: 0, revoked: {} };
   }
 
   /** Inserts a queued record unless the id exists; counts it as created. Runs inside a caller's transaction. */

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { chownSync } from 'node:fs';
 import path from 'node:path';
-import { openDatabase } from '../../src';
+import { build, loginCookie, TEST_USER } from '@rez/web/testing';
+import { openDatabase, openLocalPipeline } from '../../src';
 import { CLI_JS, runCliProcess, tempDir } from '../helpers';
 
 describe('Class: rez CLI', () => {
@@ -35,11 +36,45 @@ describe('Class: rez CLI', () => {
     [['send'], '<type>'],
     [['list', '--status', 'lost'], '--status'],
     [['send', 'notify', '--bogus'], 'bogus'],
+    [['sessions', 'end'], '<user>'],
+    [['sessions', 'end', '   '], 'user'],
+    [['sessions', 'list'], 'sessions'],
   ])('refuses %j naming %s, exits non-zero, stores nothing', (args, field) => {
     const result = runCliProcess(args, env);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(field);
     expect(stored()).toEqual({ messages: 0, queued: 0 });
+  });
+
+  it('ends every console session of a user in the data dir a running console reads: the next request is refused', async () => {
+    // Prepare: a console on this data dir's database, and Ana signed in to it.
+    const pipeline = openLocalPipeline({
+      dbFile: path.join(data.dir, 'rez.db'),
+      maxReceiveCount: 5,
+      visibilityTimeoutSeconds: 30,
+    });
+    const t = await build({ store: pipeline.store, queue: pipeline.queue, publisher: pipeline.publisher });
+    try {
+      const cookie = loginCookie(t);
+      expect((await t.app.inject({ url: '/', headers: { cookie } })).statusCode).toBe(200);
+
+      // Act: another process, as an operator at a terminal would.
+      const result = runCliProcess(['sessions', 'end', 'Ana@Example.com'], env);
+
+      // Assess
+      expect(result).toMatchObject({
+        code: 0,
+        stdout: 'ended every console session of ana@example.com (sessions epoch 1)\n',
+      });
+      expect((await t.app.inject({ url: '/', headers: { cookie } })).statusCode).toBe(302);
+      expect(
+        (await t.app.inject({ url: '/', headers: { cookie: loginCookie(t, TEST_USER, { epoch: 1 }) } }))
+          .statusCode,
+      ).toBe(200);
+    } finally {
+      await t.app.close();
+      pipeline.close();
+    }
   });
 
   it('queues a valid message in the store and on the queue', () => {

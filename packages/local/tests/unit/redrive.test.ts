@@ -51,7 +51,7 @@ describe('Class: Poller (through the local runtime)', () => {
     expect(JSON.parse(letter.body).id).toBe(id);
     expect(letter.receiveCount).toBe(3);
 
-    await expect(rez.queue.redrive()).resolves.toBe(1);
+    await expect(rez.queue.redrive()).resolves.toEqual({ moved: 1, more: false });
     await until(async () => (await rez.store.get(id))?.status === 'completed');
     expect(notifier.sent.map((n) => n.message)).toEqual(['will fail, then succeed']);
     await until(
@@ -83,7 +83,7 @@ describe('Class: Poller (through the local runtime)', () => {
     expect(letter.receiveCount).toBe(1);
     expect(await rez.queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 1 });
 
-    await expect(rez.queue.redrive()).resolves.toBe(1);
+    await expect(rez.queue.redrive()).resolves.toEqual({ moved: 1, more: false });
     await until(async () => (await rez.store.get(id))?.status === 'completed');
     expect(notifier.sent.map((n) => n.message)).toEqual(['refused once']);
   });

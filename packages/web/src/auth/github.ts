@@ -45,7 +45,7 @@ export function githubProvider(auth: AuthConfig): IdentityProvider {
       return {
         subject: `github:${user.id}`,
         login: user.login,
-        emails: emails.filter((e) => e.verified).map((e) => e.email.toLowerCase()),
+        emails: emails.filter((e) => e.verified === true && typeof e.email === 'string').map((e) => e.email),
         name: user.name ?? user.login,
       };
     },

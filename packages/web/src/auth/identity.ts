@@ -1,12 +1,13 @@
-import type { AuthConfig } from '../deps';
-
 /** Who the provider says signed in, reduced to what the allowlist can match. */
 export interface Identity {
   /** The provider's stable subject (OIDC `sub`, GitHub user id). */
   subject: string;
   /** GitHub login; absent for OIDC (preferred_username is not verified anywhere). */
   login?: string;
-  /** Verified emails, lower-cased. */
+  /**
+   * E-mail addresses the provider says are verified (OIDC `email_verified`
+   * exactly `true`, GitHub `verified: true`), as the provider spells them.
+   */
   emails: string[];
   name?: string;
 }
@@ -17,6 +18,12 @@ export interface ConsoleUser {
   handle: string;
   name: string;
   subject: string;
+  /**
+   * The allowlist entry this person signed in as (a consoleUserKey): checked
+   * against REZ_ALLOWED_USERS on every request, and the key their sessions
+   * are ended under.
+   */
+  entry: string;
 }
 
 /** The token response fields the providers read. */
@@ -39,19 +46,10 @@ export interface IdentityProvider {
   identify(tokens: TokenSet, expected: { nonce?: string }): Promise<Identity>;
 }
 
-/**
- * Checks an identity against the allowlist: an entry with "@" matches a
- * verified email, any other entry a GitHub login. Returns the session user,
- * or null when nobody on the list matches.
- */
-export function allowedUser(identity: Identity, allowed: AuthConfig['allowedUsers']): ConsoleUser | null {
-  const list = new Set(allowed.map((entry) => entry.toLowerCase()));
-  const login = identity.login?.toLowerCase();
-  const byLogin = login !== undefined && list.has(login);
-  const email = identity.emails.find((candidate) => list.has(candidate.toLowerCase()));
-  if (!byLogin && email === undefined) return null;
-  const handle = identity.login ?? email ?? identity.subject;
-  return { handle, name: identity.name ?? handle, subject: identity.subject };
+/** The session user for an identity the allowlist let in as `entry`. */
+export function consoleUser(identity: Identity, entry: string): ConsoleUser {
+  const handle = identity.login ?? identity.emails.find((email) => email.length > 0) ?? identity.subject;
+  return { handle, name: identity.name ?? handle, subject: identity.subject, entry };
 }
 
 /** How a refused identity is named on the 403 page. */

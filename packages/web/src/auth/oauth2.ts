@@ -11,6 +11,15 @@ import type { TokenSet } from './identity';
  * id_token), never by this module.
  */
 
+/**
+ * Token-endpoint errors that mean this code cannot be redeemed — used
+ * already, expired, issued for another login or PKCE verifier, or a request
+ * the browser's callback made unredeemable — rather than a console
+ * misconfiguration: the person starts again (400), nothing is wrong here.
+ * `bad_verification_code` is GitHub's word for a used or expired code.
+ */
+const CODE_REFUSALS = new Set(['invalid_grant', 'invalid_request', 'bad_verification_code']);
+
 /** How long a token request may take before the login fails. */
 export const TOKEN_TIMEOUT_MS = 10_000;
 
@@ -77,10 +86,12 @@ function basicAuth(clientId: string, clientSecret: string): string {
 
 /**
  * Exchanges an authorization code at the token endpoint, authenticating the
- * client with HTTP Basic (client_secret_basic). Throws {@link LoginError}
- * (502) naming what the provider said: an OAuth error response, a non-JSON
- * answer, a missing access_token, a timeout. GitHub answers errors with 200
- * and an `error` field; that is an error here too.
+ * client with HTTP Basic (client_secret_basic). Throws {@link LoginError}:
+ * 400 when the provider refuses this code (replayed, expired, wrong PKCE
+ * verifier: see CODE_REFUSALS), else 502 naming what the provider said (an
+ * OAuth error such as invalid_client, a non-JSON answer, a missing
+ * access_token, a timeout). GitHub answers errors with 200 and an `error`
+ * field; that is an error here too.
  *
  * @example
  * const tokens = await exchangeCode('https://issuer.example/token', { clientId, clientSecret, code,
@@ -124,6 +135,12 @@ export async function exchangeCode(
     throw fail(`HTTP ${response.status}, not JSON: ${JSON.stringify(text.slice(0, 120))}`, cause);
   }
   if (typeof body.error === 'string') {
+    if (CODE_REFUSALS.has(body.error)) {
+      throw new LoginError(
+        `the identity provider would not redeem this sign-in (${body.error}: the code was already used, has expired or belongs to another login); start again`,
+        { statusCode: 400 },
+      );
+    }
     const detail = typeof body.error_description === 'string' ? ` (${body.error_description})` : '';
     throw fail(`${body.error}${detail}`);
   }

@@ -68,15 +68,18 @@ export function oidcProvider(metadata: OidcMetadata, auth: AuthConfig): Identity
       }
       const subject = String(claims.sub);
       let profile: Record<string, unknown> = claims;
-      if (typeof claims.email !== 'string' && metadata.userinfo_endpoint) {
+      // Many issuers keep email (or its verification) for userinfo: ask there when the id_token has no verified one.
+      if (
+        !(typeof claims.email === 'string' && claims.email_verified === true) &&
+        metadata.userinfo_endpoint
+      ) {
         profile = await userinfo(metadata.userinfo_endpoint, tokens.access_token, fetcher);
         if (profile.sub !== subject) throw new LoginError('userinfo names another subject than the id_token');
       }
-      // An email counts unless the issuer says it is unverified (Entra ID sends no email_verified at all).
+      // Only an address the issuer says is verified counts: a missing email_verified is not a yes
+      // (an issuer that never sends it, such as Entra ID, cannot sign anyone in by e-mail).
       const email =
-        typeof profile.email === 'string' && profile.email_verified !== false
-          ? profile.email.toLowerCase()
-          : null;
+        typeof profile.email === 'string' && profile.email_verified === true ? profile.email : null;
       return {
         subject,
         emails: email ? [email] : [],

@@ -72,6 +72,26 @@ describe('Login: OAuth2 code + PKCE against the dev oidc-provider', () => {
     expect(page.statusCode).toBe(302);
   });
 
+  it('answers a replayed authorization code (another login, another PKCE verifier) with a 400 page, not a 502', async () => {
+    t = await consoleFor(['dev@rez.local']);
+    let used: URL | undefined;
+    const first = await loginThroughProvider(t, dev(), (url) => {
+      used = new URL(url);
+    });
+    expect(first.callback.statusCode).toBe(303);
+
+    // The same code again, brought back to a login this browser really started.
+    const again = await t.app.inject({ url: '/auth/login' });
+    const state = new URL(String(again.headers.location)).searchParams.get('state') ?? '';
+    const cookie = `rez_session=${again.cookies.find((c) => c.name === 'rez_session')?.value}`;
+    const replayed = new URL(String(used));
+    replayed.searchParams.set('state', state);
+    const replay = await t.app.inject({ url: `${replayed.pathname}${replayed.search}`, headers: { cookie } });
+
+    expect(replay.statusCode).toBe(400);
+    expect(replay.body).toContain('would not redeem this sign-in (invalid_grant');
+  });
+
   it('refuses a session past its 12 hours, on pages and on posts, even though the cookie still decrypts', async () => {
     t = await consoleFor(['dev@rez.local']);
     const { jar } = await loginThroughProvider(t, dev());

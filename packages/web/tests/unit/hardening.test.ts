@@ -43,7 +43,13 @@ describe('Hardening', () => {
       ['/messages?status=failed', '/messages?status=failed'],
       ['//evil.example/x', '/'],
       ['/\\evil.example', '/'],
+      ['/\t/evil.example', '/'],
+      ['/\n/evil.example', '/'],
+      ['/\tmessages', '/messages'],
+      ['/.//evil.example', '/'],
       ['https://evil.example', '/'],
+      ['http://localhost:3000/failed', '/failed'],
+      ['/messages?created_by=名前', '/messages?created_by=%E5%90%8D%E5%89%8D'],
     ]) {
       const response = await t.app.inject({ url: `/auth/login?returnTo=${encodeURIComponent(asked)}` });
       const cookie = response.cookies.find((c) => c.name === 'rez_session')?.value as string;
@@ -67,13 +73,40 @@ describe('Hardening', () => {
     expect(response.body).toContain('state mismatch');
   });
 
-  it('shows the provider refusing the login as a 401 page with its reason', async () => {
+  it('shows the provider refusing the login in its own words, never the text in the URL, and only for this login', async () => {
     t = await build();
-    const response = await t.app.inject({
-      url: '/auth/callback?error=access_denied&error_description=cancelled',
+    const start = await t.app.inject({ url: '/auth/login' });
+    const state = new URL(String(start.headers.location)).searchParams.get('state');
+    const cookie = `rez_session=${start.cookies.find((c) => c.name === 'rez_session')?.value}`;
+    const lure = encodeURIComponent('Your account is locked. Call +1 555 0100 now');
+
+    // A forged error (no state, or another) neither shows the text nor ends the login under way.
+    const forged = await t.app.inject({
+      url: `/auth/callback?error=access_denied&error_description=${lure}&state=forged`,
+      headers: { cookie },
     });
-    expect(response.statusCode).toBe(401);
-    expect(response.body).toContain('the identity provider refused the login: cancelled');
+    expect(forged.statusCode).toBe(400);
+    expect(forged.body).not.toContain('555 0100');
+    expect(forged.cookies).toEqual([]);
+
+    const real = await t.app.inject({
+      url: `/auth/callback?error=access_denied&error_description=${lure}&state=${state}`,
+      headers: { cookie },
+    });
+    expect(real.statusCode).toBe(401);
+    expect(real.body).toContain('the identity provider refused the login (access_denied)');
+    expect(real.body).not.toContain('555 0100');
+
+    const unknown = await t.app.inject({ url: '/auth/login' });
+    const unknownCookie = `rez_session=${unknown.cookies.find((c) => c.name === 'rez_session')?.value}`;
+    const unknownState = new URL(String(unknown.headers.location)).searchParams.get('state');
+    const odd = await t.app.inject({
+      url: `/auth/callback?error=${lure}&state=${unknownState}`,
+      headers: { cookie: unknownCookie },
+    });
+    expect(odd.statusCode).toBe(401);
+    expect(odd.body).toContain('an error this console does not know');
+    expect(odd.body).not.toContain('555 0100');
   });
 
   it('answers unknown paths with an HTML 404 page', async () => {

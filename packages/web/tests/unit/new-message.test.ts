@@ -1,3 +1,4 @@
+import { BODY_LIMIT } from '../../src/app';
 import { build, formSession, type TestConsole } from '../support/helper';
 
 describe('POST /messages: the manual message form', () => {
@@ -126,8 +127,32 @@ describe('POST /messages: the manual message form', () => {
     expect(t.publisher.published).toHaveLength(0);
   });
 
-  it('answers 413 with a clear page for a body over the limit (a payload over 256 KiB)', async () => {
-    const response = await post({ type: 'notify', message: 'a'.repeat(330 * 1024) });
+  it.each([
+    ['CJK (3 bytes of UTF-8, 9 percent-encoded)', '界', 65_536],
+    ['emoji (4 bytes of UTF-8, 12 percent-encoded)', '😀', 32_768],
+  ])(
+    'accepts the longest notify message in %s: its encoded form is far over 256 KiB, the message is not',
+    async (_name, char, count) => {
+      const message = char.repeat(count);
+      const encoded = new URLSearchParams({ message }).toString().length;
+      expect(encoded).toBeGreaterThan(380 * 1024);
+
+      const response = await post({ type: 'notify', message });
+
+      expect(response.statusCode).toBe(303);
+      expect(t.publisher.published[0]?.payload.message).toBe(message);
+    },
+  );
+
+  it("refuses a message over its type's limit with the field error, however it was encoded", async () => {
+    const response = await post({ type: 'notify', message: '界'.repeat(65_537) });
+    expect(response.statusCode).toBe(422);
+    expect(/id="error-message">([^<]*)</.exec(response.body)?.[1]).toBe('must be at most 65,536 characters');
+    expect(t.publisher.published).toHaveLength(0);
+  });
+
+  it('answers 413 with a clear page for a body over the limit, before parsing it', async () => {
+    const response = await post({ type: 'notify', message: 'a'.repeat(BODY_LIMIT) });
     expect(response.statusCode).toBe(413);
     expect(response.body).toContain('a message may be at most 256 KiB');
     expect(t.publisher.published).toHaveLength(0);

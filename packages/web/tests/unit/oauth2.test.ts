@@ -1,6 +1,6 @@
 import { LoginError } from '../../src';
 import { authorizationUrl, codeChallenge, exchangeCode, pkcePair } from '../../src/auth/oauth2';
-import { build, FAKE_ISSUER, type TestConsole } from '../support/helper';
+import { build, type TestConsole } from '../support/helper';
 
 const EXCHANGE = {
   clientId: 'rez console',
@@ -85,8 +85,24 @@ describe('Function: exchangeCode', () => {
   });
 
   it.each([
-    [400, '{"error":"invalid_grant","error_description":"code expired"}', 'invalid_grant (code expired)'],
+    [400, '{"error":"invalid_grant","error_description":"code expired"}', 'invalid_grant'],
+    [400, '{"error":"invalid_request","error_description":"code_verifier required"}', 'invalid_request'],
     [200, '{"error":"bad_verification_code"}', 'bad_verification_code'],
+  ])(
+    'answers a code the provider will not redeem (HTTP %i %s: replayed, expired, wrong verifier) with a 400, not a 502',
+    async (status, body, code) => {
+      const { fetcher } = answering(status, body);
+      const error = await exchangeCode('https://issuer.example/token', EXCHANGE, fetcher).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(LoginError);
+      expect(error).toMatchObject({ statusCode: 400, message: expect.stringContaining(`(${code}:`) });
+      expect((error as LoginError).message).toContain('start again');
+    },
+  );
+
+  it.each([
+    [401, '{"error":"invalid_client","error_description":"bad secret"}', 'invalid_client (bad secret)'],
     [502, '<html>bad gateway</html>', 'HTTP 502, not JSON: "<html>bad gateway</html>"'],
     [500, '{}', 'HTTP 500'],
     [200, '{"token_type":"Bearer"}', 'no access_token in the answer'],
@@ -142,7 +158,8 @@ describe('Route: GET /auth/callback', () => {
     });
 
     expect(response.statusCode).toBe(400);
-    expect(response.body).toContain(`not ${FAKE_ISSUER.issuer}`);
+    expect(response.body).toContain('names another issuer than the one this login went to');
+    expect(response.body).not.toContain('evil.example');
     expect(calls).toEqual([]);
   });
 

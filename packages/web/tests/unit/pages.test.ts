@@ -192,6 +192,35 @@ describe('Console pages', () => {
       expect(t.queue.dead).toHaveLength(0);
     });
 
+    it('says how many a bounded redrive moved, and that more remain, until none do', async () => {
+      const at = new Date('2026-03-01T10:00:00.000Z');
+      for (let i = 1; i <= 3; i++)
+        t.queue.dead.push({ transportId: `tid-${i}`, body: 'not json', receiveCount: 3, sentAt: at });
+      t.queue.redriveLimit = 2; // as SqsQueue stops at its budget
+      const { token, cookie } = await formSession(t);
+      const redriveAll = () =>
+        t.app.inject({
+          method: 'POST',
+          url: '/failed/redrive',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+          payload: `_csrf=${encodeURIComponent(token)}`,
+        });
+
+      const first = await redriveAll();
+      expect(first.headers.location).toBe('/failed?moved=2&more=true');
+      const page = await t.app.inject({ url: first.headers.location as string, headers: { cookie } });
+      expect(page.body).toContain('Moved 2 message(s) back to the queue.');
+      expect(page.body).toContain(
+        'More dead letters remain than one redrive gets through: press Redrive all again.',
+      );
+
+      const second = await redriveAll();
+      expect(second.headers.location).toBe('/failed?moved=1');
+      const done = await t.app.inject({ url: second.headers.location as string, headers: { cookie } });
+      expect(done.body).toContain('Moved 1 message(s) back to the queue.');
+      expect(done.body).not.toContain('More dead letters remain');
+    });
+
     it('refuses a redrive without a CSRF token', async () => {
       t.queue.dead.push({ transportId: 'tid-1', body: '{}', receiveCount: 2, sentAt: new Date() });
       const { cookie } = await formSession(t);

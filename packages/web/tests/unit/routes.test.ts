@@ -56,6 +56,26 @@ describe('Route table: every route but /healthz and /auth/* refuses an anonymous
     expect(t.queue.redriven).toHaveLength(0);
   });
 
+  it('marks every answer of every route Cache-Control: no-store, signed in or not (no page stays in a cache)', async () => {
+    for (const route of routes) {
+      for (const method of ([] as string[]).concat(route.method as string | string[])) {
+        for (const cookie of [undefined, loginCookie(t)]) {
+          const url = String(route.url).replace(':id', '01JNB0X5V3B6B2Y9Q4T8Z6K1MC');
+          const headers = cookie === undefined ? {} : { cookie };
+          const response = await t.app.inject({ method: method as 'GET', url, headers });
+          const seen = {
+            method,
+            url,
+            signedIn: cookie !== undefined,
+            cache: response.headers['cache-control'],
+          };
+          expect(seen).toEqual({ ...seen, cache: 'no-store' });
+        }
+      }
+    }
+    expect((await t.app.inject({ url: '/nowhere' })).headers['cache-control']).toBe('no-store');
+  });
+
   it('answers /healthz to anyone, with no session', async () => {
     const response = await t.app.inject({ url: '/healthz' });
     expect(response.statusCode).toBe(200);

@@ -23,6 +23,10 @@ export interface SessionData {
   user: ConsoleUser;
   /** Epoch ms after which the session is refused, whatever the cookie says. */
   expiresAt: number;
+  /** This sign-in's id: a sign-out ends it on the server (ConsoleSessionStore). */
+  sid: string;
+  /** The user's session epoch at sign-in: ending all their sessions moves it on. */
+  epoch: number;
   login: PendingLogin;
   /** @fastify/csrf-protection's secret (it reads and writes it through get/set). */
   _csrf: string;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { consoleMessagePath } from '@rez/core';
 import { Eta } from 'eta';
 import fp from 'fastify-plugin';
 import type { ConsoleUser } from '../../auth/identity';
@@ -34,6 +35,8 @@ export interface PageContext {
   css: string;
   /** CSRF token for the sign-out form (and any other form on the page); '' when signed out. */
   csrf: string;
+  /** The href of a stored message's page (core's consoleMessagePath). */
+  messagePath: (id: string) => string;
 }
 
 declare module 'fastify' {
@@ -72,6 +75,7 @@ export default fp<{ viewsDir: string; css: string; stage: string }>(
           stage: options.stage,
           css: options.css,
           csrf: user && this.request.session ? this.generateCsrf() : '',
+          messagePath: consoleMessagePath,
         };
         const html = eta.render(template, { ...data, ...context });
         if (statusCode !== undefined) this.code(statusCode);

