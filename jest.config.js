@@ -17,7 +17,7 @@ module.exports = {
   moduleNameMapper: {
     '^@rez/core/testing$': '<rootDir>/packages/core/testing/index.ts',
     '^@rez/web/testing$': '<rootDir>/packages/web/testing/index.ts',
-    '^@rez/aws/((queue-|worker-queue-|metrics-|secrets-|schedules-)?from-env)$':
+    '^@rez/aws/((queue-|worker-queue-|metrics-|secrets-|schedules-|schedule-runs-)?from-env)$':
       '<rootDir>/packages/aws/src/$1.ts',
     ...Object.fromEntries(packages.map((p) => [`^@rez/${p}$`, `<rootDir>/packages/${p}/src/index.ts`])),
   },

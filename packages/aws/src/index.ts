@@ -22,6 +22,7 @@ export {
   readPipelineMetrics,
   WORKER_SERVICE,
 } from './metrics/pipeline-metrics';
+export { DynamoUserScheduleRuns } from './schedules/dynamo-schedule-runs';
 export {
   DynamoUserScheduleStore,
   type DynamoUserScheduleStoreOptions,

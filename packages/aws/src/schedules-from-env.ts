@@ -1,8 +1,9 @@
 /**
- * User schedules on Lambda, opened on first use (see openedOnFirstCall):
- * imported as `@rez/aws/schedules-from-env` by the scheduler Lambda (the
- * definitions it checks a run against) and the console (the definitions
- * and EventBridge Scheduler, to manage them).
+ * User schedules for the console on Lambda, opened on first use (see
+ * openedOnFirstCall): imported as `@rez/aws/schedules-from-env`, the
+ * definitions and EventBridge Scheduler, to manage them. The scheduler
+ * Lambda imports `@rez/aws/schedule-runs-from-env` instead, which reaches
+ * neither the Scheduler client nor the store's writes.
  */
 import {
   ConfigError,

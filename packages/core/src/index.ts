@@ -194,6 +194,7 @@ export {
   timingIssues,
   type UserSchedule,
   type UserScheduleInput,
+  type UserScheduleRuns,
   type UserScheduleStore,
   upcomingRuns,
 } from './user-schedules';

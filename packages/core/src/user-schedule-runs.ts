@@ -1,11 +1,11 @@
 import { ScheduleNotFoundError } from './errors';
 import type { Message, Stage } from './message';
 import { type SubmitDeps, submitMessage } from './submit';
-import { brokenReason, type ScheduleRun, type UserSchedule, type UserScheduleStore } from './user-schedules';
+import { brokenReason, type ScheduleRun, type UserSchedule, type UserScheduleRuns } from './user-schedules';
 
 /** What firing a user schedule needs: the submit path and the definitions. */
 export interface FireDeps extends SubmitDeps {
-  schedules: UserScheduleStore;
+  schedules: UserScheduleRuns;
   stage: Stage;
 }
 

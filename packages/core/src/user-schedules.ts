@@ -101,6 +101,13 @@ export interface UserScheduleStore {
   recordRun(name: string, revision: string, run: ScheduleRun): Promise<boolean>;
 }
 
+/**
+ * The part of a {@link UserScheduleStore} firing a schedule uses: read its
+ * definition, record its run. The scheduler Lambda holds only this, so its
+ * bundle (and role) has no way to list, write or delete definitions.
+ */
+export type UserScheduleRuns = Pick<UserScheduleStore, 'get' | 'recordRun'>;
+
 /** What the platform (EventBridge Scheduler) holds for a user schedule. */
 export interface PlatformSchedule {
   /** The revision in its input; null when its input has none. */

@@ -10,7 +10,7 @@ import {
   type Stage,
   scheduleInvocationSchema,
   submitMessage,
-  type UserScheduleStore,
+  type UserScheduleRuns,
   ValidationError,
 } from '@rez/core';
 
@@ -22,7 +22,7 @@ export interface SchedulerDeps {
   ids: IdGenerator;
   stage: Stage;
   /** The user schedules' definitions: runs of a user schedule (an input with a revision) are checked against them. */
-  schedules?: UserScheduleStore;
+  schedules?: UserScheduleRuns;
   logger?: {
     info(message: string, extra: Record<string, unknown>): void;
     warn?(message: string, extra: Record<string, unknown>): void;

@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { awsPipelineFromEnv } from '@rez/aws/from-env';
-import { userScheduleStoreFromEnv } from '@rez/aws/schedules-from-env';
+import { userScheduleRunsFromEnv } from '@rez/aws/schedule-runs-from-env';
 import { builtInRegistry, systemClock, ulidGenerator } from '@rez/core';
 import { createSchedulerHandler } from './handler';
 
@@ -19,6 +19,6 @@ export const handler = createSchedulerHandler({
   ids: ulidGenerator(),
   stage,
   // The user schedules' definitions, checked against each run's revision (read on the first user schedule run).
-  schedules: userScheduleStoreFromEnv(process.env),
+  schedules: userScheduleRunsFromEnv(process.env),
   logger: new Logger({ serviceName: 'rez-scheduler', persistentKeys: { stage } }),
 });
