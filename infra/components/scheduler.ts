@@ -9,6 +9,7 @@ import {
 import { bundledFunction, pipelineEnvironment } from './function';
 import {
   allow,
+  allowPassRole,
   messageStoreStatements,
   type PolicyStatement,
   policyDocument,
@@ -162,10 +163,8 @@ export class Scheduler extends pulumi.ComponentResource {
           ],
           [userSchedules],
         ),
-        {
-          ...allow('PassScheduleRole', ['iam:PassRole'], [role.arn]),
-          Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-        },
+        // Creating or updating a schedule passes its target's role.
+        allowPassRole('PassScheduleRole', [role.arn], 'scheduler.amazonaws.com'),
       ],
     };
 
