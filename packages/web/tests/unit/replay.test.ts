@@ -45,6 +45,17 @@ describe('Routes: /messages/:id/replay and the Failed page', () => {
     expect(form.body).toMatch(/id="tags"[^>]*value="ci"/);
   });
 
+  it('refuses a replay without the CSRF token, sending nothing', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: `/messages/${original.id}/replay`,
+      headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ message: 'fixed' }).toString(),
+    });
+    expect(response.statusCode).toBe(403);
+    expect(t.publisher.published).toEqual([]);
+  });
+
   it('sends the edited payload as a new message caused by the original, by the person; lineage both ways', async () => {
     const response = await post(`/messages/${original.id}/replay`, {
       type: 'hello_world', // ignored: a replay keeps the original's type

@@ -84,6 +84,26 @@ describe('Routes: /schedules', () => {
     expect(await t.schedules.count()).toBe(0);
   });
 
+  it('refuses every change to a schedule without the CSRF token (checked as each route is registered)', async () => {
+    await post('/schedules', { ...STANDUP, action: 'save' });
+    const before = await t.schedules.get('standup');
+    const calls = t.scheduler.calls.length;
+    const revision = before?.revision as string;
+    for (const [url, fields] of [
+      ['/schedules/standup', { ...STANDUP, revision, enabled: '', action: 'save' }],
+      ...['pause', 'resume', 'run', 'repair', 'delete'].map((action) => [
+        `/schedules/standup/${action}`,
+        { revision },
+      ]),
+    ] as [string, Record<string, string>][]) {
+      const response = await post(url, fields, null);
+      expect([url, response.statusCode]).toEqual([url, 403]);
+    }
+    expect(await t.schedules.get('standup')).toEqual(before);
+    expect(t.scheduler.calls).toHaveLength(calls);
+    expect(t.publisher.published).toEqual([]);
+  });
+
   it('edits, pauses, resumes, runs now and deletes after a confirmation', async () => {
     await post('/schedules', { ...STANDUP, action: 'save' });
     const form = await get('/schedules/standup');

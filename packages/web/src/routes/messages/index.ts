@@ -1,4 +1,5 @@
 import {
+  consoleMessagePath,
   fieldsFromPayload,
   MESSAGE_STATUSES,
   type MessageRecord,
@@ -189,7 +190,6 @@ export default async function messageRoutes(app: FastifyInstance) {
     '/:id/replay',
     {
       config: { rateLimit: POST_RATE_LIMIT },
-      preValidation: app.csrfProtection,
       // The type is the original's: the form's own is not needed.
       schema: { params: ID_PARAMS, body: { ...MESSAGE_FORM_SCHEMA, required: [] } },
     },
@@ -208,7 +208,7 @@ export default async function messageRoutes(app: FastifyInstance) {
           { ...app.rez, bus: app.rez.publisher },
         );
         request.log.info({ id: message.id, replayOf: record.id, user: user.handle }, 'message replayed');
-        return reply.redirect(`/messages/${message.id}`, 303);
+        return reply.redirect(consoleMessagePath(message.id), 303);
       } catch (error) {
         const mapped = formErrorsFrom(error, form.type);
         if (!mapped) {

@@ -1,4 +1,4 @@
-import { type UserSchedules, upcomingRuns, ValidationError } from '@rez/core';
+import { consoleMessagePath, type UserSchedules, upcomingRuns, ValidationError } from '@rez/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatTime } from '../../format';
 import { POST_RATE_LIMIT } from '../../plugins/external/rate-limit';
@@ -118,7 +118,6 @@ export default async function scheduleRoutes(app: FastifyInstance) {
     '/',
     {
       config: { rateLimit: POST_RATE_LIMIT },
-      preValidation: app.csrfProtection,
       schema: { body: SCHEDULE_FORM_SCHEMA },
     },
     async (request, reply) => {
@@ -161,7 +160,6 @@ export default async function scheduleRoutes(app: FastifyInstance) {
     '/:name',
     {
       config: { rateLimit: POST_RATE_LIMIT },
-      preValidation: app.csrfProtection,
       schema: { params: NAME_PARAMS, body: SCHEDULE_FORM_SCHEMA },
     },
     async (request, reply) => {
@@ -176,7 +174,6 @@ export default async function scheduleRoutes(app: FastifyInstance) {
       `/:name/${action}`,
       {
         config: { rateLimit: POST_RATE_LIMIT },
-        preValidation: app.csrfProtection,
         schema: { params: NAME_PARAMS, body: REVISION_BODY },
       },
       async (request, reply) => {
@@ -193,7 +190,7 @@ export default async function scheduleRoutes(app: FastifyInstance) {
               { schedule: name, id: fired.message.id, user: by(request) },
               'schedule run by hand',
             );
-            return reply.redirect(`/messages/${fired.message.id}`, 303);
+            return reply.redirect(consoleMessagePath(fired.message.id), 303);
           }
           if (action === 'repair') {
             await schedules.repair(name, by(request));
@@ -223,7 +220,6 @@ export default async function scheduleRoutes(app: FastifyInstance) {
     '/:name/delete',
     {
       config: { rateLimit: POST_RATE_LIMIT },
-      preValidation: app.csrfProtection,
       schema: { params: NAME_PARAMS, body: REVISION_BODY },
     },
     async (request, reply) => {
