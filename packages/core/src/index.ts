@@ -163,7 +163,6 @@ export {
   type ScheduleDefinition,
   type ScheduleExpression,
   type ScheduleInvocation,
-  scheduleDefinitionSchema,
   scheduleInvocation,
   scheduleInvocationSchema,
   scheduleNameSchema,

@@ -183,28 +183,41 @@ export const scheduleNameSchema = v.pipe(
   v.regex(/^[0-9A-Za-z_.-]{1,64}$/, 'must be 1–64 letters, digits, "-", "_" or "."'),
 );
 
-export const scheduleDefinitionSchema = strictObject({
-  name: scheduleNameSchema,
-  description: v.pipe(v.string(), v.maxLength(512)),
-  expression: v.pipe(
-    v.string(),
-    v.rawCheck(({ dataset, addIssue }) => {
-      if (!dataset.typed) return;
-      try {
-        parseScheduleExpression(dataset.value);
-      } catch (error) {
-        addIssue({ message: (error as Error).message });
-      }
-    }),
-  ),
-  timezone: v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Warsaw')),
-  type: messageTypeSchema,
-  payload: jsonObject(),
-});
+/**
+ * A schedule definition's schema, built on the first parseSchedules. Built
+ * at module level, it would be in every bundle that imports core (esbuild
+ * keeps a top-level call it cannot prove pure), with every rule it
+ * references: the worker, which never reads a definition, would carry the
+ * whole expression checker.
+ */
+const definitionSchema = () =>
+  strictObject({
+    name: scheduleNameSchema,
+    description: v.pipe(v.string(), v.maxLength(512)),
+    expression: v.pipe(
+      v.string(),
+      v.rawCheck(({ dataset, addIssue }) => {
+        if (!dataset.typed) return;
+        try {
+          parseScheduleExpression(dataset.value);
+        } catch (error) {
+          addIssue({ message: (error as Error).message });
+        }
+      }),
+    ),
+    timezone: v.pipe(
+      v.string(),
+      v.check(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Warsaw'),
+    ),
+    type: messageTypeSchema,
+    payload: jsonObject(),
+  });
+let definitionsSchema: v.ArraySchema<ReturnType<typeof definitionSchema>, undefined> | undefined;
 
 /** Validates a list of schedule definitions (names must be unique). */
 export function parseSchedules(input: unknown): ScheduleDefinition[] {
-  const schedules = parseWith(v.array(scheduleDefinitionSchema), input, 'schedules');
+  definitionsSchema ??= v.array(definitionSchema());
+  const schedules = parseWith(definitionsSchema, input, 'schedules');
   const seen = new Set<string>();
   for (const schedule of schedules) {
     if (seen.has(schedule.name)) throw new Error(`schedule name "${schedule.name}" is used twice`);

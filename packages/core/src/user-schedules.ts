@@ -131,15 +131,18 @@ export interface Scheduler {
   describe(name: string): Promise<PlatformSchedule | null>;
 }
 
-const inputSchema = strictObject({
-  name: scheduleNameSchema,
-  description: v.pipe(v.string(), v.maxLength(512, 'must be at most 512 characters')),
-  expression: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
-  timezone: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
-  type: v.string(),
-  payload: v.custom<Record<string, unknown>>(isJsonObject, 'must be a JSON object'),
-  enabled: v.boolean(),
-});
+/** Built on the first check (see schedules.ts definitionSchema: kept out of bundles that never check one). */
+const inputSchema = () =>
+  strictObject({
+    name: scheduleNameSchema,
+    description: v.pipe(v.string(), v.maxLength(512, 'must be at most 512 characters')),
+    expression: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
+    timezone: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
+    type: v.string(),
+    payload: v.custom<Record<string, unknown>>(isJsonObject, 'must be a JSON object'),
+    enabled: v.boolean(),
+  });
+let builtInputSchema: ReturnType<typeof inputSchema> | undefined;
 
 export interface ScheduleCheckDeps {
   registry: HandlerRegistry;
@@ -156,7 +159,8 @@ export interface ScheduleCheckDeps {
  * schema refuses. Throws one ValidationError naming every bad field.
  */
 export function checkUserSchedule(input: unknown, deps: ScheduleCheckDeps): UserScheduleInput {
-  const schedule = parseWith(inputSchema, input, 'schedule');
+  builtInputSchema ??= inputSchema();
+  const schedule = parseWith(builtInputSchema, input, 'schedule');
   const issues: ValidationIssue[] = [];
   if (deps.reserved?.includes(schedule.name))
     issues.push({
