@@ -1,13 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  AdapterError,
-  type ScheduleRun,
-  type Stage,
-  type UserSchedule,
-  type UserScheduleRuns,
-} from '@rez/core';
-import { adapterCall } from '../errors';
+import type { ScheduleRun, Stage, UserSchedule, UserScheduleRuns } from '@rez/core';
+import { adapterCall, conditionalWrite } from '../errors';
 import { createDocumentClient } from '../sdk/dynamodb';
 
 export interface DynamoUserScheduleStoreOptions {
@@ -51,7 +45,7 @@ export class DynamoUserScheduleRuns implements UserScheduleRuns {
   }
 
   recordRun(name: string, revision: string, run: ScheduleRun): Promise<boolean> {
-    return this.conditional('UpdateItem', () =>
+    return conditionalWrite('UpdateItem', () =>
       this.client.send(
         new UpdateCommand({
           TableName: this.table,
@@ -67,16 +61,5 @@ export class DynamoUserScheduleRuns implements UserScheduleRuns {
 
   protected key(name: string): { pk: string; sk: string } {
     return { pk: this.pk, sk: name };
-  }
-
-  /** Runs a conditional write: false when its condition failed (someone else's revision, or none). */
-  protected async conditional(operation: string, run: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await run();
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw new AdapterError('DynamoDB', operation, error);
-    }
   }
 }

@@ -1,6 +1,6 @@
 import { DeleteCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { UserSchedule, UserScheduleStore } from '@rez/core';
-import { adapterCall } from '../errors';
+import { adapterCall, conditionalWrite } from '../errors';
 import { DynamoUserScheduleRuns } from './dynamo-schedule-runs';
 
 export type { DynamoUserScheduleStoreOptions } from './dynamo-schedule-runs';
@@ -36,7 +36,7 @@ export class DynamoUserScheduleStore extends DynamoUserScheduleRuns implements U
   }
 
   save(schedule: UserSchedule, expected: string | null): Promise<boolean> {
-    return this.conditional('PutItem', () =>
+    return conditionalWrite('PutItem', () =>
       this.client.send(
         new PutCommand({
           TableName: this.table,
@@ -53,7 +53,7 @@ export class DynamoUserScheduleStore extends DynamoUserScheduleRuns implements U
   }
 
   delete(name: string, expected: string): Promise<boolean> {
-    return this.conditional('DeleteItem', () =>
+    return conditionalWrite('DeleteItem', () =>
       this.client.send(
         new DeleteCommand({
           TableName: this.table,
