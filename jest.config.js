@@ -17,7 +17,8 @@ module.exports = {
   moduleNameMapper: {
     '^@rez/core/testing$': '<rootDir>/packages/core/testing/index.ts',
     '^@rez/web/testing$': '<rootDir>/packages/web/testing/index.ts',
-    '^@rez/aws/((queue-|worker-queue-|metrics-|secrets-)?from-env)$': '<rootDir>/packages/aws/src/$1.ts',
+    '^@rez/aws/((queue-|worker-queue-|metrics-|secrets-|schedules-|schedule-runs-)?from-env)$':
+      '<rootDir>/packages/aws/src/$1.ts',
     ...Object.fromEntries(packages.map((p) => [`^@rez/${p}$`, `<rootDir>/packages/${p}/src/index.ts`])),
   },
   modulePathIgnorePatterns: ['<rootDir>/packages/.*/dist', '<rootDir>/bench/results'],

@@ -51,6 +51,8 @@ export interface RezConfig {
      * `*.cloudfront.net` name and certificate.
      */
     customDomain: { domainName: string; certificateArn: string } | undefined;
+    /** Most schedules people may create from the console in this stage (`rez:userScheduleLimit`, default 100). */
+    userScheduleLimit: number;
   };
   alerts: {
     /** An e-mail address subscribed to the alarm topic: a path to the operator that does not go through the worker. */
@@ -72,6 +74,7 @@ export const CONFIG_KEYS = [
   'ntfyTopic',
   'ntfyToken',
   'logRetentionDays',
+  'userScheduleLimit',
   'maxReceiveCount',
   'messageRetentionDays',
   'workerTimeoutSeconds',
@@ -261,6 +264,7 @@ export function loadConfig(stack: string = pulumi.getStack()): RezConfig {
       sessionKey: requiredSecret('sessionKey'),
       allowedUsers: allowedUsers.map((u: string) => u.trim()),
       customDomain,
+      userScheduleLimit: int('userScheduleLimit', 1, 10_000, 100),
     },
     alerts: { email: alertEmail },
     schedules,

@@ -169,6 +169,8 @@ export function createRez(
       allowedUsers: config.web.allowedUsers,
       secrets,
       schedules: config.schedules,
+      userSchedules: scheduler.userScheduleAccess,
+      userScheduleLimit: config.web.userScheduleLimit,
       publicUrl: edge.url,
       targetGroupArn: edge.targetGroup.arn,
       logRetentionDays: config.logRetentionDays,

@@ -119,10 +119,33 @@ export function boundaryPolicy(scope: AccountScope, stage: string): PolicyDocume
     ),
     allow(
       'StageTable',
-      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ],
       [regional('dynamodb', `table/${prefix}-*`)],
     ),
     allow('InvokeStageFunctions', ['lambda:InvokeFunction'], [regional('lambda', `function:${prefix}-*`)]),
+    // The console manages the schedules people create, in the stage's groups, passing the stage's schedule role.
+    allow(
+      'StageUserSchedules',
+      [
+        'scheduler:CreateSchedule',
+        'scheduler:UpdateSchedule',
+        'scheduler:DeleteSchedule',
+        'scheduler:GetSchedule',
+      ],
+      [regional('scheduler', `schedule/${prefix}-*/*`)],
+    ),
+    allow(
+      'PassStageRolesToScheduler',
+      ['iam:PassRole'],
+      [arns(scope).global('iam', `role${workloadRolePath(stage)}*`)],
+      { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    ),
     allow('StageSecrets', ['ssm:GetParameter'], [regional('ssm', `parameter/rez/${stage}/*`)]),
     // Reading a SecureString, SSM decrypts it as the caller. The aws/ssm key's own policy grants that
     // to every principal of the account, but a boundary may cap a key policy's grant to a role:

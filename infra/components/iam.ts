@@ -33,6 +33,22 @@ export function allow(sid: string, actions: string[], resources: pulumi.Input<st
 }
 
 /**
+ * Allows passing exactly `roles` to `service` only (the iam:PassedToService
+ * condition): the one kind of statement with a Condition in a function's
+ * policy. infra/tests/iam-code.test.ts reads the condition as part of the grant.
+ */
+export function allowPassRole(
+  sid: string,
+  roles: pulumi.Input<string>[],
+  service: `${string}.amazonaws.com`,
+): PolicyStatement {
+  return {
+    ...allow(sid, ['iam:PassRole'], roles),
+    Condition: { StringEquals: { 'iam:PassedToService': service } },
+  };
+}
+
+/**
  * The one place Resource "*" is allowed: actions AWS evaluates only against
  * "*" (listed in ACTIONS_WITHOUT_RESOURCES). Anything else throws.
  */

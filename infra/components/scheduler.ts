@@ -9,7 +9,9 @@ import {
 import { bundledFunction, pipelineEnvironment } from './function';
 import {
   allow,
+  allowPassRole,
   messageStoreStatements,
+  type PolicyStatement,
   policyDocument,
   type RoleScope,
   SNS_PUBLISH,
@@ -38,15 +40,35 @@ export interface SchedulerArgs {
 }
 
 /**
+ * How the console creates user schedules in EventBridge Scheduler: the
+ * group, and the same target, role, retry policy and DLQ as the built-in
+ * schedules. Its `environment` is what the web function reads
+ * (@rez/aws/schedules-from-env); its `statements` what it may do with them.
+ */
+export interface UserScheduleAccess {
+  groupName: pulumi.Output<string>;
+  environment: Record<string, pulumi.Input<string>>;
+  /** Manage schedules in the user group only; pass only the schedule role, only to EventBridge Scheduler. */
+  statements(): PolicyStatement[];
+}
+
+/**
  * The scheduler Lambda and one EventBridge Scheduler schedule per
  * definition, in a schedule group of this stack. Every schedule invokes the
  * function with `scheduleInvocation(definition)` as input, through a role
  * that may invoke only that function (and drop failures in the schedule DLQ).
+ * A second group, `rez-<stage>-user-schedules`, holds the schedules people
+ * create from the console (see {@link userScheduleAccess}).
  */
 export class Scheduler extends pulumi.ComponentResource {
   readonly fn: aws.lambda.Function;
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly schedules: aws.scheduler.Schedule[];
+  /** The group of the schedules people manage. */
+  readonly userGroup: aws.scheduler.ScheduleGroup;
+  /** The role every schedule (built-in and user) invokes the function as. */
+  readonly scheduleRole: aws.iam.Role;
+  readonly userScheduleAccess: UserScheduleAccess;
 
   constructor(name: string, args: SchedulerArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rez:scheduler:Scheduler', name, {}, opts);
@@ -69,7 +91,8 @@ export class Scheduler extends pulumi.ComponentResource {
         },
         statements: () => [
           allow('PublishScheduled', SNS_PUBLISH, [args.topicArn]),
-          // submitMessage puts, and on a failed publish claims (a consistent read) and fails the record.
+          // submitMessage puts, and on a failed publish claims (a consistent read) and fails the record;
+          // a user schedule's run is checked against its stored definition (GetItem by key, in the same grant).
           ...messageStoreStatements(args.tableArn),
         ],
       },
@@ -103,11 +126,47 @@ export class Scheduler extends pulumi.ComponentResource {
       parent,
     );
 
+    this.scheduleRole = role;
     const group = new aws.scheduler.ScheduleGroup(
       `${name}-group`,
       { namePrefix: `rez-${args.stage}-` },
       parent,
     );
+    this.userGroup = new aws.scheduler.ScheduleGroup(
+      `${name}-user-group`,
+      { name: `rez-${args.stage}-user-schedules` },
+      parent,
+    );
+    const userGroup = this.userGroup;
+    const fn = this.fn;
+    const deadLetterQueue = this.deadLetterQueue;
+    // A schedule's ARN is its group's with "schedule/<group>/<name>" for "schedule-group/<group>".
+    const userSchedules = userGroup.arn.apply((arn) => `${arn.replace(':schedule-group/', ':schedule/')}/*`);
+    this.userScheduleAccess = {
+      groupName: userGroup.name,
+      environment: {
+        REZ_USER_SCHEDULE_GROUP: userGroup.name,
+        REZ_SCHEDULER_FUNCTION_ARN: fn.arn,
+        REZ_SCHEDULE_ROLE_ARN: role.arn,
+        REZ_SCHEDULE_DLQ_ARN: deadLetterQueue.arn,
+        REZ_SCHEDULE_MAX_RETRIES: String(retries),
+        REZ_SCHEDULE_MAX_EVENT_AGE_SECONDS: String(maxAge),
+      },
+      statements: () => [
+        allow(
+          'ManageUserSchedules',
+          [
+            'scheduler:CreateSchedule',
+            'scheduler:UpdateSchedule',
+            'scheduler:DeleteSchedule',
+            'scheduler:GetSchedule',
+          ],
+          [userSchedules],
+        ),
+        // Creating or updating a schedule passes its target's role.
+        allowPassRole('PassScheduleRole', [role.arn], 'scheduler.amazonaws.com'),
+      ],
+    };
 
     this.schedules = schedules.map(
       (definition) =>
@@ -137,6 +196,7 @@ export class Scheduler extends pulumi.ComponentResource {
       functionName: this.fn.name,
       scheduleNames: this.schedules.map((s) => s.name),
       deadLetterQueueUrl: this.deadLetterQueue.url,
+      userScheduleGroup: this.userGroup.name,
     });
   }
 }

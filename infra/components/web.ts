@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { ScheduleDefinition } from '@rez/core';
 import { bundledFunction, pipelineEnvironment } from './function';
 import { allow, allowOnAnyResource, messageStoreStatements, type RoleScope, SNS_PUBLISH } from './iam';
+import type { UserScheduleAccess } from './scheduler';
 import type { Secrets } from './secrets';
 
 /** The web function's timeout; CloudFront's origin read timeout (Edge) must be longer. */
@@ -27,6 +28,10 @@ export interface WebArgs {
   secrets: Secrets;
   /** The stack's schedules, shown on the dashboard (REZ_SCHEDULES, JSON). */
   schedules: readonly ScheduleDefinition[];
+  /** The user schedule group and how to create schedules in it (Scheduler.userScheduleAccess). */
+  userSchedules: UserScheduleAccess;
+  /** Most user schedules the stage may hold (REZ_USER_SCHEDULE_LIMIT); default 100. */
+  userScheduleLimit?: number;
   /** Users allowed into the console; passed as REZ_ALLOWED_USERS, comma-separated. */
   allowedUsers: string[];
   /** The console's https:// URL (from Edge): REZ_PUBLIC_URL, from which the app builds its OAuth callback. */
@@ -69,11 +74,16 @@ export class Web extends pulumi.ComponentResource {
           REZ_ALLOWED_USERS: args.allowedUsers.join(','),
           REZ_PUBLIC_URL: args.publicUrl,
           REZ_SCHEDULES: JSON.stringify(args.schedules),
+          ...args.userSchedules.environment,
+          REZ_USER_SCHEDULE_LIMIT: String(args.userScheduleLimit ?? 100),
           ...args.secrets.environment([...secretKeys]),
         },
         statements: () => [
           allow('SubmitMessages', SNS_PUBLISH, [args.topicArn]),
           ...messageStoreStatements(args.tableArn),
+          // Deleting a user schedule's definition (the table's only DeleteItem).
+          allow('DeleteUserSchedules', ['dynamodb:DeleteItem'], [args.tableArn]),
+          ...args.userSchedules.statements(),
           // Queue depth for the dashboard; SendMessage because a DLQ redrive moves messages into it.
           allow('QueueDepthAndRedriveTarget', ['sqs:GetQueueAttributes', 'sqs:SendMessage'], [args.queueArn]),
           // Listing peeks (receive, then visible again); redrive receives, sends on, deletes in batches.
@@ -121,6 +131,9 @@ function validate(args: WebArgs): void {
   if (args.allowedUsers.some((u) => u.includes(','))) {
     throw new Error('Web: allowedUsers entries must not contain "," (REZ_ALLOWED_USERS is comma-separated)');
   }
+  const limit = args.userScheduleLimit;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000))
+    throw new Error(`Web: userScheduleLimit must be a whole number from 1 to 10000, got ${limit}`);
   for (const key of ['oauthClientSecret', 'sessionKey'] as const) {
     if (!args.secrets.parameters[key]) throw new Error(`Web: secrets must hold ${key} (rez:${key})`);
   }

@@ -41,7 +41,8 @@ export function fakeState(
       state.arn = regional(`alarm:${physical}`);
       break;
     case 'aws:scheduler/scheduleGroup:ScheduleGroup':
-      state.name = `${inputs.namePrefix ?? ''}20260101000000000000000001`;
+      state.name =
+        (inputs.name as string | undefined) ?? `${inputs.namePrefix ?? ''}20260101000000000000000001`;
       state.arn = regional(`schedule-group/${state.name}`);
       break;
     case 'aws:scheduler/schedule:Schedule':

@@ -128,12 +128,27 @@ export function plain(value: any): any {
 }
 
 /** Every statement of a policy JSON document, Action and Resource normalised to arrays. */
-export function statements(policyJson: string): { Sid?: string; Action: string[]; Resource: string[] }[] {
+export function statements(policyJson: string): {
+  Sid?: string;
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}[] {
   const doc = JSON.parse(policyJson) as {
-    Statement: { Sid?: string; Action: unknown; Resource?: unknown }[];
+    Statement: {
+      Sid?: string;
+      Action: unknown;
+      Resource?: unknown;
+      Condition?: Record<string, Record<string, string>>;
+    }[];
   };
   const list = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [v as string]);
-  return doc.Statement.map((s) => ({ Sid: s.Sid, Action: list(s.Action), Resource: list(s.Resource) }));
+  return doc.Statement.map((s) => ({
+    Sid: s.Sid,
+    Action: list(s.Action),
+    Resource: list(s.Resource),
+    ...(s.Condition ? { Condition: s.Condition } : {}),
+  }));
 }
 
 /** One mocked run of the program for a stage: its config, every registration, its outputs. */

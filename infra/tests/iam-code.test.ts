@@ -9,7 +9,10 @@
  * (TARGETS): each action of each function names the environment variable,
  * the event source or "*" it acts on. The resources are then read from the
  * function's environment in the mocked program and turned into ARNs by AWS's
- * own formats, so a grant on the wrong queue or parameter fails.
+ * own formats, so a grant on the wrong queue or parameter fails. A pass of a
+ * role is granted and needed together with the service it is passed to (the
+ * iam:PassedToService condition, the only condition a function's policy may
+ * carry).
  */
 import { MESSAGES_TABLE } from '@rez/aws';
 import { type BundleActions, bundleActions, readBuild } from './bundle-actions';
@@ -32,8 +35,17 @@ const FUNCTIONS: Fn[] = ['worker', 'scheduler', 'web'];
 
 /** Where an action's resource comes from. */
 type Target =
-  /** An environment variable holding an ARN, a queue URL, a table name or a parameter name. */
-  | { env: string; kind: 'arn' | 'queue' | 'table' | 'table-and-indexes' | 'parameter'; optional?: boolean }
+  /**
+   * An environment variable holding an ARN, a queue URL, a table name, a
+   * parameter name or a schedule group's name (its schedules are the resource).
+   */
+  | {
+      env: string;
+      kind: 'arn' | 'queue' | 'table' | 'table-and-indexes' | 'parameter' | 'schedules-in-group';
+      optional?: boolean;
+    }
+  /** An environment variable holding a role's ARN, which the code passes to `service` only. */
+  | { env: string; kind: 'role'; passedTo: string }
   /** The queue of the function's SQS event source mapping (records name it by eventSourceARN). */
   | { eventSource: true }
   /** Actions with no resource-level permissions. */
@@ -41,6 +53,8 @@ type Target =
 
 const topic: Target = { env: 'REZ_TOPIC_ARN', kind: 'arn' };
 const table: Target = { env: 'REZ_MESSAGES_TABLE', kind: 'table' };
+/** EventBridgeScheduler: the schedules of the stage's user schedule group. */
+const userSchedules: Target = { env: 'REZ_USER_SCHEDULE_GROUP', kind: 'schedules-in-group' };
 const STORE: Record<string, Target[]> = {
   'dynamodb:GetItem': [table],
   'dynamodb:PutItem': [table],
@@ -60,9 +74,20 @@ const TARGETS: Record<Fn, Record<string, Target[]>> = {
     'sqs:SendMessage': [{ env: 'REZ_DLQ_URL', kind: 'queue' }],
     'ssm:GetParameter': [{ env: 'REZ_NTFY_TOKEN_PARAMETER', kind: 'parameter', optional: true }],
   },
+  // The store (a user schedule's run is read with GetItem and recorded with UpdateItem, in STORE's grants).
   scheduler: { ...STORE, 'sns:Publish': [topic] },
   web: {
     ...STORE,
+    // A user schedule's definition is deleted (DynamoUserScheduleStore.delete).
+    'dynamodb:DeleteItem': [table],
+    ...Object.fromEntries(
+      ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule', 'GetSchedule'].map((action) => [
+        `scheduler:${action}`,
+        [userSchedules],
+      ]),
+    ),
+    // Creating or updating a schedule passes the schedule role to EventBridge Scheduler.
+    'iam:PassRole': [{ env: 'REZ_SCHEDULE_ROLE_ARN', kind: 'role', passedTo: 'scheduler.amazonaws.com' }],
     'sns:Publish': [topic],
     'cloudwatch:GetMetricData': [{ anyResource: true }],
     // SqsQueue: depth of both; redrive sends to the queue; the DLQ is received, released and deleted from.
@@ -116,13 +141,12 @@ function deployed(run: StageRun, fn: Fn): Deployed {
   for (const policy of ofType(recorded, 'aws:iam/rolePolicy:RolePolicy').filter(
     (p) => p.inputs.role === roleId,
   )) {
-    const document = JSON.parse(policy.inputs.policy) as {
-      Statement: { Effect: string; Condition?: unknown }[];
-    };
-    expect(document.Statement.every((s) => s.Effect === 'Allow' && s.Condition === undefined)).toBe(true);
+    const document = JSON.parse(policy.inputs.policy) as { Statement: { Effect: string }[] };
+    expect(document.Statement.every((s) => s.Effect === 'Allow')).toBe(true);
     for (const statement of statements(policy.inputs.policy)) {
+      const passedTo = passedToService(statement);
       for (const action of statement.Action)
-        for (const arn of statement.Resource) granted.add(`${action} ${arn}`);
+        for (const arn of statement.Resource) granted.add(pair(action, arn, passedTo));
     }
   }
   return {
@@ -137,18 +161,48 @@ function deployed(run: StageRun, fn: Fn): Deployed {
   };
 }
 
+/** An "action resource" pair, with the service a role is passed to when it is a PassRole. */
+function pair(action: string, arn: string, passedTo?: string): string {
+  return passedTo === undefined ? `${action} ${arn}` : `${action} ${arn} to ${passedTo}`;
+}
+
+/**
+ * The service a statement lets its roles be passed to: the one condition a
+ * function's policy may carry, on iam:PassRole alone. Any other condition
+ * fails the test, since this check could not tell what it allows.
+ */
+function passedToService(statement: ReturnType<typeof statements>[number]): string | undefined {
+  if (statement.Condition === undefined) return undefined;
+  const { StringEquals, ...others } = statement.Condition;
+  const { 'iam:PassedToService': service, ...keys } = StringEquals ?? {};
+  const understood =
+    Object.keys(others).length === 0 &&
+    Object.keys(keys).length === 0 &&
+    typeof service === 'string' &&
+    statement.Action.every((action) => action === 'iam:PassRole');
+  if (!understood) {
+    throw new Error(
+      `statement ${statement.Sid}: a condition other than iam:PassedToService on iam:PassRole: ${JSON.stringify(statement.Condition)}`,
+    );
+  }
+  return service as string;
+}
+
 /** The ARNs `target` stands for in `fn`'s deployment; [] for an optional variable that is unset. */
 function resources(target: Target, fn: Deployed): string[] {
   if ('anyResource' in target) return ['*'];
   if ('eventSource' in target) return fn.eventSources;
   const value = fn.environment[target.env];
   if (value === undefined) {
-    if (target.optional) return [];
+    if ('optional' in target && target.optional) return [];
     throw new Error(`${fn.functionName}: its code acts on ${target.env}, which its environment does not set`);
   }
   switch (target.kind) {
     case 'arn':
+    case 'role':
       return [value];
+    case 'schedules-in-group':
+      return [`arn:aws:scheduler:${REGION}:${ACCOUNT_ID}:schedule/${value}/*`];
     case 'queue': {
       const match = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\/(\d{12})\/([\w-]+)$/.exec(value);
       if (!match) throw new Error(`${fn.functionName}: ${target.env} is not an SQS queue URL: ${value}`);
@@ -179,7 +233,10 @@ function needed(fnName: Fn, calls: Set<string>, fn: Deployed): Set<string> {
           'does not say on what: add the resource its code uses',
       );
     }
-    for (const target of targets) for (const arn of resources(target, fn)) pairs.add(`${action} ${arn}`);
+    for (const target of targets) {
+      const passedTo = 'passedTo' in target ? target.passedTo : undefined;
+      for (const arn of resources(target, fn)) pairs.add(pair(action, arn, passedTo));
+    }
   }
   for (const action of LOG_ACTIONS) pairs.add(`${action} ${fn.logGroupArn}:*`);
   for (const queue of fn.eventSources)
@@ -244,13 +301,27 @@ describe('What the bundles can call (from the build metafile)', () => {
       'sqs:SendMessage',
       'ssm:GetParameter',
     ]);
-    // The scheduler holds the store and the publisher, nothing of SQS, SSM or CloudWatch.
+    // The scheduler holds the store and the publisher, nothing of SQS, SSM, CloudWatch or EventBridge
+    // Scheduler, and of the user schedules only a read by key and a run record (no Query, no DeleteItem).
     expect([...scheduler.actions].sort()).toEqual([
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
       'dynamodb:UpdateItem',
       'sns:Publish',
+    ]);
+    // The console manages user schedules: EventBridge Scheduler, passing the schedule role, deleting definitions.
+    expect([...web.actions].filter((a) => /^(scheduler|iam|dynamodb):/.test(a)).sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'iam:PassRole',
+      'scheduler:CreateSchedule',
+      'scheduler:DeleteSchedule',
+      'scheduler:GetSchedule',
+      'scheduler:UpdateSchedule',
     ]);
     expect([...web.actions].filter((a) => a.startsWith('sqs:')).sort()).toEqual([
       'sqs:ChangeMessageVisibility',
@@ -282,7 +353,8 @@ describe('What the bundles can call (from the build metafile)', () => {
   });
 
   it('counts a new client’s commands once its prefix row is there, with the actions they imply', () => {
-    const { metafile, entry } = builds.web;
+    // The worker holds no Scheduler command of its own (the console's are real since issue 14).
+    const { metafile, entry } = builds.worker;
     const [output] = Object.keys(metafile.outputs).filter((f) => metafile.outputs[f].entryPoint === entry);
     const planted = structuredClone(metafile);
     planted.outputs[output].inputs[
@@ -336,6 +408,41 @@ describe('The IAM check fails where AWS would', () => {
         'ssm:GetParameter arn:aws:ssm:eu-central-1:123456789012:parameter/rez/dev/session-key',
       ],
     });
+  });
+
+  it('when a role may be passed to any service, or the schedules of another group be managed', () => {
+    const deployment = deployed(runs.dev, 'web');
+    const pass = [...deployment.granted].find((pair) => pair.startsWith('iam:PassRole '));
+    expect(pass).toMatch(
+      /^iam:PassRole arn:aws:iam::\d{12}:role\/rez\/dev\/\S+ to scheduler\.amazonaws\.com$/,
+    );
+    const unconditioned = (pass as string).replace(/ to scheduler\.amazonaws\.com$/, '');
+    deployment.granted.delete(pass as string);
+    deployment.granted.add(unconditioned);
+    const create = [...deployment.granted].find((pair) => pair.startsWith('scheduler:CreateSchedule '));
+    expect(create).toMatch(/:schedule\/rez-dev-user-schedules\/\*$/);
+    deployment.granted.delete(create as string);
+    deployment.granted.add(
+      'scheduler:CreateSchedule arn:aws:scheduler:eu-central-1:123456789012:schedule/*/*',
+    );
+    expect(compare(needsOf('web', deployment), deployment.granted)).toEqual({
+      missing: [create, pass].sort(),
+      unused: [
+        'scheduler:CreateSchedule arn:aws:scheduler:eu-central-1:123456789012:schedule/*/*',
+        unconditioned,
+      ].sort(),
+    });
+  });
+
+  it('when a statement carries a condition it cannot read', () => {
+    expect(() =>
+      passedToService({
+        Sid: 'Tagged',
+        Action: ['dynamodb:GetItem'],
+        Resource: ['*'],
+        Condition: { StringEquals: { 'aws:ResourceTag/stage': 'dev' } },
+      }),
+    ).toThrow('statement Tagged: a condition other than iam:PassedToService on iam:PassRole');
   });
 
   it('when the code calls an action nobody said the resource of', () => {

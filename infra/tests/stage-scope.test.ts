@@ -253,13 +253,18 @@ describe.each(['dev', 'prod'])('Stage scope (%s)', (stage) => {
     const outside = ofType(get().recorded, 'aws:iam/rolePolicy:RolePolicy').flatMap((policy) =>
       statements(policy.inputs.policy).flatMap((statement) =>
         statement.Action.flatMap((action) =>
-          statement.Resource.filter((resource) => decide(boundary, action, resource) !== 'allow').map(
-            (resource) => ({
-              policy: policy.name,
-              action,
-              resource,
-            }),
-          ),
+          statement.Resource.filter(
+            // A request the statement allows carries the values its StringEquals condition names.
+            (resource) =>
+              decide(boundary, action, resource, { ...statement.Condition?.StringEquals } as Record<
+                string,
+                string
+              >) !== 'allow',
+          ).map((resource) => ({
+            policy: policy.name,
+            action,
+            resource,
+          })),
         ),
       ),
     );

@@ -295,7 +295,8 @@ describe.each(['dev', 'prod'])('Stage: %s', (stage) => {
       const actions = statements(policy.inputs.policy).flatMap((s) => s.Action);
       for (const action of actions) expect(prefixes.some((prefix) => action.startsWith(prefix))).toBe(true);
       if (name === 'scheduler-policy') {
-        // The whole store is in its bundle (infra/tests/iam-code.test.ts): items and queries, no scans or batches.
+        // The whole store is in its bundle (infra/tests/iam-code.test.ts): items and queries, no scans or batches;
+        // GetItem also checks a user schedule's run against its stored definition.
         expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
           'dynamodb:GetItem',
           'dynamodb:PutItem',

@@ -48,6 +48,7 @@ describe('Bad input: the CLI (packages/local/dist/cli.js)', () => {
     try {
       expect(db.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 0 });
       expect(db.prepare('SELECT count(*) AS n FROM bus_messages').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT count(*) AS n FROM user_schedules').get()).toEqual({ n: 0 });
     } finally {
       db.close();
     }

@@ -192,6 +192,72 @@ export const WEB_CASES: WebCase[] = [
   ),
 ];
 
+// ── The console's schedule form (POST /schedules) ───────────────────────────
+
+const SCHEDULE_FIELDS = {
+  type: 'notify',
+  name: 'standup',
+  description: '',
+  expression: 'cron(0 8 ? * MON-FRI *)',
+  timezone: 'Europe/Berlin',
+  enabled: 'on',
+  message: 'Stand-up',
+  action: 'save',
+};
+
+/** A valid schedule form with one field changed (or removed, with undefined). */
+const schedule = (name: string, change: Record<string, string | undefined>, csrf = true): WebCase => ({
+  name,
+  fields: Object.fromEntries(
+    Object.entries({ ...SCHEDULE_FIELDS, ...change }).filter(([, value]) => value !== undefined),
+  ) as Record<string, string>,
+  csrf,
+});
+
+export const SCHEDULE_WEB_CASES: WebCase[] = [
+  schedule('no CSRF token', {}, false),
+  schedule('a forged CSRF token', { _csrf: 'forged' }, false),
+  schedule('no type', { type: undefined }),
+  schedule('an unknown type', { type: 'launch_rockets' }),
+  schedule('no name', { name: undefined }),
+  // ("__proto__" is a name EventBridge takes, and so does Rez: no object is keyed by it.)
+  ...INJECTIONS.filter(([, text]) => !/^[0-9A-Za-z_.-]{1,64}$/.test(text)).map(([what, text]) =>
+    schedule(`a name with ${what}`, { name: text }),
+  ),
+  ...INJECTIONS.map(([what, text]) => schedule(`an expression with ${what}`, { expression: text })),
+  ...INJECTIONS.map(([what, text]) => schedule(`a time zone with ${what}`, { timezone: text })),
+  schedule('the built-in name', { name: 'hello-world' }),
+  schedule('a 65-character name', { name: 'n'.repeat(65) }),
+  schedule('a 5-field cron', { expression: 'cron(0 8 * * 1)' }),
+  schedule('both day fields', { expression: 'cron(0 8 * * MON *)' }),
+  schedule('hour 24', { expression: 'cron(0 24 ? * MON-FRI *)' }),
+  schedule('rate of 0 minutes', { expression: 'rate(0 minutes)' }),
+  schedule('rate in seconds', { expression: 'rate(30 seconds)' }),
+  schedule('an at() in the past', { expression: 'at(2020-01-01T00:00:00)' }),
+  schedule('an impossible at() date', { expression: 'at(2030-02-30T09:00:00)' }),
+  schedule('an expression over 256 characters', { expression: `rate(${'1'.repeat(300)} minutes)` }),
+  schedule('an unknown time zone', { timezone: 'Mars/Olympus' }),
+  schedule('a UTC offset for a time zone', { timezone: '+02:00' }),
+  schedule('a description over 512 characters', { description: 'd'.repeat(513) }),
+  schedule('an empty message', { message: '' }),
+  schedule('priority 9', { priority: '9' }),
+  schedule('a javascript: click URL', { click: 'javascript:alert(1)' }),
+  schedule('an unknown action', { action: 'launch' }),
+  schedule('a message over 65,536 characters', { message: 'm'.repeat(65_537) }),
+  ...POLLUTION_JSON.map(([what, json]) =>
+    schedule(`a hello_world payload with ${what}`, {
+      type: 'hello_world',
+      message: undefined,
+      payload: json,
+    }),
+  ),
+  schedule('a hello_world payload the type refuses', {
+    type: 'hello_world',
+    message: undefined,
+    payload: '{"greeting": 5}',
+  }),
+];
+
 // ── The CLI (node packages/local/dist/cli.js …) ─────────────────────────────
 
 export interface CliCase {
@@ -263,6 +329,116 @@ export const CLI_CASES: CliCase[] = [
   { name: 'redrive without ids or --all', args: ['redrive'] },
   { name: 'schedule run of an unknown schedule', args: ['schedule', 'run', '../../etc/passwd'] },
   { name: 'unknown schedule subcommand', args: ['schedule', 'delete'] },
+  // schedule add / edit / pause / resume / rm / run, replay
+  ...(
+    [
+      ['a name with a space', ['standup now', 'cron(0 8 ? * MON-FRI *)', 'UTC']],
+      ['a name with path traversal', ['../../etc/passwd', 'rate(1 hour)', 'UTC']],
+      ['a name with HTML', ['<script>alert(1)</script>', 'rate(1 hour)', 'UTC']],
+      ['a 65-character name', ['n'.repeat(65), 'rate(1 hour)', 'UTC']],
+      ['the built-in name', ['hello-world', 'rate(1 hour)', 'UTC']],
+      ['a 5-field cron', ['standup', 'cron(0 8 * * 1)', 'UTC']],
+      ['both day fields', ['standup', 'cron(0 8 * * MON *)', 'UTC']],
+      ['minute 60', ['standup', 'cron(60 8 ? * MON-FRI *)', 'UTC']],
+      ['day-of-week 0', ['standup', 'cron(0 8 ? * 0 *)', 'UTC']],
+      ['rate of 0 minutes', ['standup', 'rate(0 minutes)', 'UTC']],
+      ['rate of seconds', ['standup', 'rate(30 seconds)', 'UTC']],
+      ['rate(1 minutes)', ['standup', 'rate(1 minutes)', 'UTC']],
+      ['an at() in the past', ['standup', 'at(2020-01-01T00:00:00)', 'UTC']],
+      ['an impossible at() date', ['standup', 'at(2030-02-30T09:00:00)', 'UTC']],
+      ['an expression with SQL', ['standup', "rate(1 hour)'; DROP TABLE user_schedules; --", 'UTC']],
+      ['an unknown time zone', ['standup', 'rate(1 hour)', 'Mars/Olympus']],
+      ['a time zone with shell metacharacters', ['standup', 'rate(1 hour)', 'UTC; rm -rf /']],
+      ['a time-zone offset', ['standup', 'rate(1 hour)', '+02:00']],
+    ] as [string, [string, string, string]][]
+  ).map(
+    ([what, [name, expression, tz]]): CliCase => ({
+      name: `schedule add with ${what}`,
+      args: [
+        'schedule',
+        'add',
+        name,
+        '--expression',
+        expression,
+        '--tz',
+        tz,
+        '--type',
+        'notify',
+        '--message',
+        'hi',
+      ],
+    }),
+  ),
+  { name: 'schedule add without a name', args: ['schedule', 'add'] },
+  {
+    name: 'schedule add without an expression',
+    args: ['schedule', 'add', 'standup', '--type', 'notify', '--message', 'hi'],
+  },
+  {
+    name: 'schedule add without a type',
+    args: ['schedule', 'add', 'standup', '--expression', 'rate(1 hour)', '--message', 'hi'],
+  },
+  {
+    name: 'schedule add of an unknown type',
+    args: ['schedule', 'add', 'standup', '--expression', 'rate(1 hour)', '--type', 'launch_rockets'],
+  },
+  {
+    name: 'schedule add without a message',
+    args: ['schedule', 'add', 'standup', '--expression', 'rate(1 hour)', '--type', 'notify'],
+  },
+  {
+    name: 'schedule add with priority 9',
+    args: [
+      'schedule',
+      'add',
+      's',
+      '--expression',
+      'rate(1 hour)',
+      '--type',
+      'notify',
+      '--message',
+      'hi',
+      '--priority',
+      '9',
+    ],
+  },
+  {
+    name: 'schedule add with a __proto__ payload',
+    args: [
+      'schedule',
+      'add',
+      's',
+      '--expression',
+      'rate(1 hour)',
+      '--type',
+      'hello_world',
+      '--payload',
+      POLLUTION_JSON[0][1],
+    ],
+  },
+  {
+    name: 'schedule add with a payload field the type refuses',
+    args: [
+      'schedule',
+      'add',
+      's',
+      '--expression',
+      'rate(1 hour)',
+      '--type',
+      'hello_world',
+      '--payload',
+      '{"greeting": 5}',
+    ],
+  },
+  ...['pause', 'resume', 'rm', 'edit'].map(
+    (sub): CliCase => ({ name: `schedule ${sub} of an unknown schedule`, args: ['schedule', sub, 'nope'] }),
+  ),
+  ...['pause', 'resume', 'rm', 'run', 'edit'].map(
+    (sub): CliCase => ({ name: `schedule ${sub} without a name`, args: ['schedule', sub] }),
+  ),
+  { name: 'replay without an id', args: ['replay'] },
+  { name: 'replay of an unknown id', args: ['replay', '01JH8Z5Q0A6D2N7S4X3C9B1V0M', '--message', 'hi'] },
+  { name: 'replay of a forged id', args: ['replay', "' OR 1=1 --", '--message', 'hi'] },
   { name: 'wrong stage in REZ_STAGE', args: ['send', 'notify', '--message', 'hi'], env: { REZ_STAGE: 'qa' } },
   {
     name: 'shell metacharacters in REZ_STAGE',

@@ -61,7 +61,8 @@ function start(c: StartupCase, dataDir: string, port: number): Promise<Outcome> 
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), GIVE_UP_MS);
     child.once('error', reject);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': under load the last of stderr may still be in flight at exit.
+    child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr, dataDir });
     });

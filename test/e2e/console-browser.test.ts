@@ -5,12 +5,14 @@
  * @sparticuz/chromium: see test/support/chromium.ts), driven by
  * playwright-core, signs in through the development
  * OpenID provider, sends a notify message from the form, sees it delivered on
- * its page and counted on the dashboard. Screenshot: test-results/console.png.
+ * its page and counted on the dashboard; then creates a one-time schedule from
+ * the Schedules form and sees its push arrive and its last run on the page.
+ * Screenshots: test-results/console.png, test-results/schedules.png.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type NtfyTestServer, startNtfyServer } from '@rez/core/testing';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { exited, startRuntimeProcess, tempDir } from '../../packages/local/tests/helpers';
 import { launchChromium } from '../support/chromium';
 
@@ -41,22 +43,27 @@ describe('Browser: npm start, sign in, send a notify message, see it delivered a
     data.remove();
   });
 
-  it('works end to end in chromium', async () => {
+  /** A new page, signed in through the dev provider, at `path`; it collects CSP refusals into `blocked`. */
+  async function signedIn(path: string, blocked: string[]): Promise<Page> {
     const page = await browser.newPage();
-    const blocked: string[] = [];
     page.on('console', (msg) => {
       if (/Content Security Policy/i.test(msg.text())) blocked.push(msg.text());
     });
-
     // Sign in: the console sends us to the dev provider and back.
-    await page.goto(`${url}/messages/new`);
+    await page.goto(`${url}${path}`);
     expect(page.url()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/interaction\//);
     const match = /development account (\S+) \/ (\S+)/.exec(rez.output());
     if (!match) throw new Error(`the runtime printed no development account:\n${rez.output()}`);
     const account = { email: match[1], password: match[2] };
     await page.fill('input[name=email]', account.email);
     await page.fill('input[name=password]', account.password);
-    await Promise.all([page.waitForURL(`${url}/messages/new`), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(`${url}${path}`), page.click('button[type=submit]')]);
+    return page;
+  }
+
+  it('works end to end in chromium', async () => {
+    const blocked: string[] = [];
+    const page = await signedIn('/messages/new', blocked);
 
     // Send a notify message from the form.
     await page.fill('#title', 'Browser test <b>bold?</b>');
@@ -94,5 +101,97 @@ describe('Browser: npm start, sign in, send a notify message, see it delivered a
     await page.screenshot({ path: path.join(ARTIFACTS, 'console.png'), fullPage: true });
     expect(blocked).toEqual([]);
     expect(ntfy.received).toHaveLength(1);
+  }, 60_000);
+
+  it('creates a schedule from the form that fires within seconds: its push arrives, its last run shows', async () => {
+    const blocked: string[] = [];
+    const page = await signedIn('/schedules/new', blocked);
+
+    // The browser checks the expression and time zone as they are typed (the page runs no script).
+    const valid = (selector: string) =>
+      page.$eval(selector, (input) => (input as unknown as { validity: { valid: boolean } }).validity.valid);
+    await page.fill('#expression', 'every day at 8');
+    expect(await valid('#expression')).toBe(false);
+    await page.fill('#expression', 'cron(0 8 ? * MON-FRI *)');
+    expect(await valid('#expression')).toBe(true);
+    await page.fill('#timezone', 'Europe/Berlin');
+    expect(await valid('#timezone')).toBe(true);
+
+    // The server previews the next five runs without saving.
+    await page.fill('#name', 'browser-once');
+    await page.fill('#message', 'fired by a schedule');
+    await page.fill('#expression', 'rate(5 minutes)');
+    await Promise.all([page.waitForURL(`${url}/schedules`), page.click('#preview-button')]);
+    expect(await page.locator('#preview li').count()).toBe(5);
+
+    // Once, a few seconds from now (at() takes seconds; the local loop fires on the second).
+    const at = new Date(Date.now() + 6_000).toISOString().slice(0, 19);
+    await page.fill('#timezone', 'UTC');
+    await page.fill('#expression', `at(${at})`);
+    await Promise.all([page.waitForURL(/\/schedules\?done=/), page.click('#save-button')]);
+    expect(await page.textContent('#schedule-browser-once')).toContain(`at(${at})`);
+
+    const pushes = await ntfy.waitFor(2);
+    expect(pushes[1]).toMatchObject({ topic: 'rez-browser', message: 'fired by a schedule' });
+    let lastRun = '';
+    for (let i = 0; i < 40 && !/completed/.test(lastRun); i++) {
+      await page.waitForTimeout(250);
+      await page.reload();
+      lastRun = (await page.textContent('#schedule-browser-once .last-run')) ?? '';
+    }
+    expect(lastRun).toContain('completed');
+    await page.click('#schedule-browser-once .last-run a');
+    expect(await page.textContent('#ntfy-id')).toBe(pushes[1].id);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.goto(`${url}/schedules`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'schedules.png'), fullPage: true });
+    expect(blocked).toEqual([]);
+    expect(ntfy.received).toHaveLength(2); // exactly one push from the one-time schedule
+  }, 60_000);
+
+  it('replays a dead-lettered message from the Failed page with an edited payload', async () => {
+    const blocked: string[] = [];
+    const page = await signedIn('/messages/new', blocked);
+    // ntfy refuses this one text (a 4xx): the message fails permanently and goes to the DLQ at once.
+    ntfy.respond = ({ body }) =>
+      body.message === 'broken text'
+        ? { status: 400, body: { code: 40010, http: 400, error: 'invalid request' } }
+        : undefined;
+    await page.fill('#title', 'Replay me');
+    await page.fill('#message', 'broken text');
+    await Promise.all([
+      page.waitForURL(/\/messages\/[0-9A-Z]{26}$/),
+      page.click('form.card button[type=submit]'),
+    ]);
+    const originalId = page.url().split('/').at(-1) as string;
+
+    let replayLink = page.locator(`a[href="/messages/${originalId}/replay"]`);
+    for (let i = 0; i < 40 && (await replayLink.count()) === 0; i++) {
+      await page.waitForTimeout(250);
+      await page.goto(`${url}/failed`);
+      replayLink = page.locator(`a[href="/messages/${originalId}/replay"]`);
+    }
+    await Promise.all([page.waitForURL(`${url}/messages/${originalId}/replay`), replayLink.click()]);
+    expect(await page.inputValue('#title')).toBe('Replay me');
+    expect(await page.inputValue('#message')).toBe('broken text');
+    await page.fill('#message', 'fixed text');
+    await Promise.all([
+      page.waitForURL(/\/messages\/[0-9A-Z]{26}$/),
+      page.click('form.card button[type=submit]'),
+    ]);
+    const replayId = page.url().split('/').at(-1) as string;
+    expect(replayId).not.toBe(originalId);
+
+    const pushes = await ntfy.waitFor(3);
+    expect(pushes[2]).toMatchObject({ title: 'Replay me', message: 'fixed text' });
+    for (let i = 0; i < 20 && (await page.textContent('#status')) !== 'completed'; i++) {
+      await page.waitForTimeout(250);
+      await page.reload();
+    }
+    expect(await page.textContent('#status')).toBe('completed');
+    expect(await page.locator(`a[href="/messages/${originalId}"]`).count()).toBeGreaterThan(0);
+    await page.goto(`${url}/messages/${originalId}`);
+    expect(await page.textContent('#replays')).toContain(replayId);
+    expect(blocked).toEqual([]);
   }, 60_000);
 });

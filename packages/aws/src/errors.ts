@@ -31,6 +31,21 @@ export async function adapterCall<T>(service: string, operation: string, run: ()
 }
 
 /**
+ * Runs one DynamoDB conditional write: true when written, false when its
+ * condition failed (ConditionalCheckFailedException); any other failure
+ * becomes an AdapterError naming the operation.
+ */
+export async function conditionalWrite(operation: string, run: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await run();
+    return true;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+    throw new AdapterError('DynamoDB', operation, error);
+  }
+}
+
+/**
  * A secret a Lambda needs could not be read from SSM Parameter Store. Names
  * the parameter and the environment variable that named it. `permanent` when
  * another try cannot help (no such parameter, not a SecureString, empty);

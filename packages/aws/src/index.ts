@@ -8,6 +8,7 @@ export {
   createCloudWatchClient,
   createDocumentClient,
   createDynamoDbClient,
+  createSchedulerClient,
   createSnsClient,
   createSqsClient,
   createSsmClient,
@@ -21,6 +22,17 @@ export {
   readPipelineMetrics,
   WORKER_SERVICE,
 } from './metrics/pipeline-metrics';
+export { DynamoUserScheduleRuns } from './schedules/dynamo-schedule-runs';
+export {
+  DynamoUserScheduleStore,
+  type DynamoUserScheduleStoreOptions,
+} from './schedules/dynamo-schedule-store';
+export {
+  EventBridgeScheduler,
+  type SchedulerClientPort,
+  type SchedulerCommand,
+  type ScheduleTarget,
+} from './schedules/eventbridge-scheduler';
 export { type ReadParameter, SecureStringProvider } from './secrets/secure-string-provider';
 export {
   SECRET_PARAMETERS,

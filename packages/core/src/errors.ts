@@ -231,3 +231,62 @@ export class NtfyError extends RezError {
     });
   }
 }
+
+/** A user schedule that is not stored (anymore). */
+export class ScheduleNotFoundError extends RezError {
+  constructor(readonly schedule: string) {
+    super(`no user schedule named "${schedule}"`, {
+      code: 'SCHEDULE_NOT_FOUND',
+      permanent: true,
+      context: { schedule },
+    });
+  }
+}
+
+/**
+ * A change to a user schedule lost to another one: the name is taken, or
+ * someone changed the schedule since it was read. Nothing was written.
+ */
+export class ScheduleConflictError extends RezError {
+  constructor(
+    readonly schedule: string,
+    problem: string,
+  ) {
+    super(`schedule "${schedule}" ${problem}`, {
+      code: 'SCHEDULE_CONFLICT',
+      permanent: true,
+      context: { schedule },
+    });
+  }
+}
+
+/** The stage holds as many user schedules as it may (REZ_USER_SCHEDULE_LIMIT). */
+export class ScheduleLimitError extends RezError {
+  constructor(readonly limit: number) {
+    super(
+      `this stage already has ${limit} user schedules, its limit (REZ_USER_SCHEDULE_LIMIT); delete one first`,
+      { code: 'SCHEDULE_LIMIT', permanent: true, context: { limit } },
+    );
+  }
+}
+
+/**
+ * EventBridge Scheduler refused or failed a change of a user schedule.
+ * `rolledBack`: the stored definition was put back as it was, so nothing
+ * changed; otherwise it is marked pending until repaired.
+ */
+export class ScheduleSyncError extends RezError {
+  constructor(
+    readonly schedule: string,
+    readonly rolledBack: boolean,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      rolledBack
+        ? `EventBridge Scheduler did not take the change of schedule "${schedule}", so nothing changed: ${reason}`
+        : `EventBridge Scheduler did not take the change of schedule "${schedule}"; it is marked pending until repaired: ${reason}`,
+      { code: 'SCHEDULE_SYNC_FAILED', permanent: false, cause, context: { schedule, rolledBack } },
+    );
+  }
+}

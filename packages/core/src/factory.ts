@@ -14,6 +14,12 @@ export interface NewMessage {
   /** Who made it: "scheduler:<schedule>", "web:<user>", "cli:<user>", … */
   created_by: string;
   stage: Stage;
+  /**
+   * The message this one is sent again for (a replay with an edited
+   * payload): the new message joins its chain — same correlation and hop,
+   * causation = its id — so lineage shows both ways. Absent for a root.
+   */
+  replayOf?: Pick<Message, 'id' | 'correlation_id' | 'hop'>;
 }
 
 export interface MessageFactoryDeps {
@@ -23,8 +29,8 @@ export interface MessageFactoryDeps {
 }
 
 /**
- * Creates a root message: fresh id and created_date, validated envelope and
- * payload, and at most 256 KiB serialized.
+ * Creates a root message (or a replay, see `replayOf`): fresh id and
+ * created_date, validated envelope and payload, and at most 256 KiB serialized.
  *
  * @example
  * const message = createMessage({ type: 'notify', payload: { message: 'hi' }, created_by: 'cli:ana', stage: 'dev' }, deps);
@@ -38,9 +44,9 @@ export function createMessage(input: NewMessage, deps: MessageFactoryDeps): Mess
     type: input.type,
     payload: input.payload,
     metadata: { created_date: now.toISOString(), created_by: input.created_by, stage },
-    correlation_id: id,
-    causation_id: null,
-    hop: 0,
+    correlation_id: input.replayOf?.correlation_id ?? id,
+    causation_id: input.replayOf?.id ?? null,
+    hop: input.replayOf?.hop ?? 0,
   };
   return finish(message, deps.registry);
 }

@@ -31,6 +31,10 @@ export {
   type NtfyFailureKind,
   PermanentFailure,
   RezError,
+  ScheduleConflictError,
+  ScheduleLimitError,
+  ScheduleNotFoundError,
+  ScheduleSyncError,
   StageMismatchError,
   UnknownMessageTypeError,
   ValidationError,
@@ -86,6 +90,14 @@ export {
   type NtfyClientOptions,
 } from './ntfy/client';
 export {
+  type FieldErrors,
+  fieldsFromPayload,
+  NOTIFY_FIELDS,
+  type NotifyField,
+  type PayloadFields,
+  payloadFromFields,
+} from './payload-fields';
+export {
   type ClaimOutcome,
   type ClaimResult,
   COUNT_BUCKET_MS,
@@ -140,17 +152,48 @@ export {
   type MessageHandler,
   type RecoveryContext,
 } from './registry';
+export { replayMessage } from './replay';
 export { nextRunAfter, zonedTimeToUtc } from './schedule-times';
 export {
+  isTimeZone,
+  MAX_EXPRESSION_LENGTH,
   parseScheduleExpression,
   parseSchedules,
   SCHEDULES,
   type ScheduleDefinition,
   type ScheduleExpression,
   type ScheduleInvocation,
-  scheduleDefinitionSchema,
   scheduleInvocation,
   scheduleInvocationSchema,
+  scheduleNameSchema,
 } from './schedules';
 export { describeIssue, parseWith, type Schema, toValidationIssues } from './schema';
 export { type SubmitDeps, submitMessage } from './submit';
+export {
+  type FireDeps,
+  type FireResult,
+  fireUserSchedule,
+  SCHEDULED_RUN,
+} from './user-schedule-runs';
+export {
+  differences as scheduleDifferences,
+  UserSchedules,
+  type UserSchedulesDeps,
+  type UserScheduleView,
+} from './user-schedule-service';
+export {
+  brokenReason,
+  checkUserSchedule,
+  DEFAULT_USER_SCHEDULE_LIMIT,
+  MAX_SCHEDULE_PAYLOAD_BYTES,
+  type PlatformSchedule,
+  type ScheduleCheckDeps,
+  type ScheduleRun,
+  type Scheduler,
+  timingIssues,
+  type UserSchedule,
+  type UserScheduleInput,
+  type UserScheduleRuns,
+  type UserScheduleStore,
+  upcomingRuns,
+} from './user-schedules';

@@ -8,7 +8,10 @@ const MAX_YEAR_PROBES = 400;
  * will again (a past `at(...)`). Follows EventBridge Scheduler semantics:
  * rate() counts from `anchor` (the schedule's creation; locally, the first
  * start), cron() and at() are read in the schedule's time zone, and cron's
- * day-of-week runs 1–7 from Sunday.
+ * day-of-week runs 1–7 from Sunday. Across daylight saving time, as
+ * EventBridge does: a cron time that does not exist on the day the clocks
+ * go forward is skipped, and one that occurs twice when they go back fires
+ * once (the first).
  */
 export function nextRunAfter(
   schedule: Pick<ScheduleDefinition, 'expression' | 'timezone'>,
@@ -34,13 +37,17 @@ export function nextRunAfter(
           timezone: schedule.timezone,
           paused: true,
           legacyMode: false,
+          // EventBridge writes "0/15" (from 0, every 15) where croner wants "*/15".
+          sloppyRanges: true,
         },
       );
       let cursor = after;
       for (let i = 0; i < MAX_YEAR_PROBES; i++) {
         const next = cron.nextRun(cursor);
         if (!next) return null;
-        if (yearMatches(year, next, schedule.timezone)) return next;
+        // croner moves a wall-clock time the spring-forward gap swallowed to after the gap;
+        // EventBridge skips it: such a run's local time does not match the pattern.
+        if (yearMatches(year, next, schedule.timezone) && cron.match(next)) return next;
         cursor = next;
       }
       return null;
@@ -48,8 +55,12 @@ export function nextRunAfter(
   }
 }
 
-/** EventBridge numbers days 1 (SUN) … 7 (SAT); cron libraries use 0 … 6. Names pass through. */
+/**
+ * EventBridge numbers days 1 (SUN) … 7 (SAT); cron libraries use 0 … 6.
+ * Names pass through; a lone "L" (the last day of the week) is Saturday.
+ */
 function toCronDayOfWeek(field: string): string {
+  if (field.toUpperCase() === 'L') return '6';
   return field.replace(/\d+/g, (digits, offset: number, whole: string) => {
     // "#n" (nth weekday) keeps its n.
     if (offset > 0 && whole[offset - 1] === '#') return digits;

@@ -1,7 +1,9 @@
 /** Test support for Rez adapters and handlers: fakes of our own ports and the conformance suites. */
 export { RecordingNotifier, RecordingPublisher, sampleMessage } from './fixtures';
+export { InMemoryUserScheduleStore, RecordingScheduler } from './memory-schedules';
 export { bucketStart, InMemoryMessageStore } from './memory-store';
 export { describeNtfyContract, type NtfyLimits, type NtfyUnderTest } from './ntfy-contract';
 export { type NtfyReply, type NtfyTestServer, type ReceivedPush, startNtfyServer } from './ntfy-server';
 export { describeQueueConformance, type QueueUnderTest, receiveAtLeast } from './queue-conformance';
+export { describeUserScheduleStoreConformance, sampleUserSchedule } from './schedule-store-conformance';
 export { BAD_CURSORS, describeMessageStoreConformance } from './store-conformance';

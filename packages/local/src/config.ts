@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ConfigError,
+  DEFAULT_USER_SCHEDULE_LIMIT,
   type Env,
   optionalEnv,
   parseSchedules,
@@ -42,6 +43,8 @@ export interface LocalConfig {
   schedules: ScheduleDefinition[];
   /** Where the schedules came from: core's SCHEDULES or <dataDir>/schedules.json. */
   schedulesSource: string;
+  /** Most user schedules the data dir may hold (REZ_USER_SCHEDULE_LIMIT, default 100). */
+  userScheduleLimit: number;
   /** Things the operator should hear about at start (a data dir open to other users). */
   warnings: string[];
 }
@@ -59,6 +62,7 @@ export const LIMITS = {
   REZ_WORKER_THREADS: 32,
   REZ_VISIBILITY_TIMEOUT_SECONDS: 43_200,
   REZ_MAX_RECEIVE_COUNT: 1_000,
+  REZ_USER_SCHEDULE_LIMIT: 10_000,
   REZ_DEV_OIDC_PORT: 65_535,
 } as const;
 
@@ -109,6 +113,12 @@ export function readLocalConfig(env: Env = process.env, cwd = process.cwd()): Lo
     workerThreads: readPositiveInt(env, 'REZ_WORKER_THREADS', 1, LIMITS.REZ_WORKER_THREADS),
     schedules,
     schedulesSource: source,
+    userScheduleLimit: readPositiveInt(
+      env,
+      'REZ_USER_SCHEDULE_LIMIT',
+      DEFAULT_USER_SCHEDULE_LIMIT,
+      LIMITS.REZ_USER_SCHEDULE_LIMIT,
+    ),
     warnings,
   };
 }

@@ -5,6 +5,7 @@ import {
   consoleCallbackUrl,
   type Env,
   optionalEnv,
+  type UserSchedules,
   ulidGenerator,
 } from '@rez/core';
 import { type AuthConfig, type ConsoleDeps, readConsoleConfig, startConsole } from '@rez/web';
@@ -36,6 +37,7 @@ export async function startLocalConsole(options: {
   config: LocalConfig;
   pipeline: LocalPipeline;
   scheduler: SchedulerLoop;
+  userSchedules: UserSchedules;
   clock: Clock;
 }): Promise<LocalConsole> {
   const { env, config, pipeline } = options;
@@ -87,6 +89,7 @@ export async function startLocalConsole(options: {
     ids: ulidGenerator(),
     schedules: config.schedules,
     scheduleAnchor: options.scheduler.anchor(),
+    userSchedules: options.userSchedules,
     auth,
   };
   try {

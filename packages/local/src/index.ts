@@ -21,5 +21,6 @@ export { SchedulerLoop, type SchedulerLoopOptions, type ScheduleStatus } from '.
 export { type CreateQueueOptions, SqliteBus, SqlitePublisher } from './sqlite/bus';
 export { type OpenDatabaseOptions, openDatabase, type SqliteDatabase } from './sqlite/database';
 export { SqliteQueue } from './sqlite/queue';
+export { type ScheduleRow, SqliteUserScheduleStore } from './sqlite/schedule-store';
 export { SqliteMessageStore } from './sqlite/store';
 export { type EventSource, sqsEvent } from './sqs-event';

@@ -5,6 +5,7 @@ import {
   type Notifier,
   NtfyClient,
   systemClock,
+  UserSchedules,
   ulidGenerator,
 } from '@rez/core';
 import { createSchedulerHandler } from '@rez/scheduler';
@@ -16,6 +17,7 @@ import { type LocalPipeline, openLocalPipeline } from './pipeline';
 import { type BatchHandler, Poller } from './poller';
 import { lockDataDir, type RuntimeLock } from './runtime-lock';
 import { SchedulerLoop } from './scheduler-loop';
+import { SqliteUserScheduleStore } from './sqlite/schedule-store';
 import { oneLine } from './terminal';
 import { WorkerThreads } from './worker-thread/host';
 
@@ -52,6 +54,8 @@ export interface LocalRuntime {
   store: LocalPipeline['store'];
   publisher: LocalPipeline['publisher'];
   scheduler: SchedulerLoop;
+  /** The user schedules (the console's Schedules page and the CLI manage the same ones). */
+  userSchedules: UserSchedules;
   poller: Poller;
   /** The console's URL, or null when it is not running. */
   consoleUrl: string | null;
@@ -165,6 +169,18 @@ async function start(
       deadLetter: poller.deadLetter,
     });
   };
+  const schedules = new SqliteUserScheduleStore(pipeline.db);
+  const userSchedules = new UserSchedules({
+    schedules,
+    store,
+    bus: publisher,
+    registry,
+    clock,
+    ids: ulidGenerator(),
+    stage: config.stage,
+    builtIn: config.schedules,
+    limit: config.userScheduleLimit,
+  });
   const schedulerHandler = createSchedulerHandler({
     registry,
     store,
@@ -172,13 +188,20 @@ async function start(
     clock,
     ids: ulidGenerator(),
     stage: config.stage,
+    schedules,
   });
   const scheduler = new SchedulerLoop({
     db: pipeline.db,
     schedules: config.schedules,
+    userSchedules: schedules,
     invoke: schedulerHandler,
     clock,
-    onFired: (name, result) => log(`rez: schedule ${name} fired: message ${result.id} (${result.type})`),
+    onFired: (name, result) =>
+      log(
+        result.id
+          ? `rez: schedule ${name} fired: message ${result.id} (${result.type})`
+          : `rez: schedule ${name} did not fire: ${result.refused}`,
+      ),
     onError: (name, error) =>
       log(`rez: schedule ${name} failed: ${error instanceof Error ? error.message : String(error)}`),
   });
@@ -200,6 +223,7 @@ async function start(
           config,
           pipeline,
           scheduler,
+          userSchedules,
           clock,
         });
 
@@ -211,6 +235,7 @@ async function start(
     store,
     publisher,
     scheduler,
+    userSchedules,
     poller,
     consoleUrl: consoleHandle?.url ?? null,
     consoleAccount: consoleHandle?.devAccount ?? null,

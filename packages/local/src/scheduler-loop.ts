@@ -9,6 +9,7 @@ import {
 import type { SchedulerResult } from '@rez/scheduler';
 import { UnknownScheduleError } from './errors';
 import type { SqliteDatabase } from './sqlite/database';
+import type { ScheduleRow, SqliteUserScheduleStore } from './sqlite/schedule-store';
 
 export interface SchedulerLoopOptions {
   db: SqliteDatabase;
@@ -20,6 +21,14 @@ export interface SchedulerLoopOptions {
   onError?: (schedule: string, error: unknown) => void;
   /** Longest sleep between checks (default 60 s), so clock jumps and far-off runs are re-evaluated. */
   maxSleepMs?: number;
+  /**
+   * The user schedules to fire as well (their runs go through `invoke` with
+   * their revision, like EventBridge's). Their changes — from the console
+   * here or the CLI in another process — are noticed within `watchMs`.
+   */
+  userSchedules?: SqliteUserScheduleStore;
+  /** How often the user schedules' change counter is read (default 1 s). */
+  watchMs?: number;
 }
 
 export interface ScheduleStatus {
@@ -40,6 +49,13 @@ export interface ScheduleStatus {
  * compare-and-set so two processes never both fire it: a crash in between
  * skips that one run, never fires it twice. Runs missed while the runtime
  * was down are caught up by one run at start, not one per missed slot.
+ *
+ * User schedules (from SQLite, see SqliteUserScheduleStore) follow the same
+ * rules with their own marks: a run is due at nextRunAfter(the later of the
+ * last run fired and the schedule's anchor); an `at()` therefore fires once;
+ * a paused schedule, or one with an unfinished change, does not fire; a
+ * change of expression, time zone or a resume moves the anchor, so it never
+ * "catches up" runs from before the change.
  */
 export class SchedulerLoop {
   readonly #options: SchedulerLoopOptions;
@@ -49,6 +65,8 @@ export class SchedulerLoop {
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #ticking: Promise<void> = Promise.resolve();
+  /** The user schedules' change counter and soonest run when the last plan was made. */
+  #plan: { changes: number; soonest: number } | undefined;
 
   constructor(options: SchedulerLoopOptions) {
     this.#options = options;
@@ -105,6 +123,43 @@ export class SchedulerLoop {
 
   /** Fires every schedule that is due; returns the names fired. Exposed for tests with a manual clock. */
   async tick(): Promise<string[]> {
+    const fired = await this.#tickBuiltIn();
+    for (const row of this.#options.userSchedules?.rows() ?? []) {
+      if (await this.#fireIfDue(row)) fired.push(row.schedule.name);
+    }
+    return fired;
+  }
+
+  /** When a user schedule runs next by the loop's marks; null when it does not (paused, pending, done). */
+  nextUserRun(row: ScheduleRow): Date | null {
+    const { schedule, firedAt } = row;
+    if (!schedule.enabled || schedule.pending) return null;
+    const anchor = Date.parse(schedule.anchor);
+    try {
+      return nextRunAfter(schedule, new Date(Math.max(firedAt ?? anchor, anchor)), new Date(anchor));
+    } catch (error) {
+      this.#options.onError?.(schedule.name, error);
+      return null;
+    }
+  }
+
+  async #fireIfDue(row: ScheduleRow): Promise<boolean> {
+    const { schedule } = row;
+    const next = this.nextUserRun(row);
+    const now = this.#clock.now().getTime();
+    if (!next || next.getTime() > now) return false;
+    const store = this.#options.userSchedules as SqliteUserScheduleStore;
+    if (!(await store.markFired(schedule.name, schedule.revision, row.firedAt, now))) return false;
+    try {
+      const result = await this.#options.invoke(scheduleInvocation(schedule));
+      this.#options.onFired?.(schedule.name, result);
+    } catch (error) {
+      this.#options.onError?.(schedule.name, error);
+    }
+    return true;
+  }
+
+  async #tickBuiltIn(): Promise<string[]> {
     const fired: string[] = [];
     for (const schedule of this.#byName.values()) {
       const now = this.#clock.now().getTime();
@@ -143,12 +198,23 @@ export class SchedulerLoop {
   }
 
   async #tickAndReschedule(): Promise<void> {
+    const users = this.#options.userSchedules;
+    const watchMs = this.#options.watchMs ?? 1000;
+    // Nothing changed and nothing due: only the change counter was read.
+    const changes = users?.changes() ?? 0;
+    const plan = this.#plan;
+    if (plan && plan.changes === changes && this.#clock.now().getTime() < plan.soonest) {
+      this.#schedule(Math.max(0, Math.min(plan.soonest - this.#clock.now().getTime(), watchMs)));
+      return;
+    }
     await this.tick();
     const now = this.#clock.now().getTime();
-    const upcoming = this.list()
-      .map((s) => s.nextRun?.getTime())
-      .filter((t): t is number => t !== undefined);
-    const soonest = upcoming.length ? Math.min(...upcoming) - now : Number.POSITIVE_INFINITY;
-    this.#schedule(Math.max(0, Math.min(soonest, this.#options.maxSleepMs ?? 60_000)));
+    const upcoming = [
+      ...this.list().map((s) => s.nextRun?.getTime()),
+      ...(users?.rows() ?? []).map((row) => this.nextUserRun(row)?.getTime()),
+    ].filter((t): t is number => t !== undefined);
+    const soonest = Math.min(now + (this.#options.maxSleepMs ?? 60_000), ...upcoming);
+    this.#plan = { changes: users?.changes() ?? 0, soonest };
+    this.#schedule(Math.max(0, Math.min(soonest - now, users ? watchMs : Number.POSITIVE_INFINITY)));
   }
 }

@@ -5,6 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { awsPipelineFromEnv } from '@rez/aws/from-env';
+import { userScheduleRunsFromEnv } from '@rez/aws/schedule-runs-from-env';
 import { builtInRegistry, systemClock, ulidGenerator } from '@rez/core';
 import { createSchedulerHandler } from './handler';
 
@@ -17,5 +18,7 @@ export const handler = createSchedulerHandler({
   clock: systemClock,
   ids: ulidGenerator(),
   stage,
+  // The user schedules' definitions, checked against each run's revision (read on the first user schedule run).
+  schedules: userScheduleRunsFromEnv(process.env),
   logger: new Logger({ serviceName: 'rez-scheduler', persistentKeys: { stage } }),
 });

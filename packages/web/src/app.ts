@@ -15,6 +15,7 @@ import failedRoutes from './routes/failed';
 import healthzRoutes from './routes/healthz';
 import dashboardRoutes from './routes/index';
 import messageRoutes from './routes/messages';
+import scheduleRoutes from './routes/schedules';
 import sessionRoutes from './routes/sessions';
 
 /**
@@ -112,6 +113,7 @@ export async function buildApp(deps: ConsoleDeps, options: BuildOptions = {}): P
     await guarded.register(dashboardRoutes);
     await guarded.register(messageRoutes, { prefix: '/messages' });
     await guarded.register(failedRoutes, { prefix: '/failed' });
+    await guarded.register(scheduleRoutes, { prefix: '/schedules' });
     await guarded.register(sessionRoutes, { prefix: '/sessions' });
   });
   return app;

@@ -14,6 +14,7 @@ import {
   requireEnv,
   type ScheduleDefinition,
   type Stage,
+  type UserSchedules,
 } from '@rez/core';
 
 /**
@@ -77,6 +78,8 @@ export interface ConsoleDeps {
   schedules: readonly ScheduleDefinition[];
   /** When rate() schedules started counting (their creation; locally, the first start). */
   scheduleAnchor: Date;
+  /** The schedules people manage (the Schedules page); without it the page lists the built-in ones only. */
+  userSchedules?: UserSchedules;
   /** Default: {@link storeMetrics} over `store`. */
   metrics?: MetricsSource;
   auth: AuthConfig;

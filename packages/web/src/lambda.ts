@@ -11,6 +11,7 @@
 import { awsPipelineFromEnv } from '@rez/aws/from-env';
 import { cloudWatchPipelineMetrics, type PipelineMetricsReader } from '@rez/aws/metrics-from-env';
 import { sqsQueueFromEnv } from '@rez/aws/queue-from-env';
+import { eventBridgeSchedulerFromEnv, userScheduleStoreFromEnv } from '@rez/aws/schedules-from-env';
 import {
   builtInRegistry,
   ConfigError,
@@ -21,6 +22,7 @@ import {
   type ScheduleDefinition,
   type Stage,
   systemClock,
+  UserSchedules,
   ulidGenerator,
 } from '@rez/core';
 import { buildApp } from './app';
@@ -71,8 +73,9 @@ export type ConsoleDepsWithoutSecrets = Omit<ConsoleDeps, 'auth'> & {
  * Reads the Lambda's environment: what awsPipelineFromEnv reads (REZ_STAGE,
  * REZ_TOPIC_ARN, REZ_MESSAGES_TABLE, REZ_RETENTION_DAYS), REZ_QUEUE_URL,
  * REZ_DLQ_URL, REZ_SCHEDULE_ANCHOR (optional, when rate() schedules were
- * created) and what readAuthSettings reads. The secrets are not here: see
- * {@link consoleSecretsFromEnv}.
+ * created), the user schedules' settings (eventBridgeSchedulerFromEnv:
+ * REZ_USER_SCHEDULE_GROUP and the target it needs) and what readAuthSettings
+ * reads. The secrets are not here: see {@link consoleSecretsFromEnv}.
  */
 export function depsFromEnv(env: Env): ConsoleDepsWithoutSecrets {
   const { stage, store, publisher } = awsPipelineFromEnv(env);
@@ -81,16 +84,35 @@ export function depsFromEnv(env: Env): ConsoleDepsWithoutSecrets {
   if (Number.isNaN(scheduleAnchor.getTime())) {
     throw new ConfigError('REZ_SCHEDULE_ANCHOR', `must be an ISO date-time, got "${anchorText}"`);
   }
+  const registry = builtInRegistry();
+  const ids = ulidGenerator();
+  const schedules = readSchedules(env);
+  const { scheduler, limit } = eventBridgeSchedulerFromEnv(env);
   return {
     stage,
-    registry: builtInRegistry(),
+    registry,
     store,
     queue: sqsQueueFromEnv(env),
     publisher,
     clock: systemClock,
-    ids: ulidGenerator(),
-    schedules: readSchedules(env),
+    ids,
+    schedules,
     scheduleAnchor,
+    // Without a user schedule group (REZ_USER_SCHEDULE_GROUP) the Schedules page lists the built-in ones only.
+    userSchedules: scheduler
+      ? new UserSchedules({
+          schedules: userScheduleStoreFromEnv(env),
+          scheduler,
+          store,
+          bus: publisher,
+          registry,
+          clock: systemClock,
+          ids,
+          stage,
+          builtIn: schedules,
+          limit,
+        })
+      : undefined,
     metrics: cloudWatchMetrics(cloudWatchPipelineMetrics(), stage),
     auth: readAuthSettings(env),
     // The ALB is the one proxy in front: its X-Forwarded-For hop and X-Forwarded-Proto are trusted.

@@ -4,8 +4,13 @@
  * console benchmark (bench/suites/console.ts) alike.
  */
 import { randomBytes } from 'node:crypto';
-import { builtInRegistry, manualClock, SCHEDULES, ulidGenerator } from '@rez/core';
-import { InMemoryMessageStore, RecordingPublisher } from '@rez/core/testing';
+import { builtInRegistry, manualClock, SCHEDULES, UserSchedules, ulidGenerator } from '@rez/core';
+import {
+  InMemoryMessageStore,
+  InMemoryUserScheduleStore,
+  RecordingPublisher,
+  RecordingScheduler,
+} from '@rez/core/testing';
 import type { FastifyInstance } from 'fastify';
 import { type BuildOptions, buildApp } from '../src/app';
 import type { ConsoleUser } from '../src/auth/identity';
@@ -37,6 +42,9 @@ export interface TestConsole {
   publisher: RecordingPublisher;
   queue: MemoryQueue;
   clock: ReturnType<typeof manualClock>;
+  /** The user schedules' definitions and the fake EventBridge they are put to. */
+  schedules: InMemoryUserScheduleStore;
+  scheduler: RecordingScheduler;
   deps: ConsoleDeps;
 }
 
@@ -49,16 +57,31 @@ export async function build(
   const publisher = new RecordingPublisher();
   const queue = new MemoryQueue();
   const clock = manualClock('2026-03-01T12:00:00.000Z');
+  const schedules = new InMemoryUserScheduleStore();
+  const scheduler = new RecordingScheduler();
+  const ids = ulidGenerator();
+  const registry = builtInRegistry();
   const deps: ConsoleDeps = {
     stage: 'dev',
-    registry: builtInRegistry(),
+    registry,
     store,
     queue,
     publisher,
     clock,
-    ids: ulidGenerator(),
+    ids,
     schedules: SCHEDULES,
     scheduleAnchor: new Date('2026-01-01T00:00:00.000Z'),
+    userSchedules: new UserSchedules({
+      schedules,
+      scheduler,
+      store,
+      bus: publisher,
+      registry,
+      clock,
+      ids,
+      stage: 'dev',
+      builtIn: SCHEDULES,
+    }),
     auth: {
       provider: { kind: 'oidc', issuer: FAKE_ISSUER.issuer, metadata: FAKE_ISSUER },
       clientId: 'rez-console',
@@ -70,7 +93,7 @@ export async function build(
     ...overrides,
   };
   const app = await buildApp(deps, options);
-  return { app, store, publisher, queue, clock, deps };
+  return { app, store, publisher, queue, clock, schedules, scheduler, deps };
 }
 
 /** A session cookie sealed with the app's own keys and clock, as a Cookie header value. */

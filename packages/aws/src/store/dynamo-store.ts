@@ -24,7 +24,7 @@ import {
   type Stage,
   withSessionRevoked,
 } from '@rez/core';
-import { adapterCall, StoreConflictError } from '../errors';
+import { adapterCall, conditionalWrite, StoreConflictError } from '../errors';
 import { createDocumentClient } from '../sdk/dynamodb';
 import {
   bucketOf,
@@ -258,7 +258,7 @@ export class DynamoMessageStore implements MessageStore {
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const { state, version } = await this.#readSessions(user);
       const next = withSessionRevoked(state, session, now);
-      const written = await this.#conditional('revoke a console session', () =>
+      const written = await conditionalWrite('revoke a console session', () =>
         this.#client.send(
           new PutCommand({
             TableName: this.#table,
@@ -314,7 +314,7 @@ export class DynamoMessageStore implements MessageStore {
 
   /** Writes a new item unless its id is stored; counts it as created when written. */
   async #insert(item: MessageItem, now: Date): Promise<boolean> {
-    const written = await this.#conditional('put', () =>
+    const written = await conditionalWrite('put', () =>
       this.#client.send(
         new PutCommand({
           TableName: this.#table,
@@ -374,7 +374,7 @@ export class DynamoMessageStore implements MessageStore {
       names['#lease_until'] = 'lease_until';
     }
     let old: Record<string, unknown> = {};
-    const written = await this.#conditional(operation, async () => {
+    const written = await conditionalWrite(operation, async () => {
       const output = await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
@@ -414,17 +414,6 @@ export class DynamoMessageStore implements MessageStore {
 
   #expiresAt(now: Date): number {
     return Math.floor(now.getTime() / 1000) + this.#retentionSeconds;
-  }
-
-  /** Runs a conditional write: true when written, false when its condition failed. */
-  async #conditional(operation: string, run: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await run();
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw new AdapterError('DynamoDB', operation, error);
-    }
   }
 
   #call<T>(operation: string, run: () => Promise<T>): Promise<T> {

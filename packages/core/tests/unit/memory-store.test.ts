@@ -1,4 +1,13 @@
-import { describeMessageStoreConformance, InMemoryMessageStore } from '@rez/core/testing';
+import {
+  describeMessageStoreConformance,
+  describeUserScheduleStoreConformance,
+  InMemoryMessageStore,
+  InMemoryUserScheduleStore,
+} from '@rez/core/testing';
 
 // The reference store must meet the contract it stands in for.
 describeMessageStoreConformance('in-memory (reference)', async () => ({ store: new InMemoryMessageStore() }));
+
+describeUserScheduleStoreConformance('in-memory (reference)', async () => ({
+  store: new InMemoryUserScheduleStore(),
+}));

@@ -10,6 +10,7 @@ import {
 } from '@rez/core';
 import { CliUsageError } from '../errors';
 import { forTerminal, oneLine } from '../terminal';
+import { payloadOf, replayCommand, scheduleCommand } from './schedule-commands';
 import type { RezTarget } from './target';
 
 export const HELP = `Usage: npm run rez -- <command> [options]
@@ -19,8 +20,21 @@ Commands:
               [--click URL] [--markdown] [--payload JSON]
                            queue a message (flags fill the notify payload; --payload
                            gives any type's payload as JSON, flags override its fields)
-  schedule list            the schedules, with their last and next runs
+  schedule list            the built-in and user schedules, with their last and next runs
+  schedule add <name> --expression EXPR [--tz ZONE] --type TYPE [--description TEXT]
+              [--paused] [payload flags as for send]
+                           a user schedule; EXPR in EventBridge Scheduler syntax:
+                           "rate(15 minutes)", "cron(0 8 ? * MON-FRI *)" (6 fields,
+                           day-of-week 1-7 = SUN-SAT), "at(2026-12-31T17:00:00)" (once);
+                           --tz an IANA zone (default UTC)
+  schedule edit <name> [any flag of add]
+                           change a user schedule (payload flags edit its payload)
+  schedule pause|resume|rm <name>
+                           pause, resume or delete a user schedule
   schedule run <name>      fire a schedule now (e.g. hello-world)
+  replay <id> [--payload JSON | payload flags]
+                           send a message again as a new one of the same type, its
+                           payload edited (the original's, with the flags on top)
   list [--status S] [--type T] [--limit N] [--cursor C]
                            recent messages, newest first (status: ${MESSAGE_STATUSES.join(', ')})
   failed                   the dead-letter queue and the failed messages with their reasons
@@ -68,6 +82,10 @@ export async function runCli(argv: string[], openTarget: () => RezTarget, termin
         click: { type: 'string' },
         markdown: { type: 'boolean' },
         payload: { type: 'string' },
+        expression: { type: 'string' },
+        tz: { type: 'string' },
+        description: { type: 'string' },
+        paused: { type: 'boolean' },
         status: { type: 'string' },
         type: { type: 'string' },
         limit: { type: 'string' },
@@ -89,34 +107,20 @@ export async function runCli(argv: string[], openTarget: () => RezTarget, termin
     switch (command) {
       case 'send': {
         const type = need(rest[0], '<type>', 'the message type, e.g. notify');
-        const payload = buildPayload(values);
+        const payload = payloadOf(values);
         target = openTarget();
         const message = await target.send({ type, payload, created_by: cliCreator() });
         print(`queued ${message.type} message ${message.id}`, message);
         return 0;
       }
       case 'schedule': {
-        const sub = need(rest[0], 'schedule <list|run>', 'say "list" or "run <name>"');
-        if (sub === 'list') {
-          target = openTarget();
-          const schedules = await target.schedules();
-          print(
-            schedules
-              .map(
-                (s) =>
-                  `${oneLine(s.name)}  ${oneLine(s.expression)} ${oneLine(s.timezone)}  ${oneLine(s.type)}  last ${s.lastRun?.toISOString() ?? 'never'}  next ${s.nextRun?.toISOString() ?? 'never'}\n  ${oneLine(s.description)}`,
-              )
-              .join('\n'),
-            schedules,
-          );
-          return 0;
-        }
-        if (sub !== 'run')
-          throw new CliUsageError('schedule', `unknown subcommand "${sub}"; use list or run <name>`);
-        const name = need(rest[1], '<name>', 'the schedule to run, see `schedule list`');
-        target = openTarget();
-        const result = await target.runSchedule(name);
-        print(`schedule ${result.schedule} fired: queued ${result.type} message ${result.id}`, result);
+        const done = await scheduleCommand(rest, values, () => (target = openTarget()), cliCreator());
+        print(done.human, done.data);
+        return 0;
+      }
+      case 'replay': {
+        const done = await replayCommand(rest[0], values, () => (target = openTarget()), cliCreator());
+        print(done.human, done.data);
         return 0;
       }
       case 'list': {
@@ -223,32 +227,6 @@ export function cliCreator(
     // No passwd entry for this uid: name the uid instead.
   }
   return uid === null ? 'cli:unknown' : `cli:uid-${uid}`;
-}
-
-function buildPayload(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
-  let payload: Record<string, unknown> = {};
-  if (typeof values.payload === 'string') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(values.payload);
-    } catch {
-      throw new CliUsageError('--payload', 'must be JSON, e.g. \'{"message":"hi"}\'');
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-      throw new CliUsageError('--payload', 'must be a JSON object');
-    payload = parsed as Record<string, unknown>;
-  }
-  for (const key of ['message', 'title', 'click'] as const)
-    if (typeof values[key] === 'string') payload[key] = values[key];
-  if (typeof values.priority === 'string')
-    payload.priority = wholeNumber(values.priority, '--priority', 1, 5);
-  if (typeof values.tags === 'string')
-    payload.tags = values.tags
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean);
-  if (values.markdown) payload.markdown = true;
-  return payload;
 }
 
 function wholeNumber(raw: string, field: string, min: number, max: number): number {

@@ -8,14 +8,17 @@ import {
   type Page,
   type QueueDepth,
   type RedriveResult,
+  replayMessage,
   submitMessage,
   systemClock,
+  UserSchedules,
   ulidGenerator,
 } from '@rez/core';
 import { createSchedulerHandler, type SchedulerResult } from '@rez/scheduler';
 import { type LocalConfig, readLocalConfig } from '../config';
 import { openLocalPipeline } from '../pipeline';
 import { SchedulerLoop, type ScheduleStatus } from '../scheduler-loop';
+import { SqliteUserScheduleStore } from '../sqlite/schedule-store';
 
 /**
  * What the CLI talks to. `LocalTarget` works on the data dir's SQLite
@@ -27,8 +30,14 @@ export interface RezTarget {
   /** One line saying what this target is, for the CLI's output. */
   readonly description: string;
   send(input: Omit<NewMessage, 'stage'>): Promise<Message>;
+  /** Sends `original` again as a new message with `payload` (see replayMessage). */
+  replay(original: MessageRecord, payload: Record<string, unknown>, by: string): Promise<Message>;
+  /** The built-in schedules, with their last and next runs. */
   schedules(): Promise<ScheduleStatus[]>;
+  /** Fires a built-in schedule now. */
   runSchedule(name: string): Promise<SchedulerResult>;
+  /** The schedules people manage. */
+  readonly userSchedules: UserSchedules;
   list(query: ListQuery): Promise<Page<MessageRecord>>;
   get(id: string): Promise<{ record: MessageRecord; children: MessageRecord[] } | null>;
   deadLetters(limit: number): Promise<DeadLetter[]>;
@@ -47,6 +56,7 @@ export class LocalTarget implements RezTarget {
   readonly #scheduler: SchedulerLoop;
   readonly #registry = builtInRegistry();
   readonly #ids = ulidGenerator();
+  readonly userSchedules: UserSchedules;
 
   constructor(env = process.env) {
     this.config = readLocalConfig(env);
@@ -57,18 +67,36 @@ export class LocalTarget implements RezTarget {
       ...this.config.poller,
     });
     const { store, publisher, db } = this.#pipeline;
+    const schedules = new SqliteUserScheduleStore(db);
+    const deps = {
+      registry: this.#registry,
+      store,
+      bus: publisher,
+      clock: systemClock,
+      ids: this.#ids,
+      stage: this.config.stage,
+    };
     this.#scheduler = new SchedulerLoop({
       db,
       schedules: this.config.schedules,
-      invoke: createSchedulerHandler({
-        registry: this.#registry,
-        store,
-        bus: publisher,
-        clock: systemClock,
-        ids: this.#ids,
-        stage: this.config.stage,
-      }),
+      invoke: createSchedulerHandler({ ...deps, schedules }),
     });
+    // No platform locally: the running `npm start` loop reads these definitions from the same database.
+    this.userSchedules = new UserSchedules({
+      ...deps,
+      schedules,
+      builtIn: this.config.schedules,
+      limit: this.config.userScheduleLimit,
+    });
+  }
+
+  replay(original: MessageRecord, payload: Record<string, unknown>, by: string): Promise<Message> {
+    const { store, publisher } = this.#pipeline;
+    return replayMessage(
+      original,
+      { payload, created_by: by, stage: this.config.stage },
+      { registry: this.#registry, clock: systemClock, ids: this.#ids, store, bus: publisher },
+    );
   }
 
   send(input: Omit<NewMessage, 'stage'>): Promise<Message> {

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { DATA_DIR_MODE, DATA_FILE_MODE, keepPrivate } from '../data-dir';
 import { DatabaseOpenError } from '../errors';
 import { BUS_SCHEMA } from './bus-schema';
+import { SCHEDULE_SCHEMA } from './schedule-schema';
 import { STORE_SCHEMA } from './store-schema';
 
 export type SqliteDatabase = Database.Database;
@@ -61,5 +62,6 @@ function migrate(db: SqliteDatabase): void {
   db.transaction(() => {
     db.exec(BUS_SCHEMA);
     db.exec(STORE_SCHEMA);
+    db.exec(SCHEDULE_SCHEMA);
   }).immediate();
 }

@@ -87,6 +87,71 @@ describe('Class: rez CLI', () => {
     expect(stored()).toEqual({ messages: 1, queued: 1 });
   });
 
+  it('manages a schedule: add, list with its next run, run, pause, edit, rm', () => {
+    const rez = (...args: string[]) => runCliProcess([...args, '--json'], env);
+    const added = rez(
+      'schedule',
+      'add',
+      'standup',
+      '--expression',
+      'cron(0 8 ? * MON-FRI *)',
+      '--tz',
+      'Europe/Berlin',
+      '--type',
+      'notify',
+      '--message',
+      'Stand-up',
+      '--title',
+      'Team',
+    );
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({
+      name: 'standup',
+      payload: { message: 'Stand-up', title: 'Team' },
+      enabled: true,
+      next: Array(3).fill(expect.stringMatching(/T0[67]:00:00\.000Z$/)),
+    });
+    expect(rez('schedule', 'run', 'standup').code).toBe(0);
+    expect(rez('schedule', 'pause', 'standup').code).toBe(0);
+    const edited = rez('schedule', 'edit', 'standup', '--priority', '4');
+    expect(JSON.parse(edited.stdout)).toMatchObject({
+      enabled: false,
+      payload: { message: 'Stand-up', title: 'Team', priority: 4 },
+    });
+    const listed = JSON.parse(rez('schedule', 'list').stdout);
+    expect(listed.builtIn.map((s: { name: string }) => s.name)).toEqual(['hello-world']);
+    expect(listed.user).toEqual([
+      expect.objectContaining({
+        name: 'standup',
+        enabled: false,
+        next: [],
+        last_run: expect.objectContaining({ outcome: 'sent', by: expect.stringMatching(/^cli:/) }),
+        lastMessage: expect.objectContaining({ status: 'queued', created_by: 'scheduler:standup' }),
+      }),
+    ]);
+    expect(rez('schedule', 'rm', 'standup').code).toBe(0);
+    expect(JSON.parse(rez('schedule', 'list').stdout).user).toEqual([]);
+  });
+
+  it('replays a message with an edited payload, in the original’s chain', () => {
+    const sent = JSON.parse(
+      runCliProcess(['send', 'notify', '--message', 'typo', '--title', 'T', '--json'], env).stdout,
+    );
+    const replay = runCliProcess(['replay', sent.id, '--message', 'fixed', '--json'], env);
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.stdout)).toMatchObject({
+      type: 'notify',
+      payload: { message: 'fixed', title: 'T' },
+      causation_id: sent.id,
+      correlation_id: sent.id,
+      metadata: { created_by: expect.stringMatching(/^cli:/) },
+    });
+    const refused = runCliProcess(['replay', sent.id, '--payload', '{"message": ""}'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('payload.message: must not be empty');
+    expect(stored()).toEqual({ messages: 2, queued: 2 });
+  });
+
   // Containers often run as a user id with no passwd entry; os.userInfo() throws there.
   const asRoot = process.getuid?.() === 0;
   (asRoot ? it : it.skip)(

@@ -1,6 +1,10 @@
 import path from 'node:path';
-import { describeMessageStoreConformance, describeQueueConformance } from '@rez/core/testing';
-import { openDatabase, SqliteBus, SqliteMessageStore } from '../../src';
+import {
+  describeMessageStoreConformance,
+  describeQueueConformance,
+  describeUserScheduleStoreConformance,
+} from '@rez/core/testing';
+import { openDatabase, SqliteBus, SqliteMessageStore, SqliteUserScheduleStore } from '../../src';
 import { tempDir } from '../helpers';
 
 describeMessageStoreConformance('SQLite', async () => {
@@ -25,6 +29,18 @@ describeQueueConformance('SQLite', async () => {
     publisher: bus.publisher('rez'),
     queue,
     maxReceiveCount: 2,
+    close: () => {
+      db.close();
+      remove();
+    },
+  };
+});
+
+describeUserScheduleStoreConformance('SQLite', async () => {
+  const { dir, remove } = tempDir();
+  const db = openDatabase(path.join(dir, 'rez.db'));
+  return {
+    store: new SqliteUserScheduleStore(db),
     close: () => {
       db.close();
       remove();

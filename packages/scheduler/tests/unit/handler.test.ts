@@ -6,7 +6,12 @@ import {
   ulidGenerator,
   ValidationError,
 } from '@rez/core';
-import { InMemoryMessageStore, RecordingPublisher } from '@rez/core/testing';
+import {
+  InMemoryMessageStore,
+  InMemoryUserScheduleStore,
+  RecordingPublisher,
+  sampleUserSchedule,
+} from '@rez/core/testing';
 import { createSchedulerHandler } from '@rez/scheduler';
 
 function setup() {
@@ -43,7 +48,7 @@ describe('Function: createSchedulerHandler', () => {
         { created_date: '2026-06-02T06:00:00.000Z', created_by: 'scheduler:hello-world', stage: 'stage' },
       ],
     ]);
-    expect(await deps.store.get(first.id)).toMatchObject({
+    expect(await deps.store.get(first.id as string)).toMatchObject({
       status: 'queued',
       created_by: 'scheduler:hello-world',
     });
@@ -70,5 +75,50 @@ describe('Function: createSchedulerHandler', () => {
     await expect(run(scheduleInvocation(SCHEDULES[0]))).rejects.toThrow('SNS: AuthorizationError');
     const [record] = deps.store.records.values();
     expect(record).toMatchObject({ status: 'failed', error: { reason: 'Error: SNS: AuthorizationError' } });
+  });
+});
+
+describe('Function: createSchedulerHandler (user schedules)', () => {
+  const standup = (revision: string) =>
+    sampleUserSchedule({ name: 'standup', revision, expression: 'rate(1 hour)', timezone: 'UTC' });
+
+  function withSchedules() {
+    const schedules = new InMemoryUserScheduleStore();
+    const { deps } = setup();
+    return { schedules, deps, run: createSchedulerHandler({ ...deps, schedules }) };
+  }
+
+  it('fires the stored definition for the revision EventBridge was given, and records the run', async () => {
+    const { schedules, deps, run } = withSchedules();
+    await schedules.save(standup('R1'), null);
+    const result = await run(scheduleInvocation(standup('R1')));
+    expect(result).toEqual({ schedule: 'standup', type: 'notify', id: expect.any(String) });
+    expect(deps.bus.published[0]).toMatchObject({
+      payload: { message: 'Stand-up', tags: ['team'] },
+      metadata: { created_by: 'scheduler:standup' },
+    });
+    expect((await schedules.get('standup'))?.last_run).toMatchObject({
+      message_id: result.id,
+      outcome: 'sent',
+      by: 'schedule',
+    });
+  });
+
+  it('refuses a run whose revision the store no longer holds, recording why and sending nothing', async () => {
+    const { schedules, deps, run } = withSchedules();
+    await schedules.save(standup('R2'), null);
+    const result = await run(scheduleInvocation(standup('R1')));
+    expect(result).toMatchObject({ id: null, refused: expect.stringContaining('revision R1, stored R2') });
+    expect(deps.bus.published).toEqual([]);
+    expect((await schedules.get('standup'))?.last_run?.outcome).toBe('refused');
+  });
+
+  it('throws for an EventBridge schedule with no definition, and for a revision without user schedules', async () => {
+    const { run } = withSchedules();
+    await expect(run(scheduleInvocation(standup('R1')))).rejects.toThrow('no user schedule named "standup"');
+    const { run: builtInOnly } = setup();
+    await expect(builtInOnly(scheduleInvocation(standup('R1')))).rejects.toThrow(
+      /revision: names a user schedule/,
+    );
   });
 });

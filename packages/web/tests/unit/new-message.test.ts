@@ -74,7 +74,7 @@ describe('POST /messages: the manual message form', () => {
       'a priority out of range',
       { type: 'notify', message: 'x', priority: '9' },
       'priority',
-      'must be 1 to 5',
+      'must be a whole number from 1 to 5',
     ],
     [
       'a click URL that is not http(s)',

@@ -1,4 +1,13 @@
-import { MessageTooLargeError, UnknownMessageTypeError, ValidationError } from '@rez/core';
+import {
+  type FieldErrors,
+  MessageTooLargeError,
+  NOTIFY_FIELDS,
+  payloadFromFields,
+  UnknownMessageTypeError,
+  ValidationError,
+} from '@rez/core';
+
+export type { FieldErrors } from '@rez/core';
 
 /** What the new-message form posts (every field a string, as HTML forms send them). */
 export interface MessageForm {
@@ -12,9 +21,6 @@ export interface MessageForm {
   /** JSON object, for types without a dedicated form. */
   payload?: string;
 }
-
-/** Field name → what is wrong with it; `_form` for problems with no field. */
-export type FieldErrors = Record<string, string>;
 
 /**
  * Generous caps on the small fields that only stop abuse; the handler's
@@ -38,47 +44,21 @@ export const MESSAGE_FORM_SCHEMA = {
   },
 } as const;
 
-/** The fields of the notify form, in the order the view shows them. */
-export const NOTIFY_FIELDS = ['title', 'message', 'priority', 'tags', 'click', 'markdown'] as const;
-
 /**
- * Turns the posted strings into a payload for `type`. Only the conversions a
- * form needs happen here (numbers, lists, checkbox, JSON); what the payload
- * must contain is the handler schema's business, checked by submitMessage.
+ * Turns the posted strings into a payload for `type`: the notify fields for
+ * notify, the JSON box for any other type (core's payloadFromFields, the
+ * one home of how a form's or the CLI's fields become a payload). What the
+ * payload must contain is the handler schema's business, checked when sent.
  */
 export function payloadFromForm(form: MessageForm): {
   payload: Record<string, unknown> | null;
   errors: FieldErrors;
 } {
-  const errors: FieldErrors = {};
   if (form.type === 'notify') {
-    const payload: Record<string, unknown> = { message: form.message ?? '' };
-    if (form.title) payload.title = form.title;
-    if (form.priority) {
-      if (/^\d+$/.test(form.priority)) payload.priority = Number(form.priority);
-      else errors.priority = `must be a whole number from 1 to 5, got "${form.priority}"`;
-    }
-    const tags = (form.tags ?? '')
-      .split(',')
-      .map((tag) => tag.trim())
-      .filter(Boolean);
-    if (tags.length > 0) payload.tags = tags;
-    if (form.click) payload.click = form.click;
-    if (form.markdown === 'on' || form.markdown === 'true') payload.markdown = true;
-    return { payload: Object.keys(errors).length ? null : payload, errors };
+    const { title, message, priority, tags, click, markdown } = form;
+    return payloadFromFields({ title, message: message ?? '', priority, tags, click, markdown });
   }
-  const text = (form.payload ?? '').trim();
-  if (text === '') return { payload: {}, errors };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return { payload: null, errors: { payload: `is not valid JSON: ${(error as Error).message}` } };
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return { payload: null, errors: { payload: 'must be a JSON object such as {"greeting": "hi"}' } };
-  }
-  return { payload: parsed as Record<string, unknown>, errors };
+  return payloadFromFields({ payload: form.payload });
 }
 
 /**

@@ -1,4 +1,14 @@
-import { MESSAGE_STATUSES, STAGES, STORED_MESSAGE_ID_PATTERN, submitMessage } from '@rez/core';
+import {
+  consoleMessagePath,
+  fieldsFromPayload,
+  MESSAGE_STATUSES,
+  type MessageRecord,
+  RezError,
+  replayMessage,
+  STAGES,
+  STORED_MESSAGE_ID_PATTERN,
+  submitMessage,
+} from '@rez/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { formatJson, formatTime } from '../../format';
 import { POST_RATE_LIMIT } from '../../plugins/external/rate-limit';
@@ -17,6 +27,13 @@ interface ListQuery {
   created_by?: string;
   cursor?: string;
 }
+
+/** A message page's id: any id a store hands out (a ULID, or a rejected input's invalid-<transport id>). */
+const ID_PARAMS = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: STORED_MESSAGE_ID_PATTERN } },
+} as const;
 
 // Filter forms submit empty fields; '' means "any".
 const orEmpty = (values: readonly string[]) => ({ type: 'string', enum: ['', ...values] });
@@ -121,50 +138,111 @@ export default async function messageRoutes(app: FastifyInstance) {
     },
   );
 
+  app.get<{ Params: { id: string } }>('/:id', { schema: { params: ID_PARAMS } }, async (request, reply) => {
+    const record = await store.get(request.params.id);
+    if (!record) {
+      return reply.page(
+        'error',
+        { title: 'Not found', message: `No message with id ${request.params.id}.` },
+        404,
+      );
+    }
+    const [parent, children] = await Promise.all([
+      record.causation_id ? store.get(record.causation_id) : null,
+      store.children(record.id),
+    ]);
+    // A replay is caused by a person, not emitted by a handler: lineage shows the two apart.
+    const emitted = children.filter((c) => c.created_by.startsWith('handler:'));
+    const replays = children.filter((c) => !c.created_by.startsWith('handler:'));
+    return reply.page('message', {
+      title: `Message ${record.id}`,
+      replayable: registry.has(record.type) && record.stage === app.rez.stage,
+      replays,
+      record,
+      payloadJson: formatJson(record.payload),
+      resultJson: record.result ? formatJson(record.result) : null,
+      createdAt: formatTime(record.created_date),
+      updatedAt: formatTime(record.updated_at),
+      history: record.history.map((event) => ({ ...event, at: formatTime(event.at) })),
+      parent,
+      children: emitted,
+    });
+  });
+
   app.get<{ Params: { id: string } }>(
-    '/:id',
-    {
-      schema: {
-        params: {
-          type: 'object',
-          required: ['id'],
-          properties: { id: { type: 'string', pattern: STORED_MESSAGE_ID_PATTERN } },
-        },
-      },
-    },
+    '/:id/replay',
+    { schema: { params: ID_PARAMS } },
     async (request, reply) => {
       const record = await store.get(request.params.id);
-      if (!record) {
-        return reply.page(
-          'error',
-          { title: 'Not found', message: `No message with id ${request.params.id}.` },
-          404,
-        );
-      }
-      const [parent, children] = await Promise.all([
-        record.causation_id ? store.get(record.causation_id) : null,
-        store.children(record.id),
-      ]);
-      return reply.page('message', {
-        title: `Message ${record.id}`,
+      if (!record || !registry.has(record.type)) return notReplayable(reply, request.params.id);
+      const fields = fieldsFromPayload(record.type, record.payload);
+      return renderForm(
+        reply,
+        { type: record.type, ...fields, markdown: fields.markdown ? 'on' : undefined },
+        {},
+        200,
         record,
-        payloadJson: formatJson(record.payload),
-        resultJson: record.result ? formatJson(record.result) : null,
-        createdAt: formatTime(record.created_date),
-        updatedAt: formatTime(record.updated_at),
-        history: record.history.map((event) => ({ ...event, at: formatTime(event.at) })),
-        parent,
-        children,
-      });
+      );
     },
   );
 
-  function renderForm(reply: FastifyReply, form: Partial<MessageForm>, errors: FieldErrors, status = 200) {
+  app.post<{ Params: { id: string }; Body: MessageForm }>(
+    '/:id/replay',
+    {
+      config: { rateLimit: POST_RATE_LIMIT },
+      // The type is the original's: the form's own is not needed.
+      schema: { params: ID_PARAMS, body: { ...MESSAGE_FORM_SCHEMA, required: [] } },
+    },
+    async (request, reply) => {
+      const record = await store.get(request.params.id);
+      if (!record || !registry.has(record.type)) return notReplayable(reply, request.params.id);
+      const form = { ...request.body, type: record.type };
+      const { payload, errors } = payloadFromForm(form);
+      if (!payload) return renderForm(reply, form, errors, 422, record);
+      try {
+        const user = request.user;
+        if (!user) throw new Error('guarded route reached without a user');
+        const message = await replayMessage(
+          record,
+          { payload, created_by: `web:${user.handle}`, stage: app.rez.stage },
+          { ...app.rez, bus: app.rez.publisher },
+        );
+        request.log.info({ id: message.id, replayOf: record.id, user: user.handle }, 'message replayed');
+        return reply.redirect(consoleMessagePath(message.id), 303);
+      } catch (error) {
+        const mapped = formErrorsFrom(error, form.type);
+        if (!mapped) {
+          if (error instanceof RezError && error.permanent) {
+            return renderForm(reply, form, { _form: error.message }, 422, record);
+          }
+          throw error;
+        }
+        return renderForm(reply, form, mapped.errors, mapped.status, record);
+      }
+    },
+  );
+
+  function notReplayable(reply: FastifyReply, id: string) {
+    return reply.page(
+      'error',
+      { title: 'Not found', message: `No message with id ${id} that could be sent again.` },
+      404,
+    );
+  }
+
+  function renderForm(
+    reply: FastifyReply,
+    form: Partial<MessageForm>,
+    errors: FieldErrors,
+    status = 200,
+    replayOf: MessageRecord | null = null,
+  ) {
     const type = form.type && registry.has(form.type) ? form.type : 'notify';
     return reply.page(
       'new-message',
       {
-        title: 'New message',
+        title: replayOf ? `Send ${replayOf.id} again` : 'New message',
+        replayOf,
         type,
         form,
         errors,

@@ -1,0 +1,91 @@
+import { DeleteCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { UserSchedule, UserScheduleStore } from '@rez/core';
+import { adapterCall, conditionalWrite } from '../errors';
+import { DynamoUserScheduleRuns } from './dynamo-schedule-runs';
+
+export type { DynamoUserScheduleStoreOptions } from './dynamo-schedule-runs';
+
+/**
+ * UserScheduleStore in the messages table: one item per schedule under
+ * pk = "schedules#<stage>", sk = "<name>", holding `revision` and the whole
+ * definition as a map. One partition per stage, so the console lists them
+ * with one Query (never a Scan); the items carry none of the message
+ * indexes' key attributes, so no index sees them, and no TTL, so they never
+ * expire. Every write is conditional on the revision the caller read. Reads
+ * by key and run records are {@link DynamoUserScheduleRuns}' (the part the
+ * scheduler Lambda holds).
+ *
+ * @example
+ * const schedules = new DynamoUserScheduleStore({ client, tableName: 'rez-dev-messages', stage: 'dev' });
+ */
+export class DynamoUserScheduleStore extends DynamoUserScheduleRuns implements UserScheduleStore {
+  async list(): Promise<UserSchedule[]> {
+    const found: UserSchedule[] = [];
+    await this.#queryAll({}, (page) => {
+      for (const item of page.Items ?? []) found.push(item.schedule as UserSchedule);
+    });
+    return found;
+  }
+
+  async count(): Promise<number> {
+    let count = 0;
+    await this.#queryAll({ Select: 'COUNT' }, (page) => {
+      count += page.Count ?? 0;
+    });
+    return count;
+  }
+
+  save(schedule: UserSchedule, expected: string | null): Promise<boolean> {
+    return conditionalWrite('PutItem', () =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...this.key(schedule.name), revision: schedule.revision, schedule },
+          ...(expected === null
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: 'revision = :expected',
+                ExpressionAttributeValues: { ':expected': expected },
+              }),
+        }),
+      ),
+    );
+  }
+
+  delete(name: string, expected: string): Promise<boolean> {
+    return conditionalWrite('DeleteItem', () =>
+      this.client.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: this.key(name),
+          ConditionExpression: 'revision = :expected',
+          ExpressionAttributeValues: { ':expected': expected },
+        }),
+      ),
+    );
+  }
+
+  /** Every page of the stage's partition (one Query per 1 MB page), strongly consistent. */
+  async #queryAll(
+    extra: Partial<QueryCommandInput>,
+    each: (page: { Items?: Record<string, unknown>[]; Count?: number }) => void,
+  ): Promise<void> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await adapterCall('DynamoDB', 'Query', () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': this.pk },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+            ...extra,
+          }),
+        ),
+      );
+      each(page);
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+}
