@@ -24,7 +24,7 @@ export type WireItem =
 
 /** The ports the thread reaches on the main thread, and the methods it may call on each. */
 export const PORT_METHODS = {
-  store: ['put', 'get', 'claim', 'complete', 'fail', 'reject', 'list', 'children', 'counts'],
+  store: ['put', 'get', 'claim', 'complete', 'fail', 'reject', 'hold', 'note', 'list', 'children', 'counts'],
   bus: ['publish'],
   poller: ['delayRedelivery', 'deadLetter'],
 } as const;
