@@ -34,6 +34,8 @@ const RUNTIME_ENV = {
   // At 26% failed requests, 5 receives would dead-letter about 0.26^5 = 0.12% of good messages.
   REZ_MAX_RECEIVE_COUNT: '10',
   REZ_POLLER_BATCHES: '8',
+  // The fault server paces nothing of its own: the run measures delivery, not the budget.
+  NTFY_LIMITS: 'none',
 };
 
 interface Planned {

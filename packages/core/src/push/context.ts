@@ -33,7 +33,7 @@ export interface PushContext {
 /** What the pipeline (processMessage, the worker) asks of push services, beyond the handlers' part. */
 export interface PushPipeline extends PushContext {
   /** A push was just held (and recorded so): makes sure a digest is on its way. */
-  afterHold(): Promise<void>;
+  afterHold(): Promise<unknown>;
   /**
    * `message` has failed for good and is in (or on its way to) the
    * dead-letter queue: sends the failure alert push, whose button retries it.

@@ -130,15 +130,36 @@ export class PushServices implements PushPipeline {
       }
     }
     const again = budget ? await budget.releaseDigest(digestId) : false;
-    if (again || named.length >= DIGEST_MAX_MESSAGES) await this.afterHold();
+    // Held while this one was on its way: another follows — unless this one named them after all
+    // (it lists what is held when it is sent). A hold the list missed (an index that lags) is
+    // picked up by the next hold or the sweep (sweepHeld).
+    const more =
+      named.length >= DIGEST_MAX_MESSAGES ||
+      (again && (await this.#deps.store.list({ status: 'held', limit: 1 })).items.length > 0);
+    if (more) await this.afterHold();
   }
 
-  async afterHold(): Promise<void> {
+  /**
+   * The backstop: starts a digest when pushes are held and none is on its
+   * way — for a digest that could not be started (its submit failed) or a
+   * hold a digest's list missed. One read of the held index; the local
+   * scheduler loop and the scheduler Lambda call it. True when one was started.
+   */
+  async sweepHeld(): Promise<boolean> {
+    const { budget, store } = this.#deps;
+    if (!budget) return false;
+    if ((await budget.usage()).digest) return false;
+    if ((await store.list({ status: 'held', limit: 1 })).items.length === 0) return false;
+    return this.afterHold();
+  }
+
+  /** After a hold: starts a digest unless one is on its way (that one is told to look again). True when started. */
+  async afterHold(): Promise<boolean> {
     const { budget, clock, ids, stage } = this.#deps;
-    if (!budget) return;
+    if (!budget) return false;
     const now = clock.now();
     const id = ids.next(now.getTime());
-    if (!(await budget.leaseDigest(id, DIGEST_LEASE_MARGIN_MS))) return;
+    if (!(await budget.leaseDigest(id, DIGEST_LEASE_MARGIN_MS))) return false;
     try {
       await submitMessage(
         { type: PUSH_DIGEST_TYPE, payload: {}, created_by: 'worker:push-budget', stage },
@@ -149,6 +170,7 @@ export class PushServices implements PushPipeline {
       await budget.releaseDigest(id).catch(() => false);
       throw error;
     }
+    return true;
   }
 
   async deadLettered(
