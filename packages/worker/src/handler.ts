@@ -116,14 +116,12 @@ export function createWorkerHandler(
         moved = true;
       } finally {
         if (moved || lastReceive)
-          await deps.push
-            ?.deadLettered(message, summary, receiveCount(record))
-            .catch((cause: unknown) =>
-              logger.warn('could not send the failure alert', {
-                messageId: message.id,
-                reason: String(cause),
-              }),
-            );
+          await deps.push?.deadLettered(message, summary, receiveCount(record)).catch((cause: unknown) =>
+            logger.warn('could not send the failure alert', {
+              messageId: message.id,
+              reason: String(cause),
+            }),
+          );
       }
     }
   };
