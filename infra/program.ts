@@ -88,6 +88,7 @@ export function createRez(
         oauthClientSecret: config.web.oauthClientSecret,
         sessionKey: config.web.sessionKey,
         ntfyToken: config.ntfy.token,
+        actionKey: config.push.actionKey,
       },
     },
     inStage,
@@ -98,6 +99,24 @@ export function createRez(
     retentionDays: config.store.retentionDays,
   };
 
+  // The console's way in comes first: every push links to it (the worker's REZ_PUBLIC_URL).
+  const network = new Network(
+    `${prefix}-network`,
+    { availabilityZones: aws.getAvailabilityZonesOutput({ state: 'available' }, invoke).names },
+    inStage,
+  );
+  const edge = new Edge(
+    `${prefix}-console`,
+    {
+      stage,
+      vpcId: network.vpc.id,
+      vpcCidr: network.cidrBlock,
+      subnetIds: network.privateSubnets.map((subnet) => subnet.id),
+      customDomain: config.web.customDomain,
+      originReadTimeoutSeconds: ORIGIN_READ_TIMEOUT_SECONDS,
+    },
+    inStage,
+  );
   const worker = new Worker(
     `${prefix}-worker`,
     {
@@ -109,12 +128,21 @@ export function createRez(
       deadLetterQueueArn: messaging.deadLetterQueue.arn,
       topicArn: messaging.topic.arn,
       ...table,
-      ntfy: { baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic },
+      ntfy: { baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic, limits: config.ntfy.limits },
       secrets,
+      push: {
+        publicUrl: edge.url,
+        actions: config.push.actions,
+        ttlHours: config.push.ttlHours,
+        snoozeHours: config.push.snoozeHours,
+        builtInSchedules: config.schedules.map((schedule) => schedule.name),
+      },
+      maxReceiveCount: config.queue.maxReceiveCount,
       timeoutSeconds: config.worker.timeoutSeconds,
       memoryMb: config.worker.memoryMb,
       batchSize: config.worker.batchSize,
       batchWindowSeconds: config.worker.batchWindowSeconds,
+      maxConcurrency: config.worker.maxConcurrency,
       logRetentionDays: config.logRetentionDays,
       roleScope,
     },
@@ -136,23 +164,6 @@ export function createRez(
     inStage,
   );
 
-  const network = new Network(
-    `${prefix}-network`,
-    { availabilityZones: aws.getAvailabilityZonesOutput({ state: 'available' }, invoke).names },
-    inStage,
-  );
-  const edge = new Edge(
-    `${prefix}-console`,
-    {
-      stage,
-      vpcId: network.vpc.id,
-      vpcCidr: network.cidrBlock,
-      subnetIds: network.privateSubnets.map((subnet) => subnet.id),
-      customDomain: config.web.customDomain,
-      originReadTimeoutSeconds: ORIGIN_READ_TIMEOUT_SECONDS,
-    },
-    inStage,
-  );
   new Web(
     `${prefix}-web`,
     {
@@ -164,6 +175,8 @@ export function createRez(
       queueArn: messaging.queue.arn,
       deadLetterQueueUrl: messaging.deadLetterQueue.url,
       deadLetterQueueArn: messaging.deadLetterQueue.arn,
+      ntfy: { baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic, limits: config.ntfy.limits },
+      pushActions: config.push.actions,
       oauthIssuer: config.web.oauthIssuer,
       oauthClientId: config.web.oauthClientId,
       allowedUsers: config.web.allowedUsers,
