@@ -157,6 +157,7 @@ export function createRez(
       schedules: config.schedules,
       topicArn: messaging.topic.arn,
       ...table,
+      ntfy: { baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic, limits: config.ntfy.limits },
       logRetentionDays: config.logRetentionDays,
       accountId: account.accountId,
       roleScope,

@@ -3,7 +3,8 @@
  * worker's SQS event source mapping is capped (a backlog never fans out into
  * a crowd of Lambdas all pushing at once), and the one thing that paces
  * sends is the shared budget — the worker's ntfy settings over the stage's
- * table, which the console reads too — not Lambda's own throttling. Pushes
+ * table, which the console and the scheduler's sweep read too — not
+ * Lambda's own throttling. Pushes
  * link to the console's CloudFront URL, and their buttons' key is a secret
  * both functions read from SSM.
  */
@@ -59,11 +60,13 @@ describe('No stampede: the worker’s event source mapping is capped', () => {
       );
       expect(worker.inputs.reservedConcurrentExecutions).toBeUndefined();
       const workerEnv = env(run, 'worker');
-      const webEnv = env(run, 'web');
       // One budget: the same ntfy server, topic and limits over the same table, for the worker that
-      // spends it and the console that shows it.
-      for (const name of ['NTFY_BASE_URL', 'NTFY_TOPIC', 'NTFY_LIMITS', 'REZ_MESSAGES_TABLE'])
-        expect({ name, web: webEnv[name] }).toEqual({ name, web: workerEnv[name] });
+      // spends it, the console that shows it and the scheduler whose runs sweep held pushes.
+      for (const fn of ['web', 'scheduler']) {
+        const other = env(run, fn);
+        for (const name of ['NTFY_BASE_URL', 'NTFY_TOPIC', 'NTFY_LIMITS', 'REZ_MESSAGES_TABLE'])
+          expect({ fn, name, value: other[name] }).toEqual({ fn, name, value: workerEnv[name] });
+      }
     }
     expect(env(runs.prod, 'worker').NTFY_LIMITS).toBe('burst=60,refill=5s,daily=2500');
     expect(env(runs.dev, 'worker').NTFY_LIMITS).toBeUndefined(); // ntfy.sh's free tier, by the server

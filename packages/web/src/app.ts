@@ -64,7 +64,7 @@ export async function buildApp(deps: ConsoleDeps, options: BuildOptions = {}): P
     logger: deps.logger ?? false,
     bodyLimit: BODY_LIMIT,
     // A push action's signed link is one path parameter of up to MAX_TOKEN_LENGTH (Fastify's default is 100).
-    maxParamLength: MAX_TOKEN_LENGTH,
+    routerOptions: { maxParamLength: MAX_TOKEN_LENGTH },
     // Trust exactly the configured number of proxy hops (the ALB's), so a client cannot spoof its IP or protocol.
     trustProxy: (_address: string, hop: number) => hop < (deps.trustProxy ?? 0),
   });

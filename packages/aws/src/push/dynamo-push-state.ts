@@ -1,28 +1,13 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { AlarmAcknowledgement, BudgetState, PushStateStore, Stage, StoredBudget } from '@rez/core';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { AlarmAcknowledgement, PushStateStore } from '@rez/core';
 import { adapterCall, conditionalWrite } from '../errors';
-import { createDocumentClient } from '../sdk/dynamodb';
+import { DynamoPushBudgets } from './dynamo-push-budgets';
 
-export interface DynamoPushStateStoreOptions {
-  /** A DocumentClient (see createDocumentClient), or a plain client to wrap in one. */
-  client: DynamoDBDocumentClient | DynamoDBClient;
-  /** REZ_MESSAGES_TABLE: push state shares the messages table. */
-  tableName: string;
-  stage: Stage;
-}
+export type { DynamoPushStateStoreOptions } from './dynamo-push-budgets';
 
 /**
  * PushStateStore in the messages table. Items:
- * - the ntfy budget: pk = "push-budget#<stage>#<server/topic>", sk = "budget",
- *   `state` (a map) and `version`; every write a PutItem conditional on the
- *   version read — the shared counter every worker paces by, no scan;
+ * - the ntfy budget (see {@link DynamoPushBudgets});
  * - a used action link: pk = "action-token#<nonce>", sk = "used", written
  *   once (attribute_not_exists), deleted by DynamoDB's TTL (`expires_at`,
  *   the link's own expiry) — a verified link is never expired, so a late
@@ -34,51 +19,12 @@ export interface DynamoPushStateStoreOptions {
  * @example
  * const state = new DynamoPushStateStore({ client, tableName: 'rez-dev-messages', stage: 'dev' });
  */
-export class DynamoPushStateStore implements PushStateStore {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #stage: Stage;
-
-  constructor(options: DynamoPushStateStoreOptions) {
-    this.#client =
-      options.client instanceof DynamoDBDocumentClient
-        ? options.client
-        : createDocumentClient(options.client);
-    this.#table = options.tableName;
-    this.#stage = options.stage;
-  }
-
-  async readBudget(key: string): Promise<StoredBudget | null> {
-    const { Item } = await adapterCall('DynamoDB', 'GetItem', () =>
-      this.#client.send(
-        new GetCommand({ TableName: this.#table, Key: this.#budgetKey(key), ConsistentRead: true }),
-      ),
-    );
-    return Item ? { state: Item.state as BudgetState, version: Number(Item.version) } : null;
-  }
-
-  writeBudget(key: string, state: BudgetState, expected: number | null): Promise<boolean> {
-    return conditionalWrite('PutItem', () =>
-      this.#client.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: { ...this.#budgetKey(key), state, version: (expected ?? 0) + 1 },
-          ...(expected === null
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: 'version = :expected',
-                ExpressionAttributeValues: { ':expected': expected },
-              }),
-        }),
-      ),
-    );
-  }
-
+export class DynamoPushStateStore extends DynamoPushBudgets implements PushStateStore {
   useActionToken(nonce: string, expiresAt: Date): Promise<boolean> {
     return conditionalWrite('PutItem', () =>
-      this.#client.send(
+      this.client.send(
         new PutCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Item: { ...this.#tokenKey(nonce), expires_at: Math.ceil(expiresAt.getTime() / 1000) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -88,14 +34,14 @@ export class DynamoPushStateStore implements PushStateStore {
 
   async releaseActionToken(nonce: string): Promise<void> {
     await adapterCall('DynamoDB', 'DeleteItem', () =>
-      this.#client.send(new DeleteCommand({ TableName: this.#table, Key: this.#tokenKey(nonce) })),
+      this.client.send(new DeleteCommand({ TableName: this.table, Key: this.#tokenKey(nonce) })),
     );
   }
 
   async alarmAcknowledgement(alarm: string): Promise<AlarmAcknowledgement | null> {
     const { Item } = await adapterCall('DynamoDB', 'GetItem', () =>
-      this.#client.send(
-        new GetCommand({ TableName: this.#table, Key: this.#ackKey(alarm), ConsistentRead: true }),
+      this.client.send(
+        new GetCommand({ TableName: this.table, Key: this.#ackKey(alarm), ConsistentRead: true }),
       ),
     );
     return Item ? (Item.ack as AlarmAcknowledgement) : null;
@@ -103,16 +49,14 @@ export class DynamoPushStateStore implements PushStateStore {
 
   async acknowledgeAlarm(ack: AlarmAcknowledgement): Promise<void> {
     await adapterCall('DynamoDB', 'PutItem', () =>
-      this.#client.send(
-        new PutCommand({ TableName: this.#table, Item: { ...this.#ackKey(ack.alarm), ack } }),
-      ),
+      this.client.send(new PutCommand({ TableName: this.table, Item: { ...this.#ackKey(ack.alarm), ack } })),
     );
   }
 
   async clearAlarmAcknowledgement(alarm: string): Promise<boolean> {
     const { Attributes } = await adapterCall('DynamoDB', 'DeleteItem', () =>
-      this.#client.send(
-        new DeleteCommand({ TableName: this.#table, Key: this.#ackKey(alarm), ReturnValues: 'ALL_OLD' }),
+      this.client.send(
+        new DeleteCommand({ TableName: this.table, Key: this.#ackKey(alarm), ReturnValues: 'ALL_OLD' }),
       ),
     );
     return Attributes !== undefined;
@@ -123,9 +67,9 @@ export class DynamoPushStateStore implements PushStateStore {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await adapterCall('DynamoDB', 'Query', () =>
-        this.#client.send(
+        this.client.send(
           new QueryCommand({
-            TableName: this.#table,
+            TableName: this.table,
             KeyConditionExpression: 'pk = :pk',
             ExpressionAttributeValues: { ':pk': this.#ackKey('').pk },
             ConsistentRead: true,
@@ -139,15 +83,11 @@ export class DynamoPushStateStore implements PushStateStore {
     return found;
   }
 
-  #budgetKey(key: string) {
-    return { pk: `push-budget#${this.#stage}#${key}`, sk: 'budget' };
-  }
-
   #tokenKey(nonce: string) {
     return { pk: `action-token#${nonce}`, sk: 'used' };
   }
 
   #ackKey(alarm: string) {
-    return { pk: `alarm-acks#${this.#stage}`, sk: alarm };
+    return { pk: `alarm-acks#${this.stage}`, sk: alarm };
   }
 }

@@ -280,6 +280,23 @@ describe('Quota-aware delivery: short budget holds normal pushes for one digest;
     expect(t.ntfy.sent).toEqual([]);
   });
 
+  it('sweeps: starts a digest for held pushes when none is on its way, and only then', async () => {
+    const t = setup();
+    await expect(t.push.sweepHeld()).resolves.toBe(false); // nothing held
+    for (let i = 0; i < 49; i++) await t.run(notify({ message: `n${i}` }));
+    const [lost] = t.bus.published.filter((m) => m.type === 'push_digest');
+    await expect(t.push.sweepHeld()).resolves.toBe(false); // one is on its way
+    // That digest never arrives (its publish was lost): once its lease lapses, the sweep starts another.
+    expect(lost).toBeDefined();
+    t.clock.advance(5 * 60_000 + 1);
+    await expect(t.push.sweepHeld()).resolves.toBe(true);
+    const digests = t.bus.published.filter((m) => m.type === 'push_digest');
+    expect(digests).toHaveLength(2);
+    await expect(processMessage(digests[1], t.deps)).resolves.toMatchObject({ result: { digested: 1 } });
+    await expect(processMessage(lost, t.deps)).resolves.toMatchObject({ result: { digested: 0 } });
+    expect(t.ntfy.sent.filter((n) => /held push/.test(n.title ?? ''))).toHaveLength(1);
+  });
+
   it('never holds anything without a budget (NTFY_LIMITS=none): a 429 goes back to the queue as before', async () => {
     const t = setup({ budget: false });
     t.ntfy.errors.push(classifyNtfyResponse(429, '{"code":42901}'));
