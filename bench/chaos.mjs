@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { externalThirdParty } from '../scripts/external-third-party.mjs';
+import { nodeProgramOptions } from '../scripts/bundle-options.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -20,14 +20,8 @@ await build({
     'runtime-child': path.join(here, 'chaos', 'runtime-child.ts'),
   },
   outdir,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
+  ...nodeProgramOptions(root),
   sourcemap: 'inline',
-  tsconfig: path.join(root, 'tsconfig.base.json'),
-  logLevel: 'warning',
-  plugins: [externalThirdParty],
 });
 
 const { runChaos } = createRequire(import.meta.url)(path.join(outdir, 'main.js'));

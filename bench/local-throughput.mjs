@@ -64,7 +64,7 @@ async function main() {
   });
   const N = Number(values.n);
   const { build } = await import('esbuild');
-  const { externalThirdParty } = await import('../scripts/external-third-party.mjs');
+  const { nodeProgramOptions } = await import('../scripts/bundle-options.mjs');
   const work = mkdtempSync(path.join(tmpdir(), 'rez-bench-'));
   // Next to node_modules, so the bundle's external packages resolve.
   const bundle = path.join(here, '../packages/local/dist/bench/local.cjs');
@@ -75,13 +75,7 @@ async function main() {
       loader: 'ts',
     },
     outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    tsconfig: path.join(here, '../tsconfig.base.json'),
-    logLevel: 'warning',
-    plugins: [externalThirdParty],
+    ...nodeProgramOptions(path.join(here, '..')),
   });
   const { createRequire } = await import('node:module');
   const local = createRequire(path.join(here, '../package.json'))(bundle);

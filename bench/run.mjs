@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { externalThirdParty } from '../scripts/external-third-party.mjs';
+import { nodeProgramOptions } from '../scripts/bundle-options.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -23,13 +23,7 @@ const selected = files.filter((f) => filters.length === 0 || filters.some((x) =>
 await build({
   entryPoints: selected.map((f) => path.join(here, 'suites', f)),
   outdir,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  tsconfig: path.join(root, 'tsconfig.base.json'),
-  logLevel: 'warning',
-  plugins: [externalThirdParty],
+  ...nodeProgramOptions(root),
 });
 
 const require = createRequire(import.meta.url);

@@ -20,12 +20,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import {
-  commonOptions,
   dropUnreachableChunks,
   LAMBDA_PACKAGE_JSON,
   lambdaOptions,
+  nodeProgramOptions,
 } from './bundle-options.mjs';
-import { externalThirdParty } from './external-third-party.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
@@ -63,8 +62,7 @@ const targets = [
       'worker-thread': 'packages/local/src/worker-thread/thread.ts',
     },
     outdir: 'packages/local/dist',
-    options: commonOptions(root),
-    plugins: [externalThirdParty],
+    options: nodeProgramOptions(root),
     // The console runs inside the local runtime: its views go beside the bundle too.
     copy: [['packages/web/src/views', 'packages/local/dist/views']],
   },
@@ -81,7 +79,6 @@ for (const target of targets) {
       Object.entries(entries).map(([name, file]) => [name, path.join(root, file)]),
     ),
     outdir,
-    plugins: target.plugins ?? [],
     absWorkingDir: root,
     metafile: Boolean(target.metafile),
   });

@@ -6,6 +6,7 @@
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { externalThirdParty } from './external-third-party.mjs';
 
 /** Options shared by every bundle: Lambdas and the local runtime. */
 export const commonOptions = (root) => ({
@@ -19,6 +20,14 @@ export const commonOptions = (root) => ({
   tsconfig: path.join(root, 'tsconfig.base.json'),
   logLevel: 'warning',
 });
+
+/**
+ * Programs run from this checkout with its node_modules (the local runtime, the
+ * bench, the chaos run, the peer tools): CommonJS, third-party packages left
+ * external and resolved at run time (native better-sqlite3, ESM-only
+ * oidc-provider).
+ */
+export const nodeProgramOptions = (root) => ({ ...commonOptions(root), plugins: [externalThirdParty] });
 
 /**
  * CommonJS dependencies bundled into an ES module still call require() and

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { externalThirdParty } from './external-third-party.mjs';
+import { nodeProgramOptions } from './bundle-options.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = path.join(root, '.peers', '.build', 'cli.js');
@@ -20,13 +20,7 @@ const outfile = path.join(root, '.peers', '.build', 'cli.js');
 await build({
   entryPoints: [path.join(root, 'test', 'peers', 'support', 'cli.ts')],
   outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  tsconfig: path.join(root, 'tsconfig.base.json'),
-  logLevel: 'warning',
-  plugins: [externalThirdParty],
+  ...nodeProgramOptions(root),
 });
 
 const { main } = createRequire(import.meta.url)(outfile);

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../../test/peers/support/processes';
+
+export { freePort };
 
 /** A fresh directory under the OS temp dir, and a function that removes it. */
 export function tempDir(prefix = 'rez-local-'): { dir: string; remove: () => void } {
@@ -13,15 +15,6 @@ export function tempDir(prefix = 'rez-local-'): { dir: string; remove: () => voi
 const root = path.resolve(__dirname, '../../..');
 export const START_JS = path.join(root, 'packages/local/dist/start.js');
 export const CLI_JS = path.join(root, 'packages/local/dist/cli.js');
-
-/** A TCP port that was free a moment ago, on loopback. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Starts `node packages/local/dist/start.js` and resolves once it printed

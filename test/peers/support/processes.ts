@@ -14,11 +14,21 @@ export function peersDir(): string {
   return process.env.REZ_PEERS_DIR ? path.resolve(process.env.REZ_PEERS_DIR) : path.join(REPO_ROOT, '.peers');
 }
 
-/** Runs a command to completion; rejects with its output when it exits non-zero, unless `check` is false. */
+/**
+ * Runs a command to completion; rejects with its output when it exits
+ * non-zero, unless `check` is false. A command still running after
+ * `timeoutMs` (when given) is killed: its code is then null.
+ */
 export function run(
   command: string,
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean; check?: boolean } = {},
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    echo?: boolean;
+    check?: boolean;
+    timeoutMs?: number;
+  } = {},
 ): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
@@ -36,8 +46,16 @@ export function run(
       stderr += chunk;
       if (options.echo) process.stderr.write(chunk);
     });
-    child.on('error', (error) => reject(new Error(`cannot run ${command}: ${error.message}`)));
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ${command}: ${error.message}`));
+    });
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       if (code === 0 || options.check === false) return resolve({ stdout, stderr, code });
       const output = `${stdout}${stderr}`.trim().split('\n').slice(-15).join('\n');
       reject(new Error(`${command} ${args.join(' ')} exited with ${signal ?? code}:\n${output}`));
