@@ -22,7 +22,7 @@ export {
   readPipelineMetrics,
   WORKER_SERVICE,
 } from './metrics/pipeline-metrics';
-export { DynamoPushBudgets, type PushBudgetStore } from './push/dynamo-push-budgets';
+export { DynamoPushBudgets } from './push/dynamo-push-budgets';
 export { DynamoPushStateStore, type DynamoPushStateStoreOptions } from './push/dynamo-push-state';
 export { DynamoUserScheduleRuns } from './schedules/dynamo-schedule-runs';
 export {

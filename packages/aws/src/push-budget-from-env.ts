@@ -5,9 +5,8 @@
  * reaches the budget and nothing else of the push state (no used links, no
  * acknowledgements, no DeleteItem: infra/tests/iam-code.test.ts).
  */
-import { type Env, readStage, requireEnv } from '@rez/core';
+import { type Env, type PushBudgetStore, readStage, requireEnv } from '@rez/core';
 import { openedOnFirstCall } from './on-first-call';
-import type { PushBudgetStore } from './push/dynamo-push-budgets';
 
 /**
  * The budget items of REZ_STAGE in REZ_MESSAGES_TABLE; the DynamoDB client is

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { BudgetState, PushStateStore, Stage, StoredBudget } from '@rez/core';
+import type { BudgetState, PushBudgetStore, Stage, StoredBudget } from '@rez/core';
 import { adapterCall, conditionalWrite } from '../errors';
 import { createDocumentClient } from '../sdk/dynamodb';
 
@@ -11,9 +11,6 @@ export interface DynamoPushStateStoreOptions {
   tableName: string;
   stage: Stage;
 }
-
-/** The budget's part of the push state: what the scheduler Lambda's held-push sweep reads and writes. */
-export type PushBudgetStore = Pick<PushStateStore, 'readBudget' | 'writeBudget'>;
 
 /**
  * The shared ntfy budget in the messages table: pk =

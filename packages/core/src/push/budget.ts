@@ -16,7 +16,7 @@
 import type { Clock } from '../clock';
 import { type Env, optionalEnv } from '../config';
 import { BudgetContentionError, ConfigError } from '../errors';
-import type { PushStateStore } from './state';
+import type { BudgetState, PushBudgetStore } from './state';
 
 /** What one ntfy server allows. */
 export interface PushLimits {
@@ -87,27 +87,6 @@ function isNtfySh(baseUrl: string): boolean {
 export function budgetKey(baseUrl: string, topic: string): string {
   const url = new URL(baseUrl);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}/${topic}`;
-}
-
-/** The budget's state, as the store keeps it. */
-export interface BudgetState {
-  /** Request tokens left at `at` (fractional while refilling). */
-  tokens: number;
-  /** Epoch ms of the last change. */
-  at: number;
-  /** The UTC day (yyyy-mm-dd) `sent` counts. */
-  day: string;
-  /** Messages sent on `day`. */
-  sent: number;
-  /** The UTC day ntfy answered 42908 (daily quota reached): no push goes until it is over. */
-  quotaDay: string | null;
-  /**
-   * The digest push on its way, if any: its message id, until when it holds
-   * the lease (epoch ms; a digest refused by the budget extends it to when it
-   * will try again), and whether more pushes were held meanwhile (`again`:
-   * another digest follows this one).
-   */
-  digest: { id: string; until: number; again: boolean } | null;
 }
 
 /**
@@ -262,7 +241,7 @@ export interface BudgetUsage {
 const MAX_TRIES = 12;
 
 /**
- * The budget of one ntfy server and topic over a {@link PushStateStore}:
+ * The budget of one ntfy server and topic over a {@link PushBudgetStore}:
  * every change is read, computed by the functions above and written
  * conditional on the version read (a DynamoDB conditional write on AWS, a
  * transaction locally), so concurrent workers never take the same request twice.
@@ -274,11 +253,11 @@ const MAX_TRIES = 12;
 export class PushBudget {
   readonly key: string;
   readonly limits: PushLimits;
-  readonly #store: Pick<PushStateStore, 'readBudget' | 'writeBudget'>;
+  readonly #store: PushBudgetStore;
   readonly #clock: Clock;
 
   constructor(deps: {
-    store: Pick<PushStateStore, 'readBudget' | 'writeBudget'>;
+    store: PushBudgetStore;
     key: string;
     limits: PushLimits;
     clock: Clock;

@@ -10,7 +10,6 @@ export {
   afterRateLimit,
   type BudgetDecision,
   type BudgetKind,
-  type BudgetState,
   type BudgetUsage,
   budgetAt,
   budgetKey,
@@ -35,7 +34,14 @@ export {
 export type { PushContext, PushLinks, PushPipeline } from './context';
 export { BudgetedNotifier, type BudgetedNotifierOptions } from './notifier';
 export { formatDuration, type PushActionSettings, PushServices, type PushServicesDeps } from './services';
-export type { AlarmAcknowledgement, AlarmAcknowledgements, PushStateStore, StoredBudget } from './state';
+export type {
+  AlarmAcknowledgement,
+  AlarmAcknowledgements,
+  BudgetState,
+  PushBudgetStore,
+  PushStateStore,
+  StoredBudget,
+} from './state';
 export {
   MAX_TOKEN_LENGTH,
   PUSH_ACTIONS,

@@ -4,8 +4,6 @@
  * the used action tokens and the acknowledged alarms. One conformance suite
  * (@rez/core/testing describePushStateStoreConformance) runs against each adapter.
  */
-import type { BudgetState } from './budget';
-
 /** An alarm someone acknowledged from its push: further pushes for it are held back until it is OK again. */
 export interface AlarmAcknowledgement {
   /** The CloudWatch alarm's name. */
@@ -18,6 +16,27 @@ export interface AlarmAcknowledgement {
   at: string;
   /** `push-action:acknowledge`. */
   by: string;
+}
+
+/** The budget's state, as the store keeps it. */
+export interface BudgetState {
+  /** Request tokens left at `at` (fractional while refilling). */
+  tokens: number;
+  /** Epoch ms of the last change. */
+  at: number;
+  /** The UTC day (yyyy-mm-dd) `sent` counts. */
+  day: string;
+  /** Messages sent on `day`. */
+  sent: number;
+  /** The UTC day ntfy answered 42908 (daily quota reached): no push goes until it is over. */
+  quotaDay: string | null;
+  /**
+   * The digest push on its way, if any: its message id, until when it holds
+   * the lease (epoch ms; a digest refused by the budget extends it to when it
+   * will try again), and whether more pushes were held meanwhile (`again`:
+   * another digest follows this one).
+   */
+  digest: { id: string; until: number; again: boolean } | null;
 }
 
 /** The budget as stored, with the version its next write is conditional on. */
@@ -57,3 +76,6 @@ export type AlarmAcknowledgements = Pick<
   PushStateStore,
   'alarmAcknowledgement' | 'clearAlarmAcknowledgement'
 >;
+
+/** The budget's part of the push state: all a PushBudget needs (the scheduler Lambda's sweep holds no more). */
+export type PushBudgetStore = Pick<PushStateStore, 'readBudget' | 'writeBudget'>;
