@@ -179,6 +179,16 @@ async function start(
   const ntfy = inThread || options.notifier ? undefined : new NtfyClient(ntfyOptions);
   opened(() => ntfy?.close());
   opened(() => thread?.stop());
+  /** What the inline worker's push services and the main thread's sweep share. */
+  const pushBase = () => ({
+    store,
+    state: pushState,
+    bus: publisher,
+    registry,
+    clock,
+    ids: ulidGenerator(),
+    stage: config.stage,
+  });
   const inlineWorker = (): BatchHandler => {
     const logger: WorkerLogger = {
       info() {},
@@ -198,14 +208,8 @@ async function start(
       maxReceiveCount: config.poller.maxReceiveCount,
       ...pushDeps(
         {
+          ...pushBase(),
           notifier: options.notifier ?? (ntfy as Notifier),
-          store,
-          state: pushState,
-          bus: publisher,
-          registry,
-          clock,
-          ids: ulidGenerator(),
-          stage: config.stage,
           onError: (what, error) => log(`rez: could not do ${what}: ${String(error)}`),
         },
         push,
@@ -236,14 +240,8 @@ async function start(
   // The main thread's own push services: only for the sweep (the worker threads have theirs).
   const { push: sweeper } = pushDeps(
     {
+      ...pushBase(),
       notifier: { publish: () => Promise.reject(new Error('the sweep sends nothing itself')) },
-      store,
-      state: pushState,
-      bus: publisher,
-      registry,
-      clock,
-      ids: ulidGenerator(),
-      stage: config.stage,
     },
     push,
   );

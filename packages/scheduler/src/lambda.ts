@@ -11,13 +11,11 @@ import { awsPipelineFromEnv } from '@rez/aws/from-env';
 import { pushBudgetStoreFromEnv } from '@rez/aws/push-budget-from-env';
 import { userScheduleRunsFromEnv } from '@rez/aws/schedule-runs-from-env';
 import {
-  budgetKey,
   builtInRegistry,
   optionalEnv,
   PushBudget,
   PushServices,
-  readNtfyConfig,
-  readPushLimits,
+  readPushBudgetSettings,
   systemClock,
   ulidGenerator,
 } from '@rez/core';
@@ -31,16 +29,9 @@ const logger = new Logger({ serviceName: 'rez-scheduler', persistentKeys: { stag
 
 /** The held-push sweep, when the stage's ntfy settings are here and pushes are paced. */
 function heldPushSweep(): (() => Promise<unknown>) | undefined {
-  if (!optionalEnv(env, 'NTFY_TOPIC')) return undefined;
-  const ntfy = readNtfyConfig(env);
-  const limits = readPushLimits(env, ntfy.baseUrl);
-  if (!limits) return undefined;
-  const budget = new PushBudget({
-    store: pushBudgetStoreFromEnv(env),
-    key: budgetKey(ntfy.baseUrl, ntfy.topic),
-    limits,
-    clock: systemClock,
-  });
+  const settings = optionalEnv(env, 'NTFY_TOPIC') ? readPushBudgetSettings(env) : null;
+  if (!settings) return undefined;
+  const budget = new PushBudget({ store: pushBudgetStoreFromEnv(env), ...settings, clock: systemClock });
   const push = new PushServices({ store, bus: publisher, registry, clock: systemClock, ids, stage, budget });
   return () => push.sweepHeld();
 }

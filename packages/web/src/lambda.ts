@@ -14,15 +14,13 @@ import { pushStateFromEnv } from '@rez/aws/push-state-from-env';
 import { sqsQueueFromEnv } from '@rez/aws/queue-from-env';
 import { eventBridgeSchedulerFromEnv, userScheduleStoreFromEnv } from '@rez/aws/schedules-from-env';
 import {
-  budgetKey,
   builtInRegistry,
   ConfigError,
   type Env,
   optionalEnv,
   parseSchedules,
-  readNtfyConfig,
   readPushActionConfig,
-  readPushLimits,
+  readPushBudgetSettings,
   SCHEDULES,
   type ScheduleDefinition,
   type Stage,
@@ -136,11 +134,9 @@ export function depsFromEnv(env: Env): ConsoleDepsWithoutSecrets {
  * NTFY_LIMITS: the worker's own settings) and REZ_PUSH_ACTIONS.
  */
 function pushSettings(env: Env): ConsoleDepsWithoutSecrets['push'] {
-  const ntfy = readNtfyConfig(env);
-  const limits = readPushLimits(env, ntfy.baseUrl);
   return {
     state: pushStateFromEnv(env),
-    budget: limits ? { key: budgetKey(ntfy.baseUrl, ntfy.topic), limits } : null,
+    budget: readPushBudgetSettings(env),
     actions: readPushActionConfig(env).enabled,
   };
 }

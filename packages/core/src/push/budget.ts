@@ -14,7 +14,7 @@
  * bucket or the day's count reaches it.
  */
 import type { Clock } from '../clock';
-import { type Env, optionalEnv } from '../config';
+import { type Env, optionalEnv, readNtfyConfig } from '../config';
 import { BudgetContentionError, ConfigError } from '../errors';
 import type { BudgetState, PushBudgetStore } from './state';
 
@@ -48,6 +48,26 @@ export function readPushLimits(env: Env, baseUrl: string, name = 'NTFY_LIMITS'):
   const raw = optionalEnv(env, name);
   if (raw === undefined) return fallback;
   return parsePushLimits(raw, fallback, name);
+}
+
+/** The budget a stage's pushes are paced by: its key and limits. */
+export interface PushBudgetSettings {
+  key: string;
+  limits: PushLimits;
+}
+
+/**
+ * The budget the worker paces pushes by, from its NTFY_BASE_URL, NTFY_TOPIC
+ * and NTFY_LIMITS — for whoever else reads or sweeps that budget (the
+ * console, the scheduler Lambda); null when pacing is off (NTFY_LIMITS=none).
+ *
+ * @example
+ * const budget = readPushBudgetSettings(process.env); // { key: 'https://ntfy.sh/rez-dev', limits: NTFY_SH_LIMITS }
+ */
+export function readPushBudgetSettings(env: Env): PushBudgetSettings | null {
+  const ntfy = readNtfyConfig(env);
+  const limits = readPushLimits(env, ntfy.baseUrl);
+  return limits ? { key: budgetKey(ntfy.baseUrl, ntfy.topic), limits } : null;
 }
 
 /** {@link readPushLimits}'s syntax; `where` names the setting in errors (NTFY_LIMITS, rez:ntfyLimits). */

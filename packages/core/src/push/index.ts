@@ -20,8 +20,10 @@ export {
   NTFY_SERVER_LIMITS,
   NTFY_SH_LIMITS,
   PushBudget,
+  type PushBudgetSettings,
   type PushLimits,
   parsePushLimits,
+  readPushBudgetSettings,
   readPushLimits,
   takeFromBudget,
 } from './budget';
