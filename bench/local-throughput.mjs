@@ -115,6 +115,7 @@ async function main() {
     env: {
       REZ_DATA_DIR: work,
       NTFY_BASE_URL: url,
+      NTFY_LIMITS: 'none',
       NTFY_TOPIC: 'rez-bench',
       REZ_POLLER_BATCHES: values.batches,
       REZ_SQLITE_SYNCHRONOUS: values.synchronous,

@@ -1,7 +1,11 @@
 import * as pulumi from '@pulumi/pulumi';
 import {
   ConfigError,
+  NTFY_SERVER_LIMITS,
+  NTFY_SH_LIMITS,
+  parsePushLimits,
   parseSchedules,
+  readActionKey,
   SCHEDULES,
   type ScheduleDefinition,
   STAGES,
@@ -22,6 +26,22 @@ export interface RezConfig {
     topic: string;
     /** Optional access token (public ntfy.sh topics need none). Secret. */
     token: pulumi.Output<string> | undefined;
+    /**
+     * ntfy's limits the worker paces pushes by (`rez:ntfyLimits`, NTFY_LIMITS:
+     * `none`, or `burst=60,refill=5s,daily=250`); unset, ntfy.sh's free tier
+     * for ntfy.sh and ntfy's server defaults elsewhere.
+     */
+    limits: string | undefined;
+  };
+  /** Push action buttons (`rez:pushActions`, default true) and their signing key (`rez:actionKey`, secret). */
+  push: {
+    actions: boolean;
+    /** Required while actions are on: one base64 32-byte key. */
+    actionKey: pulumi.Output<string> | undefined;
+    /** How long a button's link works (`rez:pushActionTtlHours`, default 24). */
+    ttlHours: number;
+    /** How long Snooze pauses a schedule (`rez:snoozeHours`, default 24). */
+    snoozeHours: number;
   };
   /** CloudWatch Logs retention for every function's log group. */
   logRetentionDays: number;
@@ -36,6 +56,12 @@ export interface RezConfig {
     memoryMb: number;
     batchSize: number;
     batchWindowSeconds: number;
+    /**
+     * Most worker invocations the SQS event source runs at once
+     * (`rez:workerMaxConcurrency`, 2 to 1000, default 2; AWS's floor is 2):
+     * a backlog never fans out into a crowd of Lambdas all pushing to ntfy.
+     */
+    maxConcurrency: number;
   };
   /** DynamoDB: point-in-time recovery, and how many days a message is kept (TTL). */
   store: { pointInTimeRecovery: boolean; retentionDays: number };
@@ -73,6 +99,11 @@ export const CONFIG_KEYS = [
   'ntfyBaseUrl',
   'ntfyTopic',
   'ntfyToken',
+  'ntfyLimits',
+  'pushActions',
+  'actionKey',
+  'pushActionTtlHours',
+  'snoozeHours',
   'logRetentionDays',
   'userScheduleLimit',
   'maxReceiveCount',
@@ -81,6 +112,7 @@ export const CONFIG_KEYS = [
   'workerMemoryMb',
   'batchSize',
   'batchWindowSeconds',
+  'workerMaxConcurrency',
   'pointInTimeRecovery',
   'storeRetentionDays',
   'oauthIssuer',
@@ -101,7 +133,7 @@ const RETIRED_KEYS: Record<string, string> = {
 };
 
 /** Keys that hold secrets: only ever set with `pulumi config set --secret`. */
-export const SECRET_KEYS: readonly string[] = ['ntfyToken', 'oauthClientSecret', 'sessionKey'];
+export const SECRET_KEYS: readonly string[] = ['ntfyToken', 'oauthClientSecret', 'sessionKey', 'actionKey'];
 
 /** Reads and validates the `rez:` configuration of the current stack. */
 export function loadConfig(stack: string = pulumi.getStack()): RezConfig {
@@ -223,6 +255,23 @@ export function loadConfig(stack: string = pulumi.getStack()): RezConfig {
     throw new ConfigError(key('alertEmail'), `must be one e-mail address, got "${alertEmail}"`);
   }
 
+  const ntfyBaseUrl = url('ntfyBaseUrl', 'https://ntfy.sh');
+  const ntfyLimits = optional('ntfyLimits');
+  if (ntfyLimits !== undefined) {
+    const defaults = new URL(ntfyBaseUrl).hostname === 'ntfy.sh' ? NTFY_SH_LIMITS : NTFY_SERVER_LIMITS;
+    parsePushLimits(ntfyLimits, defaults, key('ntfyLimits'));
+  }
+  const pushActions = bool('pushActions', true);
+  const actionKeyText = optional('actionKey');
+  if (pushActions && actionKeyText === undefined) {
+    throw new ConfigError(
+      key('actionKey'),
+      'is required while push actions are on (rez:pushActions): set it with ' +
+        '`pulumi config set --secret rez:actionKey "$(openssl rand -base64 32)"`, or set rez:pushActions to false',
+    );
+  }
+  if (actionKeyText !== undefined) readActionKey(actionKeyText, key('actionKey'));
+
   const schedulesInput = json('schedules');
   let schedules: ScheduleDefinition[];
   try {
@@ -234,9 +283,16 @@ export function loadConfig(stack: string = pulumi.getStack()): RezConfig {
   return {
     stage: stack as Stage,
     ntfy: {
-      baseUrl: url('ntfyBaseUrl', 'https://ntfy.sh'),
+      baseUrl: ntfyBaseUrl,
       topic: ntfyTopic,
       token: optional('ntfyToken') === undefined ? undefined : config.requireSecret('ntfyToken'),
+      limits: ntfyLimits,
+    },
+    push: {
+      actions: pushActions,
+      actionKey: pushActions ? config.requireSecret('actionKey') : undefined,
+      ttlHours: int('pushActionTtlHours', 1, 720, 24),
+      snoozeHours: int('snoozeHours', 1, 720, 24),
     },
     logRetentionDays,
     queue: {
@@ -252,6 +308,7 @@ export function loadConfig(stack: string = pulumi.getStack()): RezConfig {
       memoryMb: int('workerMemoryMb', 128, 10_240, 512),
       batchSize,
       batchWindowSeconds,
+      maxConcurrency: int('workerMaxConcurrency', 2, 1000, 2),
     },
     store: {
       pointInTimeRecovery: bool('pointInTimeRecovery', false),

@@ -88,6 +88,7 @@ export function createRez(
         oauthClientSecret: config.web.oauthClientSecret,
         sessionKey: config.web.sessionKey,
         ntfyToken: config.ntfy.token,
+        actionKey: config.push.actionKey,
       },
     },
     inStage,
@@ -98,44 +99,7 @@ export function createRez(
     retentionDays: config.store.retentionDays,
   };
 
-  const worker = new Worker(
-    `${prefix}-worker`,
-    {
-      stage,
-      bundleDir: bundles.worker,
-      queueArn: messaging.queue.arn,
-      queueVisibilityTimeoutSeconds: messaging.visibilityTimeoutSeconds,
-      deadLetterQueueUrl: messaging.deadLetterQueue.url,
-      deadLetterQueueArn: messaging.deadLetterQueue.arn,
-      topicArn: messaging.topic.arn,
-      ...table,
-      ntfy: { baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic },
-      secrets,
-      timeoutSeconds: config.worker.timeoutSeconds,
-      memoryMb: config.worker.memoryMb,
-      batchSize: config.worker.batchSize,
-      batchWindowSeconds: config.worker.batchWindowSeconds,
-      logRetentionDays: config.logRetentionDays,
-      roleScope,
-    },
-    inStage,
-  );
-
-  const scheduler = new Scheduler(
-    `${prefix}-scheduler`,
-    {
-      stage,
-      bundleDir: bundles.scheduler,
-      schedules: config.schedules,
-      topicArn: messaging.topic.arn,
-      ...table,
-      logRetentionDays: config.logRetentionDays,
-      accountId: account.accountId,
-      roleScope,
-    },
-    inStage,
-  );
-
+  // The console's way in comes first: every push links to it (the worker's REZ_PUBLIC_URL).
   const network = new Network(
     `${prefix}-network`,
     { availabilityZones: aws.getAvailabilityZonesOutput({ state: 'available' }, invoke).names },
@@ -153,6 +117,54 @@ export function createRez(
     },
     inStage,
   );
+  const worker = new Worker(
+    `${prefix}-worker`,
+    {
+      stage,
+      bundleDir: bundles.worker,
+      queueArn: messaging.queue.arn,
+      queueVisibilityTimeoutSeconds: messaging.visibilityTimeoutSeconds,
+      deadLetterQueueUrl: messaging.deadLetterQueue.url,
+      deadLetterQueueArn: messaging.deadLetterQueue.arn,
+      topicArn: messaging.topic.arn,
+      ...table,
+      ntfy: { baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic, limits: config.ntfy.limits },
+      secrets,
+      push: {
+        publicUrl: edge.url,
+        actions: config.push.actions,
+        ttlHours: config.push.ttlHours,
+        snoozeHours: config.push.snoozeHours,
+        builtInSchedules: config.schedules.map((schedule) => schedule.name),
+      },
+      maxReceiveCount: config.queue.maxReceiveCount,
+      timeoutSeconds: config.worker.timeoutSeconds,
+      memoryMb: config.worker.memoryMb,
+      batchSize: config.worker.batchSize,
+      batchWindowSeconds: config.worker.batchWindowSeconds,
+      maxConcurrency: config.worker.maxConcurrency,
+      logRetentionDays: config.logRetentionDays,
+      roleScope,
+    },
+    inStage,
+  );
+
+  const scheduler = new Scheduler(
+    `${prefix}-scheduler`,
+    {
+      stage,
+      bundleDir: bundles.scheduler,
+      schedules: config.schedules,
+      topicArn: messaging.topic.arn,
+      ...table,
+      ntfy: { baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic, limits: config.ntfy.limits },
+      logRetentionDays: config.logRetentionDays,
+      accountId: account.accountId,
+      roleScope,
+    },
+    inStage,
+  );
+
   new Web(
     `${prefix}-web`,
     {
@@ -164,6 +176,8 @@ export function createRez(
       queueArn: messaging.queue.arn,
       deadLetterQueueUrl: messaging.deadLetterQueue.url,
       deadLetterQueueArn: messaging.deadLetterQueue.arn,
+      ntfy: { baseUrl: config.ntfy.baseUrl, topic: config.ntfy.topic, limits: config.ntfy.limits },
+      pushActions: config.push.actions,
       oauthIssuer: config.web.oauthIssuer,
       oauthClientId: config.web.oauthClientId,
       allowedUsers: config.web.allowedUsers,

@@ -34,6 +34,8 @@ const RUNTIME_ENV = {
   // At 26% failed requests, 5 receives would dead-letter about 0.26^5 = 0.12% of good messages.
   REZ_MAX_RECEIVE_COUNT: '10',
   REZ_POLLER_BATCHES: '8',
+  // The fault server paces nothing of its own: the run measures delivery, not the budget.
+  NTFY_LIMITS: 'none',
 };
 
 interface Planned {
@@ -135,6 +137,13 @@ export async function runChaos(argv: string[], options: { childEntry: string }):
       return deliveries.size;
     };
     const deadline = started + timeoutMs;
+    /** Up to 5 records each still queued or processing in the store. */
+    const unfinished = async () =>
+      (
+        await Promise.all(
+          (['queued', 'processing'] as const).map((status) => pipeline.store.list({ status, limit: 5 })),
+        )
+      ).flatMap((page) => page.items);
     let kills = 0;
     let lastReport = 0;
     let lastCheck = 0;
@@ -167,7 +176,14 @@ export async function runChaos(argv: string[], options: { childEntry: string }):
       if (!producing && kills >= killCount && delivered >= goodCount && Date.now() - lastCheck > 250) {
         lastCheck = Date.now();
         const depth = await pipeline.queue.depth();
-        if (depth.visible + depth.inFlight === 0 && depth.dead >= poisonCount) break;
+        // Settled also means nothing the run caused is still on its way: a failure alert is stored
+        // and published just after its poison message reached the DLQ.
+        if (
+          depth.visible + depth.inFlight === 0 &&
+          depth.dead >= poisonCount &&
+          (await unfinished()).length === 0
+        )
+          break;
       }
       if (Date.now() > deadline) {
         failures.push(`timed out after ${(timeoutMs / 1000).toFixed(0)} s before the run settled`);
@@ -245,16 +261,16 @@ export async function runChaos(argv: string[], options: { childEntry: string }):
     const depth = await pipeline.queue.depth();
     if (depth.visible + depth.inFlight !== 0)
       failures.push(`queue not empty: ${depth.visible} visible, ${depth.inFlight} in flight`);
-    for (const status of ['queued', 'processing'] as const) {
-      const page = await pipeline.store.list({ status, limit: 5 });
-      if (page.items.length)
-        failures.push(`store still holds ${status} messages: ${page.items.map((r) => r.id).join(', ')}…`);
-    }
+    const stuck = await unfinished();
+    if (stuck.length)
+      failures.push(
+        `store still holds unfinished messages: ${stuck.map((r) => `${r.id} (${r.type} by ${r.created_by}, ${r.status})`).join(', ')}…`,
+      );
 
     // ── Report.
     const attempts = await attemptHistogram(pipeline, plan);
     say(
-      `every good message delivered after ${allDeliveredAt ? `${((allDeliveredAt - started) / 1000).toFixed(1)} s` : '(never)'}; settled (poison in the DLQ, queue empty) after ${elapsed.toFixed(1)} s; ${ntfy.requests()} ntfy requests: ${faults.serverError} 5xx, ${faults.rateLimited} 429, ${faults.stall} stalled, ${faults.rejected} rejected (400), ${faults.lostAnswer ? `${faults.lostAnswer} taken but unanswered, ` : ''}${ntfy.accepted.length} accepted`,
+      `every good message delivered after ${allDeliveredAt ? `${((allDeliveredAt - started) / 1000).toFixed(1)} s` : '(never)'}; settled (poison in the DLQ, queue empty, nothing unfinished in the store) after ${elapsed.toFixed(1)} s; ${ntfy.requests()} ntfy requests: ${faults.serverError} 5xx, ${faults.rateLimited} 429, ${faults.stall} stalled, ${faults.rejected} rejected (400), ${faults.lostAnswer ? `${faults.lostAnswer} taken but unanswered, ` : ''}${ntfy.accepted.length} accepted`,
     );
     say(`processing attempts per good message: ${attempts}`);
     say(

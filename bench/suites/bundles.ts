@@ -44,6 +44,8 @@ const LAMBDA_ENV: Record<string, string> = {
   REZ_OAUTH_CLIENT_SECRET_PARAMETER: '/rez/dev/oauth-client-secret:1',
   REZ_SESSION_KEY_PARAMETER: '/rez/dev/session-key:1',
   REZ_NTFY_TOKEN_PARAMETER: '/rez/dev/ntfy-token:1',
+  // Push buttons are on by default: the worker and the console read their key as a deployed stack does.
+  REZ_ACTION_KEY_PARAMETER: '/rez/dev/action-key:1',
   REZ_PUBLIC_URL: 'https://rez.example.com',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
@@ -69,6 +71,7 @@ const PARAMETERS: Record<string, string> = {
   '/rez/dev/oauth-client-secret:1': 'bench',
   '/rez/dev/session-key:1': Buffer.alloc(32, 7).toString('base64'),
   '/rez/dev/ntfy-token:1': 'tk_bench',
+  '/rez/dev/action-key:1': Buffer.alloc(32, 9).toString('base64'),
 };
 
 /**

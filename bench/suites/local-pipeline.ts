@@ -96,6 +96,7 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
       env: {
         REZ_DATA_DIR: work,
         NTFY_BASE_URL: url,
+        NTFY_LIMITS: 'none',
         NTFY_TOPIC: 'rez-bench',
         REZ_POLLER_BATCHES: String(BATCHES),
       },

@@ -29,6 +29,11 @@ export interface SchedulerArgs {
   /** Days a message stays in the store (its TTL), passed as REZ_RETENTION_DAYS. */
   retentionDays: number;
   tableArn: pulumi.Input<string>;
+  /**
+   * The worker's ntfy server, topic and limits: after each run the function
+   * sweeps pushes held for a digest, by the same budget (NTFY_*).
+   */
+  ntfy: { baseUrl: string; topic: string; limits?: string };
   logRetentionDays: number;
   /** Account EventBridge Scheduler must act for (confused-deputy guard on the role's trust policy). */
   accountId: pulumi.Input<string>;
@@ -88,6 +93,9 @@ export class Scheduler extends pulumi.ComponentResource {
         roleScope: args.roleScope,
         environment: {
           ...pipelineEnvironment(args),
+          NTFY_BASE_URL: args.ntfy.baseUrl,
+          NTFY_TOPIC: args.ntfy.topic,
+          ...(args.ntfy.limits === undefined ? {} : { NTFY_LIMITS: args.ntfy.limits }),
         },
         statements: () => [
           allow('PublishScheduled', SNS_PUBLISH, [args.topicArn]),

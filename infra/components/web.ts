@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import type { SecretKey } from '@rez/aws';
 import type { ScheduleDefinition } from '@rez/core';
 import { bundledFunction, pipelineEnvironment } from './function';
 import { allow, allowOnAnyResource, messageStoreStatements, type RoleScope, SNS_PUBLISH } from './iam';
@@ -22,6 +23,10 @@ export interface WebArgs {
   queueArn: pulumi.Input<string>;
   deadLetterQueueUrl: pulumi.Input<string>;
   deadLetterQueueArn: pulumi.Input<string>;
+  /** The worker's ntfy server, topic and limits: the dashboard shows that budget (NTFY_*). */
+  ntfy: { baseUrl: string; topic: string; limits?: string };
+  /** Push action links answered (REZ_PUSH_ACTIONS); on, the secrets must hold actionKey. */
+  pushActions: boolean;
   oauthIssuer: string;
   oauthClientId: string;
   /** Holds the OAuth client secret and the session key; the function gets their parameter names. */
@@ -54,7 +59,11 @@ export class Web extends pulumi.ComponentResource {
   constructor(name: string, args: WebArgs, opts?: pulumi.ComponentResourceOptions) {
     super('rez:web:Web', name, {}, opts);
     validate(args);
-    const secretKeys = ['oauthClientSecret', 'sessionKey'] as const;
+    const secretKeys: SecretKey[] = [
+      'oauthClientSecret',
+      'sessionKey',
+      ...(args.pushActions ? ['actionKey' as const] : []),
+    ];
 
     const created = bundledFunction(
       name,
@@ -67,6 +76,10 @@ export class Web extends pulumi.ComponentResource {
         roleScope: args.roleScope,
         environment: {
           ...pipelineEnvironment(args),
+          NTFY_BASE_URL: args.ntfy.baseUrl,
+          NTFY_TOPIC: args.ntfy.topic,
+          ...(args.ntfy.limits === undefined ? {} : { NTFY_LIMITS: args.ntfy.limits }),
+          REZ_PUSH_ACTIONS: String(args.pushActions),
           REZ_QUEUE_URL: args.queueUrl,
           REZ_DLQ_URL: args.deadLetterQueueUrl,
           OAUTH_ISSUER: args.oauthIssuer,
@@ -76,13 +89,13 @@ export class Web extends pulumi.ComponentResource {
           REZ_SCHEDULES: JSON.stringify(args.schedules),
           ...args.userSchedules.environment,
           REZ_USER_SCHEDULE_LIMIT: String(args.userScheduleLimit ?? 100),
-          ...args.secrets.environment([...secretKeys]),
+          ...args.secrets.environment(secretKeys),
         },
         statements: () => [
           allow('SubmitMessages', SNS_PUBLISH, [args.topicArn]),
           ...messageStoreStatements(args.tableArn),
-          // Deleting a user schedule's definition (the table's only DeleteItem).
-          allow('DeleteUserSchedules', ['dynamodb:DeleteItem'], [args.tableArn]),
+          // Deleting a user schedule's definition; giving back a push action link whose action did nothing.
+          allow('DeleteItems', ['dynamodb:DeleteItem'], [args.tableArn]),
           ...args.userSchedules.statements(),
           // Queue depth for the dashboard; SendMessage because a DLQ redrive moves messages into it.
           allow('QueueDepthAndRedriveTarget', ['sqs:GetQueueAttributes', 'sqs:SendMessage'], [args.queueArn]),
@@ -97,7 +110,7 @@ export class Web extends pulumi.ComponentResource {
             ],
             [args.deadLetterQueueArn],
           ),
-          ...args.secrets.readStatement('ReadConsoleSecrets', [...secretKeys]),
+          ...args.secrets.readStatement('ReadConsoleSecrets', secretKeys),
           // GetMetricData has no resource-level permissions: AWS only accepts Resource "*".
           allowOnAnyResource('ReadMetrics', ['cloudwatch:GetMetricData']),
         ],

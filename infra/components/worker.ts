@@ -21,15 +21,36 @@ export interface WorkerArgs {
   /** Days a message stays in the store (its TTL), passed as REZ_RETENTION_DAYS. */
   retentionDays: number;
   tableArn: pulumi.Input<string>;
-  ntfy: { baseUrl: string; topic: string };
-  /** Holds the ntfy token when the topic is reserved; the function gets its parameter name. */
+  /** ntfy's server, topic and the limits pushes are paced by (NTFY_LIMITS; unset: by server). */
+  ntfy: { baseUrl: string; topic: string; limits?: string };
+  /** Holds the ntfy token (a reserved topic) and the push action key; the function gets their parameter names. */
   secrets: Secrets;
+  /** Where pushes link to and what their buttons do. */
+  push: {
+    /** The console's URL (Edge): every push opens its message there (REZ_PUBLIC_URL). */
+    publicUrl: pulumi.Input<string>;
+    /** Action buttons on pushes (REZ_PUSH_ACTIONS); on, the secrets must hold actionKey. */
+    actions: boolean;
+    ttlHours: number;
+    snoozeHours: number;
+    /** The stack's schedule names: their pushes get Run again but no Snooze (REZ_BUILT_IN_SCHEDULES). */
+    builtInSchedules: string[];
+  };
+  /** The queue's maxReceiveCount: a failure on the last receive raises the failure push (REZ_MAX_RECEIVE_COUNT). */
+  maxReceiveCount: number;
   roleScope: RoleScope;
   timeoutSeconds: number;
   memoryMb: number;
   /** Event source mapping: messages per invocation (1–10000) and how long to gather them (0–300 s). */
   batchSize: number;
   batchWindowSeconds: number;
+  /**
+   * Most invocations the event source mapping runs at once (its
+   * scalingConfig.maximumConcurrency, 2–1000): with the shared ntfy budget
+   * the one thing pacing pushes, a backlog must not scale out to hundreds of
+   * Lambdas that each try to send.
+   */
+  maxConcurrency: number;
   logRetentionDays: number;
 }
 
@@ -58,11 +79,18 @@ export class Worker extends pulumi.ComponentResource {
           ...pipelineEnvironment(args),
           NTFY_BASE_URL: args.ntfy.baseUrl,
           NTFY_TOPIC: args.ntfy.topic,
+          ...(args.ntfy.limits === undefined ? {} : { NTFY_LIMITS: args.ntfy.limits }),
+          REZ_PUBLIC_URL: args.push.publicUrl,
+          REZ_PUSH_ACTIONS: String(args.push.actions),
+          REZ_PUSH_ACTION_TTL_HOURS: String(args.push.ttlHours),
+          REZ_SNOOZE_HOURS: String(args.push.snoozeHours),
+          REZ_BUILT_IN_SCHEDULES: args.push.builtInSchedules.join(','),
+          REZ_MAX_RECEIVE_COUNT: String(args.maxReceiveCount),
           REZ_DLQ_URL: args.deadLetterQueueUrl,
           REZ_LEASE_SECONDS: String(
             workerLeaseSeconds(args.timeoutSeconds, args.queueVisibilityTimeoutSeconds),
           ),
-          ...args.secrets.environment(['ntfyToken']),
+          ...args.secrets.environment(['ntfyToken', ...(args.push.actions ? (['actionKey'] as const) : [])]),
         },
         statements: () => [
           // The event source mapping polls with this role; the code delays a rate-limited record.
@@ -72,7 +100,12 @@ export class Worker extends pulumi.ComponentResource {
           allow('DeadLetterPermanentFailures', ['sqs:SendMessage'], [args.deadLetterQueueArn]),
           allow('PublishEmitted', SNS_PUBLISH, [args.topicArn]),
           ...messageStoreStatements(args.tableArn),
-          ...args.secrets.readStatement('ReadNtfyToken', ['ntfyToken']),
+          // Push state: an acknowledgement ends when its alarm is OK (DynamoPushStateStore).
+          allow('EndAlarmAcknowledgements', ['dynamodb:DeleteItem'], [args.tableArn]),
+          ...args.secrets.readStatement('ReadWorkerSecrets', [
+            'ntfyToken',
+            ...(args.push.actions ? (['actionKey'] as const) : []),
+          ]),
         ],
       },
       this,
@@ -88,6 +121,7 @@ export class Worker extends pulumi.ComponentResource {
         batchSize: args.batchSize,
         maximumBatchingWindowInSeconds: args.batchWindowSeconds,
         functionResponseTypes: ['ReportBatchItemFailures'],
+        scalingConfig: { maximumConcurrency: args.maxConcurrency },
       },
       { parent: this, dependsOn: [created.role] },
     );
@@ -131,6 +165,14 @@ function validate(args: WorkerArgs): void {
     throw new Error(
       `Worker: batchWindowSeconds must be a whole number from 0 to 300, got ${args.batchWindowSeconds}`,
     );
+  }
+  if (!Number.isInteger(args.maxConcurrency) || args.maxConcurrency < 2 || args.maxConcurrency > 1000) {
+    throw new Error(
+      `Worker: maxConcurrency must be a whole number from 2 to 1000 (the event source mapping's range), got ${args.maxConcurrency}`,
+    );
+  }
+  if (args.push.actions && !args.secrets.parameters.actionKey) {
+    throw new Error('Worker: push actions need the action key in secrets (rez:actionKey)');
   }
   if (args.batchSize > 10 && args.batchWindowSeconds < 1) {
     throw new Error(

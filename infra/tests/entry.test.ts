@@ -137,11 +137,26 @@ describe('Components: args are validated up front', () => {
       memoryMb: 512,
       batchSize: 5,
       batchWindowSeconds: 0,
+      maxConcurrency: 2,
+      maxReceiveCount: 5,
+      push: { publicUrl: 'https://x', actions: false, ttlHours: 24, snoozeHours: 24, builtInSchedules: [] },
       logRetentionDays: 7,
     };
     expect(() => new Worker('w', args)).toThrow(
       'Worker: queueVisibilityTimeoutSeconds (179) must be at least 6 × timeoutSeconds (30)',
     );
+    // The event source mapping's concurrency cap has AWS's floor of 2.
+    expect(() => new Worker('w', { ...args, queueVisibilityTimeoutSeconds: 180, maxConcurrency: 1 })).toThrow(
+      'Worker: maxConcurrency must be a whole number from 2 to 1000',
+    );
+    expect(
+      () =>
+        new Worker('w', {
+          ...args,
+          queueVisibilityTimeoutSeconds: 180,
+          push: { ...args.push, actions: true },
+        }),
+    ).toThrow('Worker: push actions need the action key in secrets (rez:actionKey)');
   });
 
   it('Worker leases messages for its timeout plus a margin, always under the visibility timeout', () => {

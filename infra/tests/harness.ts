@@ -30,6 +30,7 @@ export const TEST_SECRETS: Record<string, string> = {
   'rez:oauthClientSecret': 'test-client-secret',
   'rez:sessionKey': 'test-session-key-0123456789abcdef0123456789abcdef',
   'rez:ntfyToken': 'tk_test_token',
+  'rez:actionKey': Buffer.alloc(32, 9).toString('base64'),
 };
 
 /** Reads Pulumi.<stage>.yaml and flattens it the way the CLI passes config to the program (PULUMI_CONFIG). */

@@ -72,13 +72,18 @@ const TARGETS: Record<Fn, Record<string, Target[]>> = {
     'sqs:ChangeMessageVisibility': [{ eventSource: true }],
     // sqsDeadLetter: a permanent failure goes to the DLQ at once.
     'sqs:SendMessage': [{ env: 'REZ_DLQ_URL', kind: 'queue' }],
-    'ssm:GetParameter': [{ env: 'REZ_NTFY_TOKEN_PARAMETER', kind: 'parameter', optional: true }],
+    // The push state: an alarm's acknowledgement ends when it is OK (DynamoPushStateStore).
+    'dynamodb:DeleteItem': [table],
+    'ssm:GetParameter': [
+      { env: 'REZ_NTFY_TOKEN_PARAMETER', kind: 'parameter', optional: true },
+      { env: 'REZ_ACTION_KEY_PARAMETER', kind: 'parameter', optional: true },
+    ],
   },
   // The store (a user schedule's run is read with GetItem and recorded with UpdateItem, in STORE's grants).
   scheduler: { ...STORE, 'sns:Publish': [topic] },
   web: {
     ...STORE,
-    // A user schedule's definition is deleted (DynamoUserScheduleStore.delete).
+    // A user schedule's definition is deleted; a push action link whose action did nothing is given back.
     'dynamodb:DeleteItem': [table],
     ...Object.fromEntries(
       ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule', 'GetSchedule'].map((action) => [
@@ -102,6 +107,7 @@ const TARGETS: Record<Fn, Record<string, Target[]>> = {
     'ssm:GetParameter': [
       { env: 'REZ_OAUTH_CLIENT_SECRET_PARAMETER', kind: 'parameter' },
       { env: 'REZ_SESSION_KEY_PARAMETER', kind: 'parameter' },
+      { env: 'REZ_ACTION_KEY_PARAMETER', kind: 'parameter', optional: true },
     ],
   },
 };
@@ -268,21 +274,29 @@ beforeAll(async () => {
     {},
     Object.fromEntries(Object.entries(TEST_SECRETS).filter(([key]) => key !== 'rez:ntfyToken')),
   );
-});
-
-describe.each(['dev', 'prod', 'dev without an ntfy token'])('IAM against the code (%s)', (stack) => {
-  it.each(FUNCTIONS)(
-    'grants the %s role exactly what its bundle calls, on the resources it calls them on',
-    (fn) => {
-      const deployment = deployed(runs[stack], fn);
-      const { actions } = actionsOf(fn, deployment);
-      expect(compare(needed(fn, actions, deployment), deployment.granted)).toEqual({
-        missing: [],
-        unused: [],
-      });
-    },
+  runs['dev without push actions'] = await runStage(
+    'dev',
+    { 'rez:pushActions': 'false' },
+    Object.fromEntries(Object.entries(TEST_SECRETS).filter(([key]) => key !== 'rez:actionKey')),
   );
 });
+
+describe.each(['dev', 'prod', 'dev without an ntfy token', 'dev without push actions'])(
+  'IAM against the code (%s)',
+  (stack) => {
+    it.each(FUNCTIONS)(
+      'grants the %s role exactly what its bundle calls, on the resources it calls them on',
+      (fn) => {
+        const deployment = deployed(runs[stack], fn);
+        const { actions } = actionsOf(fn, deployment);
+        expect(compare(needed(fn, actions, deployment), deployment.granted)).toEqual({
+          missing: [],
+          unused: [],
+        });
+      },
+    );
+  },
+);
 
 describe('What the bundles can call (from the build metafile)', () => {
   const deployment = (fn: Fn) => deployed(runs.dev, fn);
@@ -292,6 +306,7 @@ describe('What the bundles can call (from the build metafile)', () => {
     const scheduler = actionsOf('scheduler', deployment('scheduler'));
     const web = actionsOf('web', deployment('web'));
     expect([...worker.actions].sort()).toEqual([
+      'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',

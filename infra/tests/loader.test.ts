@@ -11,10 +11,11 @@ import * as path from 'node:path';
 import { REPO_ROOT, stubBundleRoot, TEST_SECRETS } from './harness';
 import { type LoaderRun, runLikePulumi } from './loader';
 
-/** What a user sets with `pulumi config set --secret` before the first run (the ntfy token is optional). */
+/** What a user sets with `pulumi config set --secret` before the first run (the ntfy token is optional; the action key is needed while push actions are on). */
 const REQUIRED_SECRETS = {
   'rez:oauthClientSecret': TEST_SECRETS['rez:oauthClientSecret'],
   'rez:sessionKey': TEST_SECRETS['rez:sessionKey'],
+  'rez:actionKey': TEST_SECRETS['rez:actionKey'],
 };
 
 const STACKS = readdirSync(REPO_ROOT)
@@ -89,7 +90,10 @@ beforeAll(async () => {
     runs.missingSecret = await runLikePulumi({
       root: REPO_ROOT,
       stack: 'dev',
-      secrets: { 'rez:sessionKey': REQUIRED_SECRETS['rez:sessionKey'] },
+      secrets: {
+        'rez:sessionKey': REQUIRED_SECRETS['rez:sessionKey'],
+        'rez:actionKey': REQUIRED_SECRETS['rez:actionKey'],
+      },
       env,
     });
   };

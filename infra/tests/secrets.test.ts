@@ -48,9 +48,12 @@ describe.each(['dev', 'prod'])('Secrets (%s)', (stage) => {
   it('stores each secret as an SSM SecureString under /rez/<stage>/, marked secret in state', () => {
     const parameters = ofType(get().recorded, 'aws:ssm/parameter:Parameter');
     expect(parameters.map((p) => p.inputs.name).sort()).toEqual(
-      ['/rez/STAGE/ntfy-token', '/rez/STAGE/oauth-client-secret', '/rez/STAGE/session-key'].map((n) =>
-        n.replace('STAGE', stage),
-      ),
+      [
+        '/rez/STAGE/action-key',
+        '/rez/STAGE/ntfy-token',
+        '/rez/STAGE/oauth-client-secret',
+        '/rez/STAGE/session-key',
+      ].map((n) => n.replace('STAGE', stage)),
     );
     for (const parameter of parameters) {
       expect(parameter.inputs.type).toBe('SecureString');
@@ -60,6 +63,7 @@ describe.each(['dev', 'prod'])('Secrets (%s)', (stage) => {
     const byName = Object.fromEntries(parameters.map((p) => [p.inputs.name, plain(p.inputs.value)]));
     expect(byName[`/rez/${stage}/session-key`]).toBe(TEST_SECRETS['rez:sessionKey']);
     expect(byName[`/rez/${stage}/oauth-client-secret`]).toBe(TEST_SECRETS['rez:oauthClientSecret']);
+    expect(byName[`/rez/${stage}/action-key`]).toBe(TEST_SECRETS['rez:actionKey']);
   });
 
   it('puts no secret value in any Lambda environment, only parameter names', () => {
@@ -72,14 +76,17 @@ describe.each(['dev', 'prod'])('Secrets (%s)', (stage) => {
         expect({ fn: fn.name, name, leaked }).toEqual({ fn: fn.name, name, leaked: [] });
       }
       expect(Object.keys(env)).not.toEqual(
-        expect.arrayContaining([expect.stringMatching(/^(OAUTH_CLIENT_SECRET|REZ_SESSION_KEY|NTFY_TOKEN)$/)]),
+        expect.arrayContaining([
+          expect.stringMatching(/^(OAUTH_CLIENT_SECRET|REZ_SESSION_KEY|NTFY_TOKEN|REZ_ACTION_KEY)$/),
+        ]),
       );
     }
   });
 
   it.each([
-    ['web', ['oauthClientSecret', 'sessionKey']],
-    ['worker', ['ntfyToken']],
+    // The action key: the worker signs push buttons, the console checks them.
+    ['web', ['oauthClientSecret', 'sessionKey', 'actionKey']],
+    ['worker', ['ntfyToken', 'actionKey']],
     ['scheduler', []],
   ] as const)('lets the %s function read exactly its own parameters', (fn, keys) => {
     const { recorded } = get();
@@ -107,9 +114,41 @@ describe('A public ntfy topic', () => {
     );
     const worker = one(recorded, 'aws:lambda/function:Function', 'rez-dev-worker-function');
     expect(plain(worker.inputs.environment).variables.REZ_NTFY_TOKEN_PARAMETER).toBeUndefined();
-    expect(
-      one(recorded, 'aws:iam/rolePolicy:RolePolicy', 'rez-dev-worker-policy').inputs.policy,
-    ).not.toContain('ssm:');
+    const policy = one(recorded, 'aws:iam/rolePolicy:RolePolicy', 'rez-dev-worker-policy').inputs.policy;
+    expect(policy).not.toContain('ntfy-token');
+    expect(policy).toContain('/rez/dev/action-key');
+  });
+});
+
+describe('Push actions turned off (rez:pushActions false)', () => {
+  it('needs no action key: no parameter, no variable and no grant for it anywhere', async () => {
+    const withoutActionKey = Object.fromEntries(
+      Object.entries(TEST_SECRETS).filter(([key]) => key !== 'rez:actionKey'),
+    );
+    const { recorded } = await runStage('dev', { 'rez:pushActions': 'false' }, withoutActionKey);
+    expect(ofType(recorded, 'aws:ssm/parameter:Parameter').map((p) => p.inputs.name)).not.toContain(
+      '/rez/dev/action-key',
+    );
+    for (const fn of ['worker', 'web']) {
+      const env = plain(
+        one(recorded, 'aws:lambda/function:Function', `rez-dev-${fn}-function`).inputs.environment,
+      ).variables;
+      expect(env.REZ_ACTION_KEY_PARAMETER).toBeUndefined();
+      expect(env.REZ_PUSH_ACTIONS).toBe('false');
+      expect(
+        one(recorded, 'aws:iam/rolePolicy:RolePolicy', `rez-dev-${fn}-policy`).inputs.policy,
+      ).not.toContain('action-key');
+    }
+  });
+
+  it('refuses push actions on without a key, naming the command that sets one', () => {
+    installMocks('dev', {
+      ...stackConfig('dev'),
+      ...Object.fromEntries(Object.entries(TEST_SECRETS).filter(([key]) => key !== 'rez:actionKey')),
+    });
+    expect(() => loadConfig('dev')).toThrow(
+      'configuration error: rez:actionKey is required while push actions are on (rez:pushActions): set it with `pulumi config set --secret rez:actionKey "$(openssl rand -base64 32)"`, or set rez:pushActions to false',
+    );
   });
 
   it('makes preview warn for prod, and only for prod', () => {

@@ -6,7 +6,9 @@
  * playwright-core, signs in through the development
  * OpenID provider, sends a notify message from the form, sees it delivered on
  * its page and counted on the dashboard; then creates a one-time schedule from
- * the Schedules form and sees its push arrive and its last run on the page.
+ * the Schedules form and sees its push arrive and its last run on the page,
+ * and presses that push's Run again button (its signed link, as the phone
+ * would) and sees the schedule run again.
  * Screenshots: test-results/console.png, test-results/schedules.png.
  */
 import { mkdirSync } from 'node:fs';
@@ -149,6 +151,48 @@ describe('Browser: npm start, sign in, send a notify message, see it delivered a
     expect(ntfy.received).toHaveLength(2); // exactly one push from the one-time schedule
   }, 60_000);
 
+  it('presses the Run again button of the schedule’s push: a confirm page first, then the run; a second press is refused', async () => {
+    const blocked: string[] = [];
+    // The push the schedule's run sent carries its buttons: Open, Snooze and Run again.
+    const push = ntfy.received[1];
+    expect(push.click).toMatch(new RegExp(`^${url}/messages/[0-9A-Z]{26}$`));
+    expect(push.actions?.map((a) => [a.action, a.label])).toEqual([
+      ['view', 'Open'],
+      ['http', 'Snooze 24h'],
+      ['http', 'Run again'],
+    ]);
+    const runAgain = push.actions?.find((a) => a.label === 'Run again');
+    expect(runAgain).toMatchObject({ method: 'POST', url: expect.stringMatching(`^${url}/actions/v1\\.`) });
+
+    // Opening the link (a browser, a link preview) only shows what it would do: no session needed.
+    const page = await browser.newPage();
+    page.on('console', (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) blocked.push(msg.text());
+    });
+    await page.goto(runAgain?.url ?? '');
+    expect(await page.textContent('#action-description')).toContain('Run schedule browser-once again now');
+    await page.waitForTimeout(500);
+    expect(ntfy.received).toHaveLength(2);
+
+    // Its button POSTs the link, as the phone does: the schedule runs again.
+    await Promise.all([page.waitForLoadState(), page.click('#action-confirm')]);
+    expect(await page.textContent('#action-result')).toMatch(
+      /schedule browser-once ran again: message [0-9A-Z]{26}/,
+    );
+    const pushes = await ntfy.waitFor(3);
+    expect(pushes[2]).toMatchObject({ topic: 'rez-browser', message: 'fired by a schedule' });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'push-action.png'), fullPage: true });
+
+    // The same button again: refused, nothing sent.
+    const again = await page.request.post(runAgain?.url ?? '');
+    expect(again.status()).toBe(409);
+    await page.waitForTimeout(500);
+    expect(ntfy.received).toHaveLength(3);
+    expect(blocked).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('replays a dead-lettered message from the Failed page with an edited payload', async () => {
     const blocked: string[] = [];
     const page = await signedIn('/messages/new', blocked);
@@ -182,8 +226,10 @@ describe('Browser: npm start, sign in, send a notify message, see it delivered a
     const replayId = page.url().split('/').at(-1) as string;
     expect(replayId).not.toBe(originalId);
 
-    const pushes = await ntfy.waitFor(3);
-    expect(pushes[2]).toMatchObject({ title: 'Replay me', message: 'fixed text' });
+    // The failure raised an alert push (with Retry) before the replay was sent.
+    await ntfy.waitFor(5);
+    expect(ntfy.received.find((p) => p.title === `Failed: notify ${originalId}`)).toBeDefined();
+    expect(ntfy.received.find((p) => p.title === 'Replay me')).toMatchObject({ message: 'fixed text' });
     for (let i = 0; i < 20 && (await page.textContent('#status')) !== 'completed'; i++) {
       await page.waitForTimeout(250);
       await page.reload();

@@ -36,6 +36,9 @@ describe('End to end: the web bundle behind an ALB', () => {
       REZ_MESSAGES_TABLE: 'rez-dev-messages',
       REZ_QUEUE_URL: 'http://127.0.0.1:9/000000000000/rez-dev',
       REZ_DLQ_URL: 'http://127.0.0.1:9/000000000000/rez-dev-dlq',
+      // The worker's ntfy settings, as infra gives the console too: the dashboard shows that budget.
+      NTFY_BASE_URL: 'https://ntfy.sh',
+      NTFY_TOPIC: 'rez-dev',
       OAUTH_ISSUER: env('REZ_TEST_OIDC_ISSUER'),
       OAUTH_CLIENT_ID: env('REZ_TEST_OIDC_CLIENT_ID'),
       REZ_OAUTH_CLIENT_SECRET_PARAMETER: '/rez/dev/oauth-client-secret:1',
@@ -49,7 +52,7 @@ describe('End to end: the web bundle behind an ALB', () => {
     });
   });
   afterAll(async () => {
-    web.close();
+    web?.close();
     await ssm.close();
   });
 

@@ -33,6 +33,8 @@ const STORE_METHODS: Record<keyof MessageStore, true> = {
   complete: true,
   fail: true,
   reject: true,
+  hold: true,
+  note: true,
   list: true,
   children: true,
   counts: true,

@@ -22,6 +22,8 @@ export {
   readPipelineMetrics,
   WORKER_SERVICE,
 } from './metrics/pipeline-metrics';
+export { DynamoPushBudgets } from './push/dynamo-push-budgets';
+export { DynamoPushStateStore, type DynamoPushStateStoreOptions } from './push/dynamo-push-state';
 export { DynamoUserScheduleRuns } from './schedules/dynamo-schedule-runs';
 export {
   DynamoUserScheduleStore,

@@ -25,6 +25,7 @@ const STORE_METHODS: Record<keyof UserScheduleStore, true> = {
   save: true,
   delete: true,
   recordRun: true,
+  snooze: true,
 };
 const SCHEDULER_METHODS: Record<keyof Scheduler, true> = { put: true, remove: true, describe: true };
 

@@ -22,6 +22,8 @@ export const SECRET_PARAMETERS = {
   sessionKey: { env: 'REZ_SESSION_KEY_PARAMETER', name: 'session-key', plainEnv: 'REZ_SESSION_KEY' },
   /** ntfy access token for a reserved topic (worker function); absent for a public topic. */
   ntfyToken: { env: 'REZ_NTFY_TOKEN_PARAMETER', name: 'ntfy-token', plainEnv: 'NTFY_TOKEN' },
+  /** Signs push action links (worker) and checks them (web): one base64 32-byte key; absent when push actions are off. */
+  actionKey: { env: 'REZ_ACTION_KEY_PARAMETER', name: 'action-key', plainEnv: 'REZ_ACTION_KEY' },
 } as const satisfies Record<
   string,
   {

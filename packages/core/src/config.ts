@@ -100,3 +100,13 @@ export function readNtfyConfig(env: Env): NtfyConfig {
     token: optionalEnv(env, 'NTFY_TOKEN'),
   };
 }
+
+/** A yes/no variable: true/false, on/off, yes/no or 1/0; `fallback` when unset. */
+export function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optionalEnv(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase();
+  if (['true', 'on', 'yes', '1'].includes(value)) return true;
+  if (['false', 'off', 'no', '0'].includes(value)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}

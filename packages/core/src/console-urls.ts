@@ -15,7 +15,7 @@ export const CONSOLE_CALLBACK_PATH = '/auth/callback';
  * consoleCallbackUrl('https://rez.example.com/') // 'https://rez.example.com/auth/callback'
  */
 export function consoleCallbackUrl(publicUrl: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}${CONSOLE_CALLBACK_PATH}`;
+  return consoleUrl(publicUrl, CONSOLE_CALLBACK_PATH);
 }
 
 /**
@@ -28,4 +28,36 @@ export function consoleCallbackUrl(publicUrl: string): string {
  */
 export function consoleMessagePath(id: string): string {
   return `/messages/${encodeURIComponent(id)}`;
+}
+
+/** Where a push action's signed link is answered: `<public URL>/actions/<token>`. */
+export const PUSH_ACTION_PATH = '/actions';
+
+/** `publicUrl` with a console `path` appended; a trailing slash on the public URL is ignored. */
+export function consoleUrl(publicUrl: string, path: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}${path}`;
+}
+
+/**
+ * The console page of a stored message as a full URL: what a push opens
+ * when it is tapped, and its "Open" button.
+ *
+ * @example
+ * consoleMessageUrl('http://localhost:3000', '01JQ0000000000000000000000') // 'http://localhost:3000/messages/01JQ0000000000000000000000'
+ */
+export function consoleMessageUrl(publicUrl: string, id: string): string {
+  return consoleUrl(publicUrl, consoleMessagePath(id));
+}
+
+/**
+ * The message history filtered to the messages one digest push named
+ * (`/messages?digest=<id>`): the digest's "Open" button.
+ */
+export function consoleDigestPath(digestId: string): string {
+  return `/messages?digest=${encodeURIComponent(digestId)}`;
+}
+
+/** The signed link of one push action button (see signPushAction): `<public URL>/actions/<token>`. */
+export function pushActionUrl(publicUrl: string, token: string): string {
+  return consoleUrl(publicUrl, `${PUSH_ACTION_PATH}/${token}`);
 }

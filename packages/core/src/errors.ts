@@ -290,3 +290,46 @@ export class ScheduleSyncError extends RezError {
     );
   }
 }
+
+/** Why a push action link (or its action) was refused; the console answers each with its own 4xx. */
+export type PushActionRefusal =
+  | 'malformed'
+  | 'tampered'
+  | 'expired'
+  | 'wrong-stage'
+  | 'used'
+  | 'missing-target'
+  | 'not-applicable'
+  | 'disabled';
+
+/** A push action that was refused: nothing was changed. `refusal` says why. */
+export class PushActionRefusedError extends RezError {
+  constructor(
+    readonly refusal: PushActionRefusal,
+    message: string,
+  ) {
+    super(message, { code: 'PUSH_ACTION_REFUSED', permanent: true, context: { refusal } });
+  }
+}
+
+/** The shared ntfy budget kept changing under this writer: transient, the push is retried later. */
+export class BudgetContentionError extends RezError {
+  constructor(key: string, tries: number) {
+    super(`the ntfy budget ${key} changed under this worker ${tries} times in a row; retrying later`, {
+      code: 'BUDGET_CONTENTION',
+      permanent: false,
+      context: { key, tries },
+    });
+  }
+}
+
+/** A digest push another digest has taken over from: it completes without sending (see PushBudget). */
+export class DigestSupersededError extends RezError {
+  constructor(digestId: string, reason: string) {
+    super(`digest ${digestId} sends nothing: ${reason}`, {
+      code: 'DIGEST_SUPERSEDED',
+      permanent: true,
+      context: { digestId },
+    });
+  }
+}

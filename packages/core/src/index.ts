@@ -3,6 +3,7 @@ export {
   type Env,
   type NtfyConfig,
   optionalEnv,
+  readBoolean,
   readNtfyConfig,
   readNtfyTopic,
   readPositiveInt,
@@ -11,7 +12,16 @@ export {
   redactUrlCredentials,
   requireEnv,
 } from './config';
-export { CONSOLE_CALLBACK_PATH, consoleCallbackUrl, consoleMessagePath } from './console-urls';
+export {
+  CONSOLE_CALLBACK_PATH,
+  consoleCallbackUrl,
+  consoleDigestPath,
+  consoleMessagePath,
+  consoleMessageUrl,
+  consoleUrl,
+  PUSH_ACTION_PATH,
+  pushActionUrl,
+} from './console-urls';
 export {
   asciiLower,
   consoleUserKey,
@@ -21,7 +31,9 @@ export {
 } from './console-users';
 export {
   AdapterError,
+  BudgetContentionError,
   ConfigError,
+  DigestSupersededError,
   describeError,
   HopLimitExceededError,
   MessageBusyError,
@@ -30,6 +42,8 @@ export {
   NtfyError,
   type NtfyFailureKind,
   PermanentFailure,
+  type PushActionRefusal,
+  PushActionRefusedError,
   RezError,
   ScheduleConflictError,
   ScheduleLimitError,
@@ -55,12 +69,19 @@ export {
   builtInRegistry,
   cloudwatchAlarmHandler,
   cutText,
+  DIGEST_MAX_MESSAGES,
+  digestNotification,
   fitNotifyPayload,
   helloWorldHandler,
+  isUrgentPush,
+  MESSAGE_FAILED_TYPE,
+  messageFailedHandler,
   NOTIFY_LIMITS,
   type NotifyPayload,
   notifyHandler,
   notifyPayloadSchema,
+  PUSH_DIGEST_TYPE,
+  pushDigestHandler,
 } from './handlers';
 export { childId, type IdGenerator, idTime, seededId, ulidGenerator } from './ids';
 export {
@@ -117,6 +138,7 @@ export {
   type LifecycleEvent,
   type ListQuery,
   MAX_CURSOR_LENGTH,
+  MAX_NOTIFICATION_ACTIONS,
   MAX_REVOKED_SESSIONS,
   MESSAGE_STATUSES,
   type MessagePublisher,
@@ -125,8 +147,10 @@ export {
   type MessageStatus,
   type MessageStore,
   type Notification,
+  type NotificationAction,
   type Notifier,
   type Page,
+  type PublishOptions,
   type QueueDepth,
   queuedRecord,
   type ReceivedMessage,
@@ -141,6 +165,7 @@ export {
   processMessage,
   RECOVERY_CLOCK_SKEW_MS,
 } from './processor';
+export * from './push';
 export {
   complete,
   defineHandler,
@@ -149,6 +174,7 @@ export {
   type HandlerContext,
   type HandlerOutcome,
   HandlerRegistry,
+  hold,
   type MessageHandler,
   type RecoveryContext,
 } from './registry';
@@ -190,6 +216,7 @@ export {
   type ScheduleCheckDeps,
   type ScheduleRun,
   type Scheduler,
+  type ScheduleSnooze,
   timingIssues,
   type UserSchedule,
   type UserScheduleInput,

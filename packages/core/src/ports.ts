@@ -20,6 +20,35 @@ export interface Notification {
   /** URL opened when the notification is tapped. */
   click?: string;
   markdown?: boolean;
+  /** Up to three buttons (ntfy's limit): see {@link NotificationAction}. */
+  actions?: NotificationAction[];
+}
+
+/**
+ * One button of a push, as ntfy's JSON publish takes it. `view` opens a URL
+ * on the phone; `http` makes the phone send a request (POST unless
+ * `method` says otherwise) and shows whether it succeeded.
+ */
+export type NotificationAction =
+  | { action: 'view'; label: string; url: string; clear?: boolean }
+  | { action: 'http'; label: string; url: string; method?: 'POST'; clear?: boolean };
+
+/** ntfy accepts at most this many actions on one push (its 40018 otherwise). */
+export const MAX_NOTIFICATION_ACTIONS = 3;
+
+/** How a push is to be treated when the ntfy budget runs short (see BudgetedNotifier). */
+export interface PublishOptions {
+  /**
+   * Priority 4–5 and alarms: sent first, out of the reserve the budget keeps
+   * for them, and waited for rather than held. Other pushes are refused
+   * (an NtfyError `rate_limited` with `held: true`) once the budget runs short.
+   */
+  urgent?: boolean;
+  /**
+   * The digest of held pushes (its message id): paced like a normal push,
+   * never held itself, and sent only while it holds the budget's digest lease.
+   */
+  digestId?: string;
 }
 
 export interface Delivery {
@@ -30,8 +59,12 @@ export interface Delivery {
 }
 
 export interface Notifier {
-  /** Delivers a notification; throws an NtfyError classified as rate-limited, transient or permanent. */
-  publish(notification: Notification): Promise<Delivery>;
+  /**
+   * Delivers a notification; throws an NtfyError classified as rate-limited,
+   * transient or permanent. `options` matter to a notifier that paces sends
+   * (BudgetedNotifier); a plain one ignores them.
+   */
+  publish(notification: Notification, options?: PublishOptions): Promise<Delivery>;
   /**
    * Has this exact notification already been published since `since`? Used
    * to recover an attempt that was interrupted after the server may have
@@ -100,11 +133,13 @@ export interface MessageQueue {
   listDeadLetters(options: { limit: number }): Promise<DeadLetter[]>;
   /**
    * Moves dead letters back to the queue: all, or those with the given
-   * transport ids. An adapter may bound one call (SQS pages through the DLQ
-   * for a few seconds at most, so a console request fits its Lambda's
-   * timeout); `more` then says it stopped early and another call goes on.
+   * transport ids, or those whose body is a message with one of the given
+   * Rez message ids (a push's Retry). An adapter may bound one call (SQS
+   * pages through the DLQ for a few seconds at most, so a console request
+   * fits its Lambda's timeout); `more` then says it stopped early and
+   * another call goes on.
    */
-  redrive(options?: { transportIds?: string[] }): Promise<RedriveResult>;
+  redrive(options?: { transportIds?: string[]; messageIds?: string[] }): Promise<RedriveResult>;
 }
 
 /** What one {@link MessageQueue.redrive} call did. */
@@ -117,7 +152,12 @@ export interface RedriveResult {
 
 // ── Message store ───────────────────────────────────────────────────────────
 
-export const MESSAGE_STATUSES = ['queued', 'processing', 'completed', 'failed'] as const;
+/**
+ * `held`: a push the ntfy budget could not afford now, kept for the next
+ * digest push (which completes it); a held message is done as far as the
+ * queue is concerned, and a claim of it answers `completed`.
+ */
+export const MESSAGE_STATUSES = ['queued', 'processing', 'completed', 'failed', 'held'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export interface ErrorSummary {
@@ -134,6 +174,8 @@ export interface LifecycleEvent {
   reason?: string;
   /** On a failure: the attempt may have had its effect; the next claim answers `reclaimed`. */
   unresolved?: boolean;
+  /** On a note ({@link MessageStore.note}): who acted on the message, e.g. `push-action:acknowledge`. */
+  by?: string;
 }
 
 /** A message and its lifecycle as the store keeps it. */
@@ -395,6 +437,17 @@ export interface MessageStore extends ConsoleSessionStore {
    */
   fail(id: string, options: { now: Date; error: ErrorSummary; unresolved?: boolean }): Promise<void>;
   /**
+   * processing → held: a push kept for the next digest (see MESSAGE_STATUSES),
+   * with why. The digest later completes it with `complete`.
+   */
+  hold(id: string, options: { now: Date; reason: string }): Promise<void>;
+  /**
+   * Appends a note to the message's lifecycle — something done to it from
+   * outside (`by`, e.g. `push-action:acknowledge`), with what happened —
+   * leaving its status and attempts as they are.
+   */
+  note(id: string, options: { now: Date; by: string; reason: string }): Promise<void>;
+  /**
    * Records input that never became a message (not JSON, bad envelope) under
    * `id`, as failed with its reason; repeated calls count attempts.
    */
@@ -432,7 +485,8 @@ export function claimBlocker(
   state: { status: MessageStatus; lease_until: string | null },
   now: Date,
 ): 'completed' | 'busy' | null {
-  if (state.status === 'completed') return 'completed';
+  // A held push is done as far as delivery goes: the digest names it.
+  if (state.status === 'completed' || state.status === 'held') return 'completed';
   if (state.status === 'processing' && state.lease_until && Date.parse(state.lease_until) > now.getTime())
     return 'busy';
   return null;

@@ -3,6 +3,8 @@ import { describeError, MessageBusyError, RezError, StageMismatchError } from '.
 import { DEFAULT_HOP_LIMIT, deriveMessages } from './factory';
 import type { Message, Stage } from './message';
 import type { MessagePublisher, MessageStore, Notifier } from './ports';
+import type { PushPipeline } from './push/context';
+import type { AlarmAcknowledgements } from './push/state';
 import type { HandlerRegistry } from './registry';
 
 export interface ProcessorDeps {
@@ -16,6 +18,10 @@ export interface ProcessorDeps {
   hopLimit?: number;
   /** How long one attempt holds a message before another delivery may take over (default 5 min). */
   leaseMs?: number;
+  /** Push links, holding and digests (see PushServices); absent, pushes are plain. */
+  push?: PushPipeline;
+  /** Alarms acknowledged from their push. */
+  alarms?: AlarmAcknowledgements;
 }
 
 /**
@@ -29,6 +35,7 @@ export const RECOVERY_CLOCK_SKEW_MS = 60_000;
 export type ProcessResult =
   | { status: 'completed'; result: Record<string, unknown> }
   | { status: 'emitted'; children: string[] }
+  | { status: 'held'; reason: string }
   | { status: 'duplicate' };
 
 /**
@@ -80,10 +87,23 @@ export async function processMessage(message: Message, deps: ProcessorDeps): Pro
     const payload = deps.registry.parsePayload(message.type, message.payload);
     const outcome = await handler.handle(
       { ...message, payload },
-      { notifier: deps.notifier, clock, stage: deps.stage, ...(recovery && { recovery }) },
+      {
+        notifier: deps.notifier,
+        clock,
+        stage: deps.stage,
+        ...(recovery && { recovery }),
+        ...(deps.push && { push: deps.push }),
+        ...(deps.alarms && { alarms: deps.alarms }),
+      },
     );
     acted = true;
 
+    if (outcome.kind === 'held') {
+      await store.hold(message.id, { now: clock.now(), reason: outcome.reason });
+      // The hold is recorded either way: a digest missed here is started by the next hold or sweep.
+      await deps.push?.afterHold().catch(() => undefined);
+      return { status: 'held', reason: outcome.reason };
+    }
     if (outcome.kind === 'completed') {
       await store.complete(message.id, { now: clock.now(), result: outcome.result });
       return { status: 'completed', result: outcome.result };

@@ -3,6 +3,8 @@ import type { Clock } from './clock';
 import { UnknownMessageTypeError } from './errors';
 import { type Message, parseEnvelope, type Stage } from './message';
 import type { Notifier } from './ports';
+import type { PushContext } from './push/context';
+import type { AlarmAcknowledgements } from './push/state';
 import { parseWith, type Schema } from './schema';
 
 /** What a handler asks the pipeline to publish: a type and its payload. */
@@ -11,16 +13,22 @@ export interface EmitRequest {
   payload: Record<string, unknown>;
 }
 
-/** A handler either completes its task or emits new messages. */
+/**
+ * A handler either completes its task or emits new messages — or, for a
+ * push the ntfy budget cannot afford now, holds it for the next digest.
+ */
 export type HandlerOutcome =
   | { kind: 'completed'; result: Record<string, unknown> }
-  | { kind: 'emitted'; messages: EmitRequest[] };
+  | { kind: 'emitted'; messages: EmitRequest[] }
+  | { kind: 'held'; reason: string };
 
 export const complete = (result: Record<string, unknown> = {}): HandlerOutcome => ({
   kind: 'completed',
   result,
 });
 export const emit = (...messages: EmitRequest[]): HandlerOutcome => ({ kind: 'emitted', messages });
+/** The push is kept (status held) and named by the next digest push (see PushContext). */
+export const hold = (reason: string): HandlerOutcome => ({ kind: 'held', reason });
 
 /** Set when this attempt takes over one that did not finish (see {@link HandlerContext.recovery}). */
 export interface RecoveryContext {
@@ -51,12 +59,21 @@ export interface HandlerContext {
    * cannot check may ignore it (the effect then repeats: at-least-once).
    */
   recovery?: RecoveryContext;
+  /**
+   * Links, action buttons, holding and digests of pushes (the worker wires
+   * PushServices); absent, a push carries no links and is never held.
+   */
+  push?: PushContext;
+  /** Alarms acknowledged from their push (the worker wires the push state store). */
+  alarms?: AlarmAcknowledgements;
 }
 
 export interface MessageHandler<S extends Schema<Record<string, unknown>> = Schema<Record<string, unknown>>> {
   type: string;
   /** One line for people: shown in the console and the CLI. */
   description: string;
+  /** Made by Rez itself (a digest, a failure alert): not offered in the console's form. */
+  internal?: boolean;
   payloadSchema: S;
   handle(message: Message<v.InferOutput<S>>, context: HandlerContext): Promise<HandlerOutcome>;
 }

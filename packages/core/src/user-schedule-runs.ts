@@ -22,8 +22,8 @@ export const SCHEDULED_RUN = 'schedule';
  * payload, and the outcome is recorded as the schedule's last run.
  *
  * A timetable run (`by: 'schedule'`) fires only while the store holds the
- * `revision` it was made from and the schedule is enabled; a run by hand
- * fires a paused schedule too. Neither fires a schedule being deleted or
+ * `revision` it was made from, the schedule is enabled and not snoozed; a
+ * run by hand fires a paused or snoozed schedule too. Neither fires a schedule being deleted or
  * one whose payload no longer passes its type's schema (broken): those are
  * refused, and the reason is the last run. A schedule that is not stored
  * throws {@link ScheduleNotFoundError}: an EventBridge schedule without a
@@ -84,6 +84,8 @@ function whyNotFire(
     if (options.revision !== undefined && options.revision !== schedule.revision)
       return `the schedule changed after this run was set up (run for revision ${options.revision}, stored ${schedule.revision})`;
     if (!schedule.enabled) return 'the schedule is paused';
+    if (schedule.snoozed && Date.parse(schedule.snoozed.until) > deps.clock.now().getTime())
+      return `the schedule is snoozed until ${schedule.snoozed.until} (by ${schedule.snoozed.by})`;
   }
   const broken = brokenReason(schedule, deps.registry);
   return broken ? `broken: ${broken}` : null;

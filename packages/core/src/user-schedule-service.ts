@@ -136,6 +136,7 @@ export class UserSchedules {
       checked.expression !== current.expression ||
       checked.timezone !== current.timezone ||
       (checked.enabled && !current.enabled);
+    const resumes = checked.enabled && !current.enabled;
     return this.#put(
       {
         ...current,
@@ -145,6 +146,8 @@ export class UserSchedules {
         updated_by: by,
         updated_at: at,
         pending: null,
+        // A resume means "run on the timetable again": it ends a snooze too.
+        ...(resumes ? { snoozed: null } : {}),
       },
       current,
     );
@@ -153,8 +156,18 @@ export class UserSchedules {
   /** Pauses (false) or resumes (true) a schedule. */
   async setEnabled(name: string, enabled: boolean, by: string): Promise<UserSchedule> {
     const current = await this.#current(name);
-    const { revision, anchor, created_by, created_at, updated_by, updated_at, last_run, pending, ...input } =
-      current;
+    const {
+      revision,
+      anchor,
+      created_by,
+      created_at,
+      updated_by,
+      updated_at,
+      last_run,
+      pending,
+      snoozed,
+      ...input
+    } = current;
     return this.update(name, { ...input, enabled }, by, revision);
   }
 
@@ -182,6 +195,21 @@ export class UserSchedules {
       throw new ScheduleSyncError(name, restored, error);
     }
     if (!(await schedules.delete(name, marked.revision))) throw this.#changed(name);
+  }
+
+  /**
+   * Skips the timetable's runs until `until` (a Snooze from a push), or ends
+   * a snooze (`until` null), keeping the definition and its revision:
+   * EventBridge keeps firing and the scheduler refuses what falls inside the
+   * snooze, so the schedule comes back by itself. ScheduleNotFoundError when
+   * it is gone; ScheduleConflictError when it changed meanwhile.
+   */
+  async snooze(name: string, until: Date | null, by: string): Promise<UserSchedule> {
+    const current = await this.#current(name);
+    const snoozed =
+      until === null ? null : { until: until.toISOString(), at: this.#deps.clock.now().toISOString(), by };
+    if (!(await this.#deps.schedules.snooze(name, current.revision, snoozed))) throw this.#changed(name);
+    return { ...current, snoozed };
   }
 
   /** Fires a schedule now, outside its timetable (a paused one too). */
@@ -274,9 +302,12 @@ export class UserSchedules {
     const broken = brokenReason(schedule, this.#deps.registry);
     const firing = schedule.enabled && !broken && schedule.pending?.action !== 'delete';
     const lastId = schedule.last_run?.message_id;
-    const next = firing
-      ? upcomingRuns(schedule, laterOf(this.#deps.clock.now(), schedule.anchor), 3, new Date(schedule.anchor))
-      : [];
+    const from = laterOf(
+      laterOf(this.#deps.clock.now(), schedule.anchor),
+      // A snooze skips the runs before its end (nextRunAfter is strictly after: a run at `until` fires).
+      schedule.snoozed ? new Date(Date.parse(schedule.snoozed.until) - 1).toISOString() : schedule.anchor,
+    );
+    const next = firing ? upcomingRuns(schedule, from, 3, new Date(schedule.anchor)) : [];
     return {
       schedule,
       broken,

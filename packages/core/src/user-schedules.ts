@@ -76,6 +76,23 @@ export interface UserSchedule extends UserScheduleInput {
    * the console until repaired. Always null locally.
    */
   pending: { action: 'put' | 'delete'; since: string; error?: string } | null;
+  /**
+   * Timetable runs before `until` are skipped (recorded as refused): a
+   * Snooze from a push. The definition and its revision stay as they are,
+   * so EventBridge needs no change, and the schedule runs again by itself.
+   * Absent (or null) when not snoozed; a resume ends it.
+   */
+  snoozed?: ScheduleSnooze | null;
+}
+
+/** A snooze of a user schedule (see UserSchedule.snoozed). */
+export interface ScheduleSnooze {
+  /** RFC 3339 UTC: the first moment the timetable fires again. */
+  until: string;
+  /** RFC 3339 UTC: when it was snoozed. */
+  at: string;
+  /** Who snoozed it: `push-action:snooze`. */
+  by: string;
 }
 
 /**
@@ -99,6 +116,11 @@ export interface UserScheduleStore {
   delete(name: string, expected: string): Promise<boolean>;
   /** Records `run` as the last run when the stored revision is `revision`; false when it is not. */
   recordRun(name: string, revision: string, run: ScheduleRun): Promise<boolean>;
+  /**
+   * Sets (or, with null, ends) the schedule's snooze when the stored revision
+   * is `revision`, keeping the revision; false when it is not (or it is gone).
+   */
+  snooze(name: string, revision: string, snooze: ScheduleSnooze | null): Promise<boolean>;
 }
 
 /**

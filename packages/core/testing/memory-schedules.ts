@@ -1,4 +1,11 @@
-import type { PlatformSchedule, ScheduleRun, Scheduler, UserSchedule, UserScheduleStore } from '../src';
+import type {
+  PlatformSchedule,
+  ScheduleRun,
+  Scheduler,
+  ScheduleSnooze,
+  UserSchedule,
+  UserScheduleStore,
+} from '../src';
 
 /** The reference UserScheduleStore: a map. It passes the conformance suite the adapters run. */
 export class InMemoryUserScheduleStore implements UserScheduleStore {
@@ -34,6 +41,13 @@ export class InMemoryUserScheduleStore implements UserScheduleStore {
     const found = this.schedules.get(name);
     if (found?.revision !== revision) return false;
     found.last_run = copy(run);
+    return true;
+  }
+
+  async snooze(name: string, revision: string, snooze: ScheduleSnooze | null): Promise<boolean> {
+    const found = this.schedules.get(name);
+    if (found?.revision !== revision) return false;
+    found.snoozed = snooze ? copy(snooze) : null;
     return true;
   }
 }

@@ -93,6 +93,19 @@ export class InMemoryMessageStore implements MessageStore {
     this.#count(record.stage, record.type, now, 'failed');
   }
 
+  async hold(id: string, { now, reason }: { now: Date; reason: string }): Promise<void> {
+    const record = this.#must(id, 'hold');
+    record.status = 'held';
+    record.lease_until = null;
+    record.updated_at = now.toISOString();
+    record.history.push({ status: 'held', at: now.toISOString(), attempt: record.attempts, reason });
+  }
+
+  async note(id: string, { now, by, reason }: { now: Date; by: string; reason: string }): Promise<void> {
+    const record = this.#must(id, 'note');
+    record.history.push({ status: record.status, at: now.toISOString(), reason, by });
+  }
+
   async reject(options: RejectOptions): Promise<void> {
     let record = this.records.get(options.id);
     if (!record) {

@@ -58,6 +58,12 @@ export interface NtfyTestServer {
   received: ReceivedPush[];
   /** Every request, accepted or not. */
   requests: number;
+  /**
+   * Every answer, in order: when (epoch ms), to which method, with which
+   * status and ntfy error code — what a test of pacing looks at (a 429, and
+   * what came after it).
+   */
+  answers: { at: number; method: string; status: number; code?: number }[];
   /** TCP connections opened by clients: shows whether they reuse sockets. */
   connections: number;
   /**
@@ -103,6 +109,7 @@ export async function startNtfyServer(options: NtfyServerOptions = {}): Promise<
     url: '',
     received: [],
     requests: 0,
+    answers: [],
     connections: 0,
     respond: () => undefined,
     delayMs: options.delayMs ?? 0,
@@ -161,6 +168,13 @@ export async function startNtfyServer(options: NtfyServerOptions = {}): Promise<
     const index = state.requests++;
     if (state.delayMs) await new Promise((r) => setTimeout(r, state.delayMs));
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      const code = (body as { code?: unknown } | null)?.code;
+      state.answers.push({
+        at: Date.now(),
+        method: req.method ?? '',
+        status,
+        ...(typeof code === 'number' && status >= 400 ? { code } : {}),
+      });
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(`${JSON.stringify(body)}\n`);
     };
@@ -199,6 +213,7 @@ export async function startNtfyServer(options: NtfyServerOptions = {}): Promise<
       const since = readSince(url.searchParams.get('since'));
       if (!since) return fail(NTFY_ERRORS.since);
       const lines = selectCached(cache, poll[1], since).map((m) => `${JSON.stringify(m)}\n`);
+      state.answers.push({ at: Date.now(), method: 'GET', status: 200 });
       res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
       return res.end(lines.join(''));
     }

@@ -117,5 +117,26 @@ export function describeQueueConformance(name: string, create: () => Promise<Que
       const [back] = await receiveAtLeast(bus.queue, 1);
       expect(JSON.parse(back.body).id).toBe(move.id);
     });
+
+    it('redrives the dead letter of one message by its message id (a push action’s Retry), and none of another', async () => {
+      const keep = sampleMessage();
+      const move = sampleMessage();
+      await bus.publisher.publish(keep);
+      await bus.publisher.publish(move);
+      for (let i = 0; i < bus.maxReceiveCount; i++) {
+        for (const copy of await receiveAtLeast(bus.queue, 2))
+          await bus.queue.changeVisibility(copy.receiptHandle, 0);
+      }
+      expect(await bus.queue.receive({ maxMessages: 10, waitSeconds: 1 })).toEqual([]);
+      await expect(bus.queue.redrive({ messageIds: [sampleMessage().id] })).resolves.toEqual({
+        moved: 0,
+        more: false,
+      });
+      await expect(bus.queue.redrive({ messageIds: [move.id] })).resolves.toEqual({ moved: 1, more: false });
+      const remaining = await bus.queue.listDeadLetters({ limit: 10 });
+      expect(remaining.map((d) => JSON.parse(d.body).id)).toEqual([keep.id]);
+      const [back] = await receiveAtLeast(bus.queue, 1);
+      expect(JSON.parse(back.body).id).toBe(move.id);
+    });
   });
 }

@@ -102,5 +102,21 @@ export function describeUserScheduleStoreConformance(
       expect(stored?.last_run).toEqual(run);
       expect(stored?.revision).toBe('01JH8Z5Q0A6D2N7S4X3C9B1V0M');
     });
+
+    it('snoozes and unsnoozes on the revision read, keeping the revision and the rest of the definition', async () => {
+      const schedule = sampleUserSchedule();
+      await store.save(schedule, null);
+      const snooze = {
+        until: '2026-03-03T07:00:00.000Z',
+        at: '2026-03-02T07:00:00.000Z',
+        by: 'push-action:snooze',
+      };
+      await expect(store.snooze('standup', 'STALE', snooze)).resolves.toBe(false);
+      await expect(store.snooze('nope', schedule.revision, snooze)).resolves.toBe(false);
+      await expect(store.snooze('standup', schedule.revision, snooze)).resolves.toBe(true);
+      await expect(store.get('standup')).resolves.toEqual({ ...schedule, snoozed: snooze });
+      await expect(store.snooze('standup', schedule.revision, null)).resolves.toBe(true);
+      await expect(store.get('standup')).resolves.toEqual({ ...schedule, snoozed: null });
+    });
   });
 }

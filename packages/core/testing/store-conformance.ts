@@ -214,12 +214,54 @@ export function describeMessageStoreConformance(
         expect((await store.get(message.id))?.attempts).toBe(2);
       });
 
-      it('refuses to complete or fail a message it does not hold: MessageNotStoredError naming the id and the operation', async () => {
+      it('holds a push for a digest: claims then answer completed, and the digest completes it', async () => {
+        const message = sampleMessage();
+        await store.claim(message, { now: T0, leaseMs: LEASE });
+        await store.hold(message.id, { now: at(10), reason: 'held for the next digest: budget short' });
+        const held = await store.get(message.id);
+        expect(held).toMatchObject({ status: 'held', attempts: 1, lease_until: null, error: null });
+        expect(held?.history.at(-1)).toEqual({
+          status: 'held',
+          at: at(10).toISOString(),
+          attempt: 1,
+          reason: 'held for the next digest: budget short',
+        });
+        expect((await store.list({ status: 'held' })).items.map((r) => r.id)).toEqual([message.id]);
+        await expect(store.claim(message, { now: at(20), leaseMs: LEASE })).resolves.toStrictEqual({
+          outcome: 'completed',
+        });
+        await store.complete(message.id, { now: at(30), result: { held: true, digest: 'D', ntfy_id: 'n1' } });
+        expect(await store.get(message.id)).toMatchObject({
+          status: 'completed',
+          ntfy_id: 'n1',
+          attempts: 1,
+        });
+        expect((await store.list({ status: 'held' })).items).toEqual([]);
+      });
+
+      it('notes what was done to a message on its lifecycle, leaving status and attempts alone', async () => {
+        const message = sampleMessage();
+        await store.claim(message, { now: T0, leaseMs: LEASE });
+        await store.complete(message.id, { now: at(5), result: {} });
+        await store.note(message.id, { now: at(10), by: 'push-action:acknowledge', reason: 'acknowledged' });
+        const record = await store.get(message.id);
+        expect(record).toMatchObject({ status: 'completed', attempts: 1 });
+        expect(record?.history.at(-1)).toEqual({
+          status: 'completed',
+          at: at(10).toISOString(),
+          reason: 'acknowledged',
+          by: 'push-action:acknowledge',
+        });
+      });
+
+      it('refuses to complete, fail, hold or note a message it does not hold: MessageNotStoredError naming the id and the operation', async () => {
         const id = '01JNOTSTORED0000000000000X';
         const error = { code: 'X', reason: 'x', permanent: false };
         for (const [operation, act] of [
           ['complete', () => store.complete(id, { now: T0, result: {} })],
           ['fail', () => store.fail(id, { now: T0, error })],
+          ['hold', () => store.hold(id, { now: T0, reason: 'x' })],
+          ['note', () => store.note(id, { now: T0, by: 'x', reason: 'x' })],
         ] as const) {
           const thrown = await act().then(
             () => new Error(`${operation} of an unknown id resolved`),

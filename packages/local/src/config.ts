@@ -6,9 +6,13 @@ import {
   DEFAULT_USER_SCHEDULE_LIMIT,
   type Env,
   optionalEnv,
+  type PushActionConfig,
+  type PushLimits,
   parseSchedules,
   readNtfyTopic,
   readPositiveInt,
+  readPushActionConfig,
+  readPushLimits,
   readStage,
   readUrl,
   SCHEDULES,
@@ -30,6 +34,14 @@ export interface LocalConfig {
     topicSource: 'env' | 'generated' | 'data-dir';
   };
   port: number;
+  /**
+   * Where pushes link to (their "Open" and action buttons): REZ_PUBLIC_URL,
+   * by default the console's own http://localhost:PORT — set it to an
+   * address your phone reaches (a tunnel) to press the buttons from there.
+   */
+  publicUrl: string;
+  /** How pushes are paced (NTFY_LIMITS) and what their buttons do (REZ_PUSH_ACTIONS, …). */
+  push: { limits: PushLimits | null; actions: PushActionConfig };
   /**
    * Port of the development OpenID provider (REZ_DEV_OIDC_PORT); undefined
    * picks a free one. Fixed where the sign-in page must be forwarded (a dev container).
@@ -98,6 +110,8 @@ export function readLocalConfig(env: Env = process.env, cwd = process.cwd()): Lo
     stage,
     ntfy: { baseUrl, token: optionalEnv(env, 'NTFY_TOKEN'), ...readTopic(env, dataDir) },
     port,
+    publicUrl: readUrl(env, 'REZ_PUBLIC_URL', `http://localhost:${port}`),
+    push: { limits: readPushLimits(env, baseUrl), actions: readPushActionConfig(env) },
     devOidcPort,
     synchronous,
     poller: {

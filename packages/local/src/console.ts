@@ -1,4 +1,5 @@
 import {
+  budgetKey,
   builtInRegistry,
   type Clock,
   ConfigError,
@@ -39,6 +40,8 @@ export async function startLocalConsole(options: {
   scheduler: SchedulerLoop;
   userSchedules: UserSchedules;
   clock: Clock;
+  /** The key that checks push action links; null when push actions are off. */
+  actionKey: Buffer | null;
 }): Promise<LocalConsole> {
   const { env, config, pipeline } = options;
   const publicUrl = `http://localhost:${config.port}`;
@@ -90,6 +93,13 @@ export async function startLocalConsole(options: {
     schedules: config.schedules,
     scheduleAnchor: options.scheduler.anchor(),
     userSchedules: options.userSchedules,
+    push: {
+      state: pipeline.pushState,
+      actionKey: options.actionKey,
+      budget: config.push.limits
+        ? { key: budgetKey(config.ntfy.baseUrl, config.ntfy.topic), limits: config.push.limits }
+        : null,
+    },
     auth,
   };
   try {

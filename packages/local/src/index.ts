@@ -20,6 +20,7 @@ export { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '
 export { SchedulerLoop, type SchedulerLoopOptions, type ScheduleStatus } from './scheduler-loop';
 export { type CreateQueueOptions, SqliteBus, SqlitePublisher } from './sqlite/bus';
 export { type OpenDatabaseOptions, openDatabase, type SqliteDatabase } from './sqlite/database';
+export { SqlitePushStateStore } from './sqlite/push-state-store';
 export { SqliteQueue } from './sqlite/queue';
 export { type ScheduleRow, SqliteUserScheduleStore } from './sqlite/schedule-store';
 export { SqliteMessageStore } from './sqlite/store';

@@ -3,6 +3,7 @@ import { SqliteBus, type SqlitePublisher } from './sqlite/bus';
 import { startWalCheckpointer } from './sqlite/checkpointer';
 import { openDatabase, type SqliteDatabase } from './sqlite/database';
 import { groupCommit } from './sqlite/group-commit';
+import { SqlitePushStateStore } from './sqlite/push-state-store';
 import type { SqliteQueue } from './sqlite/queue';
 import { SqliteMessageStore } from './sqlite/store';
 
@@ -17,6 +18,8 @@ export interface LocalPipeline {
   queue: SqliteQueue;
   publisher: SqlitePublisher;
   store: SqliteMessageStore;
+  /** The ntfy budget, used push action links and acknowledged alarms. */
+  pushState: SqlitePushStateStore;
   close(): void;
 }
 
@@ -69,6 +72,7 @@ function declare(db: SqliteDatabase, options: Parameters<typeof openLocalPipelin
     queue,
     publisher: bus.publisher(TOPIC),
     store,
+    pushState: new SqlitePushStateStore(db),
     close: () => {
       groupCommit(db).flush();
       checkpointer?.stop();

@@ -4,12 +4,14 @@ import {
   type Env,
   type Notifier,
   NtfyClient,
+  optionalEnv,
+  readActionKey,
   systemClock,
   UserSchedules,
   ulidGenerator,
 } from '@rez/core';
 import { createSchedulerHandler } from '@rez/scheduler';
-import { createWorkerHandler, type WorkerLogger } from '@rez/worker';
+import { createWorkerHandler, type PushSettings, pushDeps, type WorkerLogger } from '@rez/worker';
 import { type LocalConfig, readLocalConfig } from './config';
 import { startLocalConsole } from './console';
 import { DatabaseOpenError, isSqliteError } from './errors';
@@ -17,6 +19,7 @@ import { type LocalPipeline, openLocalPipeline } from './pipeline';
 import { type BatchHandler, Poller } from './poller';
 import { lockDataDir, type RuntimeLock } from './runtime-lock';
 import { SchedulerLoop } from './scheduler-loop';
+import { readActionKeyFile } from './session-key';
 import { SqliteUserScheduleStore } from './sqlite/schedule-store';
 import { oneLine } from './terminal';
 import { WorkerThreads } from './worker-thread/host';
@@ -112,8 +115,23 @@ async function start(
     backgroundCheckpoints: true,
   });
   opened(() => pipeline.close());
-  const { store, publisher, queue } = pipeline;
+  const { store, publisher, queue, pushState } = pipeline;
   const registry = builtInRegistry();
+  const env = options.env ?? process.env;
+  const actionKey = readLocalActionKey(env, config);
+  const push: PushSettings = {
+    ntfy: config.ntfy,
+    limits: config.push.limits,
+    publicUrl: config.publicUrl,
+    actions: actionKey
+      ? {
+          key: actionKey,
+          ttlMs: config.push.actions.ttlMs,
+          snoozeMs: config.push.actions.snoozeMs,
+          builtInSchedules: config.schedules.map((s) => s.name),
+        }
+      : undefined,
+  };
   const inThread = options.workerThread ?? (options.notifier === undefined && options.clock === undefined);
   if (inThread && (options.notifier || options.clock))
     throw new Error('workerThread: a notifier or clock object cannot cross to the worker thread');
@@ -140,7 +158,18 @@ async function start(
           ntfy: ntfyOptions,
           stage: config.stage,
           leaseMs,
+          maxReceiveCount: config.poller.maxReceiveCount,
+          push: {
+            limits: push.limits,
+            publicUrl: push.publicUrl,
+            actions: push.actions && {
+              ...push.actions,
+              key: push.actions.key.toString('base64'),
+              builtInSchedules: [...push.actions.builtInSchedules],
+            },
+          },
           store,
+          pushState,
           bus: publisher,
           delayRedelivery: poller.delayRedelivery,
           deadLetter: poller.deadLetter,
@@ -150,6 +179,16 @@ async function start(
   const ntfy = inThread || options.notifier ? undefined : new NtfyClient(ntfyOptions);
   opened(() => ntfy?.close());
   opened(() => thread?.stop());
+  /** What the inline worker's push services and the main thread's sweep share. */
+  const pushBase = () => ({
+    store,
+    state: pushState,
+    bus: publisher,
+    registry,
+    clock,
+    ids: ulidGenerator(),
+    stage: config.stage,
+  });
   const inlineWorker = (): BatchHandler => {
     const logger: WorkerLogger = {
       info() {},
@@ -160,13 +199,21 @@ async function start(
       registry,
       store,
       bus: publisher,
-      notifier: options.notifier ?? (ntfy as Notifier),
       clock,
       stage: config.stage,
       leaseMs,
       logger,
       delayRedelivery: poller.delayRedelivery,
       deadLetter: poller.deadLetter,
+      maxReceiveCount: config.poller.maxReceiveCount,
+      ...pushDeps(
+        {
+          ...pushBase(),
+          notifier: options.notifier ?? (ntfy as Notifier),
+          onError: (what, error) => log(`rez: could not do ${what}: ${String(error)}`),
+        },
+        push,
+      ),
     });
   };
   const schedules = new SqliteUserScheduleStore(pipeline.db);
@@ -190,8 +237,17 @@ async function start(
     stage: config.stage,
     schedules,
   });
+  // The main thread's own push services: only for the sweep (the worker threads have theirs).
+  const { push: sweeper } = pushDeps(
+    {
+      ...pushBase(),
+      notifier: { publish: () => Promise.reject(new Error('the sweep sends nothing itself')) },
+    },
+    push,
+  );
   const scheduler = new SchedulerLoop({
     db: pipeline.db,
+    sweep: () => sweeper.sweepHeld(),
     schedules: config.schedules,
     userSchedules: schedules,
     invoke: schedulerHandler,
@@ -219,12 +275,13 @@ async function start(
     options.console === false
       ? null
       : await startLocalConsole({
-          env: options.env ?? process.env,
+          env,
           config,
           pipeline,
           scheduler,
           userSchedules,
           clock,
+          actionKey,
         });
 
   let stopped: Promise<void> | undefined;
@@ -254,4 +311,15 @@ async function start(
       return stopped;
     },
   };
+}
+
+/**
+ * The key that signs push action links: REZ_ACTION_KEY (base64, as on AWS
+ * from SSM), else action.key in the data dir (made on first start, 0600);
+ * null when push actions are off (REZ_PUSH_ACTIONS=false).
+ */
+function readLocalActionKey(env: Env, config: LocalConfig): Buffer | null {
+  if (!config.push.actions.enabled) return null;
+  const fromEnv = optionalEnv(env, 'REZ_ACTION_KEY');
+  return fromEnv ? readActionKey(fromEnv, 'REZ_ACTION_KEY') : readActionKeyFile(config.dataDir);
 }

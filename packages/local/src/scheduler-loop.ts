@@ -29,6 +29,12 @@ export interface SchedulerLoopOptions {
   userSchedules?: SqliteUserScheduleStore;
   /** How often the user schedules' change counter is read (default 1 s). */
   watchMs?: number;
+  /**
+   * Run at every check (at least every `maxSleepMs`): the held-push sweep
+   * (PushServices.sweepHeld), the backstop that starts a digest for pushes
+   * held while none is on its way. Its errors go to onError as "sweep".
+   */
+  sweep?: () => Promise<unknown>;
 }
 
 export interface ScheduleStatus {
@@ -123,6 +129,7 @@ export class SchedulerLoop {
 
   /** Fires every schedule that is due; returns the names fired. Exposed for tests with a manual clock. */
   async tick(): Promise<string[]> {
+    await this.#options.sweep?.().catch((error: unknown) => this.#options.onError?.('sweep', error));
     const fired = await this.#tickBuiltIn();
     for (const row of this.#options.userSchedules?.rows() ?? []) {
       if (await this.#fireIfDue(row)) fired.push(row.schedule.name);

@@ -27,6 +27,12 @@ export interface SchedulerDeps {
     info(message: string, extra: Record<string, unknown>): void;
     warn?(message: string, extra: Record<string, unknown>): void;
   };
+  /**
+   * Run after every schedule run: the held-push sweep (PushServices.sweepHeld),
+   * the backstop that starts a digest for pushes held while none is on its
+   * way. A failure of it is logged, never the run's.
+   */
+  sweep?: () => Promise<unknown>;
 }
 
 export interface SchedulerResult {
@@ -59,6 +65,20 @@ export interface SchedulerResult {
  * await run({ schedule: 'hello-world', type: 'hello_world', payload: {} });
  */
 export function createSchedulerHandler(deps: SchedulerDeps): (event: unknown) => Promise<SchedulerResult> {
+  const run = runSchedule(deps);
+  return async (event) => {
+    const result = await run(event);
+    if (deps.sweep)
+      await deps.sweep().catch((error: unknown) =>
+        deps.logger?.warn?.('held-push sweep failed', {
+          reason: error instanceof Error ? error.message : String(error),
+        }),
+      );
+    return result;
+  };
+}
+
+function runSchedule(deps: SchedulerDeps): (event: unknown) => Promise<SchedulerResult> {
   return async (event) => {
     const invocation = parseWith(scheduleInvocationSchema, event, 'schedule input');
     if (invocation.revision !== undefined) {

@@ -1,4 +1,4 @@
-import { MAX_MESSAGE_BYTES, ValidationError } from '@rez/core';
+import { MAX_MESSAGE_BYTES, MAX_TOKEN_LENGTH, PUSH_ACTION_PATH, ValidationError } from '@rez/core';
 import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { ConsoleDeps } from './deps';
 import authPlugin, { DEFAULT_SESSION_TTL_SECONDS, resolveProvider } from './plugins/app/auth';
@@ -10,6 +10,7 @@ import csrf from './plugins/external/csrf';
 import formbody from './plugins/external/formbody';
 import helmet from './plugins/external/helmet';
 import rateLimit from './plugins/external/rate-limit';
+import actionRoutes from './routes/actions';
 import authRoutes from './routes/auth';
 import failedRoutes from './routes/failed';
 import healthzRoutes from './routes/healthz';
@@ -62,6 +63,8 @@ export async function buildApp(deps: ConsoleDeps, options: BuildOptions = {}): P
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: BODY_LIMIT,
+    // A push action's signed link is one path parameter of up to MAX_TOKEN_LENGTH (Fastify's default is 100).
+    routerOptions: { maxParamLength: MAX_TOKEN_LENGTH },
     // Trust exactly the configured number of proxy hops (the ALB's), so a client cannot spoof its IP or protocol.
     trustProxy: (_address: string, hop: number) => hop < (deps.trustProxy ?? 0),
   });
@@ -107,6 +110,8 @@ export async function buildApp(deps: ConsoleDeps, options: BuildOptions = {}): P
 
   await app.register(healthzRoutes, { prefix: '/healthz' });
   await app.register(authRoutes, { prefix: '/auth' });
+  // A push button's signed one-time link is its own credential: no session (see routes/actions).
+  await app.register(actionRoutes, { prefix: PUSH_ACTION_PATH });
   // Everything else needs a signed-in, allowed user: one hook guards the whole subtree.
   await app.register(async (guarded) => {
     guarded.addHook('onRequest', guarded.requireUser);

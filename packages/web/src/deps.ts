@@ -9,6 +9,8 @@ import {
   type MessageQueue,
   type MessageStore,
   optionalEnv,
+  type PushLimits,
+  type PushStateStore,
   readPositiveInt,
   readUrl,
   requireEnv,
@@ -82,11 +84,27 @@ export interface ConsoleDeps {
   userSchedules?: UserSchedules;
   /** Default: {@link storeMetrics} over `store`. */
   metrics?: MetricsSource;
+  /**
+   * Push actions and pacing: the signed links of push buttons
+   * (`/actions/<token>`) and the dashboard's quota and held pushes. Without
+   * it, links answer 404 and the dashboard shows no push panel.
+   */
+  push?: ConsolePush;
   auth: AuthConfig;
   /** Trust X-Forwarded-* from this many proxy hops (1 behind an ALB); default none. */
   trustProxy?: number;
   /** Fastify logger options; default off. */
   logger?: boolean | { level: string };
+}
+
+/** What the console needs for push buttons and the push panel (see ConsoleDeps.push). */
+export interface ConsolePush {
+  /** The budget, used action links and acknowledged alarms: the worker's own store of them. */
+  state: PushStateStore;
+  /** The key that checks action links; null: push actions are off (REZ_PUSH_ACTIONS=false), links answer 404. */
+  actionKey: Buffer | null;
+  /** The ntfy budget the dashboard shows (server and topic, limits); null: pushes are not paced. */
+  budget: { key: string; limits: PushLimits } | null;
 }
 
 /** What {@link readConsoleConfig} reads from the environment. */

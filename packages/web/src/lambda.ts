@@ -10,6 +10,7 @@
  */
 import { awsPipelineFromEnv } from '@rez/aws/from-env';
 import { cloudWatchPipelineMetrics, type PipelineMetricsReader } from '@rez/aws/metrics-from-env';
+import { pushStateFromEnv } from '@rez/aws/push-state-from-env';
 import { sqsQueueFromEnv } from '@rez/aws/queue-from-env';
 import { eventBridgeSchedulerFromEnv, userScheduleStoreFromEnv } from '@rez/aws/schedules-from-env';
 import {
@@ -18,6 +19,8 @@ import {
   type Env,
   optionalEnv,
   parseSchedules,
+  readPushActionConfig,
+  readPushBudgetSettings,
   SCHEDULES,
   type ScheduleDefinition,
   type Stage,
@@ -65,13 +68,16 @@ function readSchedules(env: Env): readonly ScheduleDefinition[] {
 }
 
 /** The console's deps without its secrets: what the Lambda reads from its environment at cold start. */
-export type ConsoleDepsWithoutSecrets = Omit<ConsoleDeps, 'auth'> & {
+export type ConsoleDepsWithoutSecrets = Omit<ConsoleDeps, 'auth' | 'push'> & {
   auth: Omit<ConsoleDeps['auth'], keyof AuthSecrets>;
+  /** All of ConsoleDeps.push but the action key (from SSM); `actions` says whether to use it. */
+  push: Omit<NonNullable<ConsoleDeps['push']>, 'actionKey'> & { actions: boolean };
 };
 
 /**
  * Reads the Lambda's environment: what awsPipelineFromEnv reads (REZ_STAGE,
- * REZ_TOPIC_ARN, REZ_MESSAGES_TABLE, REZ_RETENTION_DAYS), REZ_QUEUE_URL,
+ * REZ_TOPIC_ARN, REZ_MESSAGES_TABLE, REZ_RETENTION_DAYS), the push settings
+ * (NTFY_BASE_URL, NTFY_TOPIC, NTFY_LIMITS, REZ_PUSH_ACTIONS), REZ_QUEUE_URL,
  * REZ_DLQ_URL, REZ_SCHEDULE_ANCHOR (optional, when rate() schedules were
  * created), the user schedules' settings (eventBridgeSchedulerFromEnv:
  * REZ_USER_SCHEDULE_GROUP and the target it needs) and what readAuthSettings
@@ -114,10 +120,24 @@ export function depsFromEnv(env: Env): ConsoleDepsWithoutSecrets {
         })
       : undefined,
     metrics: cloudWatchMetrics(cloudWatchPipelineMetrics(), stage),
+    push: pushSettings(env),
     auth: readAuthSettings(env),
     // The ALB is the one proxy in front: its X-Forwarded-For hop and X-Forwarded-Proto are trusted.
     trustProxy: 1,
     logger: { level: optionalEnv(env, 'LOG_LEVEL') ?? 'info' },
+  };
+}
+
+/**
+ * The push panel and push action links: the worker's push state (the
+ * messages table), the ntfy budget it paces by (NTFY_BASE_URL, NTFY_TOPIC,
+ * NTFY_LIMITS: the worker's own settings) and REZ_PUSH_ACTIONS.
+ */
+function pushSettings(env: Env): ConsoleDepsWithoutSecrets['push'] {
+  return {
+    state: pushStateFromEnv(env),
+    budget: readPushBudgetSettings(env),
+    actions: readPushActionConfig(env).enabled,
   };
 }
 
@@ -126,6 +146,11 @@ const settings = depsFromEnv(process.env);
 const secrets = consoleSecretsFromEnv(process.env);
 
 export const handler = createAlbHandler(async () => {
-  const { clientSecret, sessionKeys } = await secrets.read();
-  return buildApp({ ...settings, auth: { ...settings.auth, clientSecret, sessionKeys } });
+  const { clientSecret, sessionKeys, actionKey } = await secrets.read();
+  const { actions, ...push } = settings.push;
+  return buildApp({
+    ...settings,
+    auth: { ...settings.auth, clientSecret, sessionKeys },
+    push: { ...push, actionKey: actions ? actionKey : null },
+  });
 });

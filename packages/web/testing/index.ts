@@ -4,9 +4,18 @@
  * console benchmark (bench/suites/console.ts) alike.
  */
 import { randomBytes } from 'node:crypto';
-import { builtInRegistry, manualClock, SCHEDULES, UserSchedules, ulidGenerator } from '@rez/core';
+import {
+  budgetKey,
+  builtInRegistry,
+  manualClock,
+  NTFY_SH_LIMITS,
+  SCHEDULES,
+  UserSchedules,
+  ulidGenerator,
+} from '@rez/core';
 import {
   InMemoryMessageStore,
+  InMemoryPushStateStore,
   InMemoryUserScheduleStore,
   RecordingPublisher,
   RecordingScheduler,
@@ -21,6 +30,10 @@ import { MemoryQueue } from './memory-queue';
 export { MemoryQueue } from './memory-queue';
 
 export const TEST_KEY = Buffer.alloc(32, 7);
+/** The push action key of the test console. */
+export const TEST_ACTION_KEY = Buffer.alloc(32, 11);
+/** The ntfy budget the test console shows: ntfy.sh's, for this server and topic. */
+export const TEST_BUDGET = { key: budgetKey('https://ntfy.sh', 'rez-test'), limits: NTFY_SH_LIMITS };
 export const TEST_USER: ConsoleUser = {
   handle: 'ana@example.com',
   name: 'Ana',
@@ -45,6 +58,8 @@ export interface TestConsole {
   /** The user schedules' definitions and the fake EventBridge they are put to. */
   schedules: InMemoryUserScheduleStore;
   scheduler: RecordingScheduler;
+  /** The push state: budget, used action links, acknowledged alarms. */
+  pushState: InMemoryPushStateStore;
   deps: ConsoleDeps;
 }
 
@@ -61,6 +76,7 @@ export async function build(
   const scheduler = new RecordingScheduler();
   const ids = ulidGenerator();
   const registry = builtInRegistry();
+  const pushState = new InMemoryPushStateStore();
   const deps: ConsoleDeps = {
     stage: 'dev',
     registry,
@@ -82,6 +98,7 @@ export async function build(
       stage: 'dev',
       builtIn: SCHEDULES,
     }),
+    push: { state: pushState, actionKey: TEST_ACTION_KEY, budget: TEST_BUDGET },
     auth: {
       provider: { kind: 'oidc', issuer: FAKE_ISSUER.issuer, metadata: FAKE_ISSUER },
       clientId: 'rez-console',
@@ -93,7 +110,7 @@ export async function build(
     ...overrides,
   };
   const app = await buildApp(deps, options);
-  return { app, store, publisher, queue, clock, schedules, scheduler, deps };
+  return { app, store, publisher, queue, clock, schedules, scheduler, pushState, deps };
 }
 
 /** A session cookie sealed with the app's own keys and clock, as a Cookie header value. */

@@ -26,9 +26,20 @@ export class MemoryQueue implements MessageQueue {
   /** Set to make the next redrive of all stop early, as SQS's bounded redrive does. */
   redriveLimit: number | undefined;
 
-  async redrive(options?: { transportIds?: string[] }): Promise<RedriveResult> {
+  async redrive(options?: { transportIds?: string[]; messageIds?: string[] }): Promise<RedriveResult> {
+    const chosen = options?.transportIds !== undefined || options?.messageIds !== undefined;
+    const messageId = (body: string) => {
+      try {
+        return (JSON.parse(body) as { id?: string }).id;
+      } catch {
+        return undefined;
+      }
+    };
     const selected = this.dead.filter(
-      (d) => !options?.transportIds || options.transportIds.includes(d.transportId),
+      (d) =>
+        !chosen ||
+        options?.transportIds?.includes(d.transportId) ||
+        options?.messageIds?.includes(messageId(d.body) ?? ''),
     );
     const moving = selected.slice(0, this.redriveLimit ?? selected.length);
     for (const letter of moving) {

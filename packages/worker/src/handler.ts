@@ -36,6 +36,12 @@ export interface WorkerDeps extends ProcessorDeps {
    * queue's maxReceiveCount moves it.
    */
   deadLetter?: (record: SQSRecord, reason: ErrorSummary) => Promise<void>;
+  /**
+   * The queue's maxReceiveCount: a record that fails on this receive goes to
+   * the DLQ next, so its failure alert (push.deadLettered) is sent now.
+   * Unset, only permanent failures moved by `deadLetter` raise one.
+   */
+  maxReceiveCount?: number;
 }
 
 /**
@@ -81,7 +87,8 @@ export function createWorkerHandler(
     metrics.record('received', message.type);
     try {
       const result = await processMessage(message, deps);
-      if (result.status !== 'duplicate') metrics.record('completed', message.type);
+      if (result.status === 'completed' || result.status === 'emitted')
+        metrics.record('completed', message.type);
       logger.info('message processed', { messageId: message.id, type: message.type, outcome: result.status });
     } catch (error) {
       metrics.record('failed', message.type);
@@ -101,7 +108,21 @@ export function createWorkerHandler(
             logger.warn('could not delay redelivery', { messageId: message.id, reason: String(cause) }),
           );
       }
-      await settleFailure(record, error, summary);
+      // A failure that ends in the DLQ (moved now, or on the queue's next receive) is pushed with a Retry button.
+      const lastReceive = receiveCount(record) >= (deps.maxReceiveCount ?? Number.POSITIVE_INFINITY);
+      let moved = false;
+      try {
+        await settleFailure(record, error, summary);
+        moved = true;
+      } finally {
+        if (moved || lastReceive)
+          await deps.push?.deadLettered(message, summary, receiveCount(record)).catch((cause: unknown) =>
+            logger.warn('could not send the failure alert', {
+              messageId: message.id,
+              reason: String(cause),
+            }),
+          );
+      }
     }
   };
 

@@ -8,3 +8,4 @@ export {
   silentLogger,
   type WorkerLogger,
 } from './observability';
+export { type PushSettings, type PushWiring, pushDeps } from './push';

@@ -2,8 +2,8 @@
  * The worker Lambda's entry (bundled to packages/worker/dist/index.js).
  * Configuration is read and validated once, at cold start: a missing or bad
  * variable fails the init with an error naming it. The ntfy token (when the
- * topic is reserved) is read from SSM on the first event, before any record
- * is touched: a parameter that cannot be read fails that invocation with an
+ * topic is reserved) and the push action key are read from SSM on the first
+ * event, before any record is touched: a parameter that cannot be read fails that invocation with an
  * error naming the parameter and its variable, and the whole batch goes back
  * to the queue. The AWS clients are built on first use and kept, so warm
  * invocations reuse their connections and a cold start loads only what its
@@ -14,16 +14,32 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { awsPipelineFromEnv } from '@rez/aws/from-env';
+import { pushStateFromEnv } from '@rez/aws/push-state-from-env';
 import { secretsFromEnv } from '@rez/aws/secrets-from-env';
 import { sqsDeadLetterFromEnv, sqsRedelivery } from '@rez/aws/worker-queue-from-env';
-import { builtInRegistry, NtfyClient, readNtfyConfig, readPositiveInt, systemClock } from '@rez/core';
+import {
+  builtInRegistry,
+  NtfyClient,
+  optionalEnv,
+  readActionKey,
+  readBuiltInScheduleNames,
+  readNtfyConfig,
+  readPositiveInt,
+  readPushActionConfig,
+  readPushLimits,
+  readUrl,
+  systemClock,
+  ulidGenerator,
+} from '@rez/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createWorkerHandler } from './handler';
 import { METRIC_NAMES, type PipelineMetrics } from './observability';
+import { pushDeps } from './push';
 
 const env = process.env;
 const { stage, store, publisher } = awsPipelineFromEnv(env);
-const secrets = secretsFromEnv(env, { optional: ['ntfyToken'] });
+const pushState = pushStateFromEnv(env);
+const secrets = secretsFromEnv(env, { optional: ['ntfyToken', 'actionKey'] });
 const redelivery = sqsRedelivery();
 const deadLetter = sqsDeadLetterFromEnv(env);
 const ntfy = readNtfyConfig(env);
@@ -33,6 +49,13 @@ const ntfy = readNtfyConfig(env);
 // timeout finds the lease lapsed and recovers it (instead of "busy" until
 // the DLQ). The infra sets it to the worker timeout + a margin.
 const leaseSeconds = readPositiveInt(env, 'REZ_LEASE_SECONDS', 60);
+// The queue's maxReceiveCount: a failure on the last receive is alerted with a Retry button.
+const maxReceiveCount = readPositiveInt(env, 'REZ_MAX_RECEIVE_COUNT', 5, 1000);
+// Pushes open the console (REZ_PUBLIC_URL, the CloudFront URL) and carry action buttons signed with the action key.
+const publicUrl = optionalEnv(env, 'REZ_PUBLIC_URL') ? readUrl(env, 'REZ_PUBLIC_URL') : undefined;
+const actionConfig = readPushActionConfig(env);
+const builtInSchedules = readBuiltInScheduleNames(env);
+const limits = readPushLimits(env, ntfy.baseUrl);
 
 const logger = new Logger({ serviceName: 'rez-worker', persistentKeys: { stage } });
 const emf = new Metrics({ namespace: 'RezAgent', serviceName: 'rez-worker', defaultDimensions: { stage } });
@@ -43,17 +66,14 @@ const metrics: PipelineMetrics = {
 
 /** The handler, once its secrets are read: built on the first event, again after a failed read. */
 async function build(): Promise<(event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>> {
-  const { ntfyToken } = await secrets.load();
+  const { ntfyToken, actionKey } = await secrets.load();
+  const registry = builtInRegistry();
+  const key =
+    actionConfig.enabled && actionKey ? readActionKey(actionKey, secrets.describe('actionKey')) : undefined;
   return createWorkerHandler({
-    registry: builtInRegistry(),
+    registry,
     store,
     bus: publisher,
-    notifier: new NtfyClient({
-      baseUrl: ntfy.baseUrl,
-      topic: ntfy.topic,
-      token: ntfyToken,
-      timeoutMs: 10_000,
-    }),
     clock: systemClock,
     stage,
     leaseMs: leaseSeconds * 1000,
@@ -61,6 +81,34 @@ async function build(): Promise<(event: SQSEvent, context?: Context) => Promise<
     metrics,
     delayRedelivery: (record, seconds) => redelivery.delay(record, seconds),
     deadLetter: (record) => deadLetter(record),
+    maxReceiveCount,
+    ...pushDeps(
+      {
+        notifier: new NtfyClient({
+          baseUrl: ntfy.baseUrl,
+          topic: ntfy.topic,
+          token: ntfyToken,
+          timeoutMs: 10_000,
+        }),
+        store,
+        state: pushState,
+        bus: publisher,
+        registry,
+        clock: systemClock,
+        ids: ulidGenerator(),
+        stage,
+        onError: (what, error) =>
+          logger.warn(`could not do ${what}`, {
+            reason: error instanceof Error ? error.message : String(error),
+          }),
+      },
+      {
+        ntfy,
+        limits,
+        publicUrl,
+        actions: key && { key, ttlMs: actionConfig.ttlMs, snoozeMs: actionConfig.snoozeMs, builtInSchedules },
+      },
+    ),
   });
 }
 

@@ -122,8 +122,12 @@ export class SqsQueue implements MessageQueue {
       .sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime());
   }
 
-  async redrive(options: { transportIds?: string[] } = {}): Promise<RedriveResult> {
-    const wanted = options.transportIds ? new Set(options.transportIds) : null;
+  async redrive(options: { transportIds?: string[]; messageIds?: string[] } = {}): Promise<RedriveResult> {
+    const chosen = options.transportIds !== undefined || options.messageIds !== undefined;
+    // Transport ids and message ids ("m:" prefixed) in one set: each found once, then the pass ends.
+    const wanted = chosen
+      ? new Set([...(options.transportIds ?? []), ...(options.messageIds ?? []).map((id) => `m:${id}`)])
+      : null;
     if (wanted?.size === 0) return { moved: 0, more: false };
     const deadline = Date.now() + this.#budget.budgetMs;
     // Copies received but not asked for: hidden until the call ends, so a pass never sees one twice.
@@ -147,7 +151,7 @@ export class SqsQueue implements MessageQueue {
         for (const message of batch) {
           const id = message.MessageId ?? '';
           if (!wanted) moving.push(message);
-          else if (wanted.delete(id)) moving.push(message);
+          else if (wanted.delete(id) || wanted.delete(`m:${messageIdOf(message.Body)}`)) moving.push(message);
           else skipped.push(message);
         }
         moved += await this.#moveBack(moving);
@@ -316,4 +320,14 @@ function copyAttributes(
         : { DataType: value.DataType, StringValue: value.StringValue };
   }
   return copy;
+}
+
+/** The Rez message id in a dead letter's body, when the body is a JSON object with one. */
+function messageIdOf(body: string | undefined): string | undefined {
+  try {
+    const id = (JSON.parse(body ?? '') as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }

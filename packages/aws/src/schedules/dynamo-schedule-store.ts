@@ -1,5 +1,11 @@
-import { DeleteCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { UserSchedule, UserScheduleStore } from '@rez/core';
+import {
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ScheduleSnooze, UserSchedule, UserScheduleStore } from '@rez/core';
 import { adapterCall, conditionalWrite } from '../errors';
 import { DynamoUserScheduleRuns } from './dynamo-schedule-runs';
 
@@ -60,6 +66,21 @@ export class DynamoUserScheduleStore extends DynamoUserScheduleRuns implements U
           Key: this.key(name),
           ConditionExpression: 'revision = :expected',
           ExpressionAttributeValues: { ':expected': expected },
+        }),
+      ),
+    );
+  }
+
+  snooze(name: string, revision: string, snooze: ScheduleSnooze | null): Promise<boolean> {
+    return conditionalWrite('UpdateItem', () =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(name),
+          UpdateExpression: 'SET #schedule.#snoozed = :snooze',
+          ConditionExpression: 'revision = :revision',
+          ExpressionAttributeNames: { '#schedule': 'schedule', '#snoozed': 'snoozed' },
+          ExpressionAttributeValues: { ':snooze': snooze, ':revision': revision },
         }),
       ),
     );

@@ -137,8 +137,9 @@ export class DynamoMessageStore implements MessageStore {
         },
         event: { status: 'processing', at, attempt },
         // Re-checked at write time: completed or leased since we read means not ours.
-        extraCondition: '#status <> :completed AND (#status <> :processing OR #lease_until <= :at)',
-        extraValues: { ':completed': 'completed', ':processing': 'processing', ':at': at },
+        extraCondition:
+          '#status <> :completed AND #status <> :held AND (#status <> :processing OR #lease_until <= :at)',
+        extraValues: { ':completed': 'completed', ':held': 'held', ':processing': 'processing', ':at': at },
         returnOld: true,
       });
       if (previous) return claimTakeover(toRecord(previous));
@@ -175,6 +176,21 @@ export class DynamoMessageStore implements MessageStore {
       failure(current.attempts, now, error, unresolved),
     );
     await this.#count(item.stage, item.type, now, 'failed');
+  }
+
+  async hold(id: string, { now, reason }: { now: Date; reason: string }): Promise<void> {
+    const at = now.toISOString();
+    await this.#transition(id, 'hold', (current) => ({
+      set: { status: 'held', lease_until: null, updated_at: at },
+      event: { status: 'held', at, attempt: current.attempts, reason },
+    }));
+  }
+
+  async note(id: string, { now, by, reason }: { now: Date; by: string; reason: string }): Promise<void> {
+    await this.#transition(id, 'note', (current) => ({
+      set: {},
+      event: { status: current.status, at: now.toISOString(), reason, by },
+    }));
   }
 
   async reject(options: RejectOptions): Promise<void> {

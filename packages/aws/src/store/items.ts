@@ -85,13 +85,14 @@ export function toRecord(item: Record<string, unknown>): MessageRecord {
 }
 
 function toEvent(event: LifecycleEvent): LifecycleEvent {
-  const { status, at, attempt, reason, unresolved } = event;
+  const { status, at, attempt, reason, unresolved, by } = event;
   return {
     status,
     at,
     ...(attempt === undefined ? {} : { attempt: Number(attempt) }),
     ...(reason === undefined ? {} : { reason }),
     ...(unresolved ? { unresolved: true } : {}),
+    ...(by === undefined ? {} : { by }),
   };
 }
 

@@ -55,6 +55,11 @@ export function alarmVerdict(newState: AlarmState, oldState: string | undefined)
  * new state and the reason, as {@link alarmVerdict} grades it — or, for a
  * change not worth a push, completes with `pushed: false` and the reason,
  * so the store still records it.
+ *
+ * An alarm someone acknowledged from its push (context.alarms) is not
+ * pushed again until it has returned to OK and fires again: while it is
+ * acknowledged every change is recorded, not pushed; its return to OK
+ * (recorded, not pushed either) ends the acknowledgement.
  */
 export const cloudwatchAlarmHandler = defineHandler({
   type: 'cloudwatch_alarm',
@@ -68,8 +73,19 @@ export const cloudwatchAlarmHandler = defineHandler({
     changed_at: v.optional(v.pipe(v.string(), v.maxLength(64))),
     description: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(1024)))),
   }),
-  async handle(message) {
+  async handle(message, { alarms }) {
     const { alarm_name, new_state, old_state, reason, region, changed_at, description } = message.payload;
+    const acknowledged = await alarms?.alarmAcknowledgement(alarm_name);
+    if (acknowledged) {
+      const since = `acknowledged at ${acknowledged.at} from push ${acknowledged.push_id}`;
+      if (new_state !== 'OK')
+        return complete({ pushed: false, reason: `${since}: held back until it returns to OK` });
+      await alarms?.clearAlarmAcknowledgement(alarm_name);
+      return complete({
+        pushed: false,
+        reason: `${since}; back to OK, acknowledgement ended: not pushed (its next ALARM is)`,
+      });
+    }
     const verdict = alarmVerdict(new_state, old_state);
     if (!verdict.push) return complete({ pushed: false, reason: verdict.reason });
     const lines = [

@@ -1,5 +1,8 @@
 import * as v from 'valibot';
-import { complete, defineHandler } from '../registry';
+import { NtfyError } from '../errors';
+import type { Message } from '../message';
+import type { Notification } from '../ports';
+import { complete, defineHandler, hold } from '../registry';
 import { isHttpUrl, strictObject } from '../schema';
 
 /**
@@ -80,8 +83,27 @@ export function fitNotifyPayload(payload: NotifyPayload): NotifyPayload {
   };
 }
 
+/** Who makes alarm pushes: they always go first, whatever their priority (an alarm's OK is 3). */
+const ALARM_PUSH_CREATOR = 'handler:cloudwatch_alarm';
+
+/** Whether a push goes first: priority 4–5, and every alarm push. */
+export function isUrgentPush(message: Pick<Message, 'metadata'>, priority: number | undefined): boolean {
+  return (priority ?? 3) >= 4 || message.metadata.created_by === ALARM_PUSH_CREATOR;
+}
+
 /**
  * Delivers a push notification through ntfy and completes with ntfy's message id.
+ *
+ * Links and buttons: with push services (context.push) the push opens its
+ * message's console page when tapped (an explicit `click` in the payload
+ * wins), and carries an "Open" button and the action buttons for what it is
+ * about (see PushServices.links).
+ *
+ * Budget: a push of priority 4–5 or an alarm's is urgent and always goes
+ * first. Any other push the ntfy budget cannot afford now — or that ntfy
+ * refuses with a 429 — is held (status `held`) when push services hold
+ * pushes, and the next digest push names it; without them the 429 is
+ * thrown and the queue brings the message back after the wait.
  *
  * Recovery: when a previous attempt was interrupted after ntfy may have
  * accepted its publish (context.recovery) and the notifier can look
@@ -106,24 +128,33 @@ export const notifyHandler = defineHandler({
   type: 'notify',
   description: 'Send a push notification through ntfy',
   payloadSchema: notifyPayloadSchema,
-  async handle(message, { notifier, recovery }) {
+  async handle(message, { notifier, recovery, push }) {
     const { message: text, title, priority, tags, click, markdown } = message.payload;
-    const notification = {
+    const links = push ? await push.links(message) : { actions: [] };
+    const notification: Notification = {
       message: text,
       title,
       priority: priority as 1 | 2 | 3 | 4 | 5 | undefined,
       tags,
-      click,
+      click: click ?? links.click,
       markdown,
+      ...(links.actions.length ? { actions: links.actions } : {}),
     };
-    if (recovery && notifier.findRecent) {
-      const found = await notifier.findRecent(notification, recovery.since);
-      if (found) return complete({ ntfy_id: found.id, truncated: found.truncated, recovered: true });
-      // Not there: the interrupted push never arrived, so a definite failure of the one
-      // below leaves nothing to look for (a timeout after sending still does).
-      recovery.settled();
+    const urgent = isUrgentPush(message, priority);
+    try {
+      if (recovery && notifier.findRecent) {
+        const found = await notifier.findRecent(notification, recovery.since);
+        if (found) return complete({ ntfy_id: found.id, truncated: found.truncated, recovered: true });
+        // Not there: the interrupted push never arrived, so a definite failure of the one
+        // below leaves nothing to look for (a timeout after sending still does).
+        recovery.settled();
+      }
+      const delivery = await notifier.publish(notification, { urgent });
+      return complete({ ntfy_id: delivery.id, truncated: delivery.truncated });
+    } catch (error) {
+      if (!urgent && push?.holds && error instanceof NtfyError && error.kind === 'rate_limited')
+        return hold(`held for the next digest: ${error.message}`);
+      throw error;
     }
-    const delivery = await notifier.publish(notification);
-    return complete({ ntfy_id: delivery.id, truncated: delivery.truncated });
   },
 });

@@ -353,6 +353,7 @@ function publishBody(
       tags,
       click: notification.click,
       markdown: notification.markdown,
+      actions: notification.actions?.length ? notification.actions : undefined,
     });
   let limit = NTFY_MAX_MESSAGE_BYTES;
   let fit = fitMessage(message, limit);

@@ -7,11 +7,20 @@ import {
   manualClock,
   NOTIFY_LIMITS,
   notifyPayloadSchema,
+  type PushContext,
   parseWith,
 } from '@rez/core';
 import { RecordingNotifier, sampleMessage } from '@rez/core/testing';
 
 const registry = builtInRegistry();
+/** Push services with nothing held: a digest finds nothing to send. */
+const noPushes: PushContext = {
+  holds: false,
+  links: async () => ({ actions: [] }),
+  digestUrl: () => undefined,
+  heldMessages: async () => [],
+  digestDone: async () => {},
+};
 const clock = manualClock('2026-03-01T12:00:00.000Z');
 
 /** Text of `length` UTF-16 units that ends with a surrogate pair, so a naive cut splits it. */
@@ -36,6 +45,17 @@ const EXTREME_PAYLOADS: Record<string, Record<string, unknown>[]> = {
     ),
   ),
   hello_world: [{}, { greeting: 'g'.repeat(200) }, { greeting: pairAtEnd(200) }],
+  message_failed: [
+    {
+      message_id: `invalid-${'x'.repeat(128)}`,
+      type: 't'.repeat(64),
+      code: 'C'.repeat(64),
+      reason: pairAtEnd(2000),
+      attempts: 1000,
+    },
+    { message_id: '01JQ0000000000000000000000', type: 'notify', code: '', reason: '', attempts: 0 },
+  ],
+  push_digest: [{}],
   notify: [
     {
       message: pairAtEnd(NOTIFY_LIMITS.message),
@@ -61,7 +81,7 @@ describe('Built-in handlers', () => {
         // Act
         const outcome = await registry
           .get(type)
-          .handle(parent, { notifier: new RecordingNotifier(), clock, stage: 'dev' });
+          .handle(parent, { notifier: new RecordingNotifier(), clock, stage: 'dev', push: noPushes });
 
         // Assess: deriveMessages validates every child against its type's schema and the size limit.
         if (outcome.kind === 'emitted') {

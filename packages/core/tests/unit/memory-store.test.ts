@@ -1,7 +1,9 @@
 import {
   describeMessageStoreConformance,
+  describePushStateStoreConformance,
   describeUserScheduleStoreConformance,
   InMemoryMessageStore,
+  InMemoryPushStateStore,
   InMemoryUserScheduleStore,
 } from '@rez/core/testing';
 
@@ -10,4 +12,8 @@ describeMessageStoreConformance('in-memory (reference)', async () => ({ store: n
 
 describeUserScheduleStoreConformance('in-memory (reference)', async () => ({
   store: new InMemoryUserScheduleStore(),
+}));
+
+describePushStateStoreConformance('in-memory (reference)', async () => ({
+  store: new InMemoryPushStateStore(),
 }));

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { DATA_DIR_MODE, DATA_FILE_MODE, keepPrivate } from '../data-dir';
 import { DatabaseOpenError } from '../errors';
 import { BUS_SCHEMA } from './bus-schema';
+import { PUSH_STATE_SCHEMA } from './push-state-schema';
 import { SCHEDULE_SCHEMA } from './schedule-schema';
 import { STORE_SCHEMA } from './store-schema';
 
@@ -63,5 +64,6 @@ function migrate(db: SqliteDatabase): void {
     db.exec(BUS_SCHEMA);
     db.exec(STORE_SCHEMA);
     db.exec(SCHEDULE_SCHEMA);
+    db.exec(PUSH_STATE_SCHEMA);
   }).immediate();
 }

@@ -90,6 +90,11 @@ export class SqliteQueue implements MessageQueue {
         `UPDATE bus_messages SET queue = ?, visible_at = ?, receive_count = 0, receipt_handle = NULL
          WHERE queue = ? AND transport_id = ?`,
       ),
+      // A dead letter's body may be anything: only one that is JSON has a message id.
+      redriveMessage: db.prepare(
+        `UPDATE bus_messages SET queue = ?, visible_at = ?, receive_count = 0, receipt_handle = NULL
+         WHERE queue = ? AND (CASE WHEN json_valid(body) THEN json_extract(body, '$.id') END) = ?`,
+      ),
     };
     this.#statements = s;
     this.#receiveTx = (max: number, visibilityMs: number) => {
@@ -243,15 +248,17 @@ export class SqliteQueue implements MessageQueue {
   }
 
   /** Moves dead letters back, visible at once with a fresh receive count (as SQS's redrive does). */
-  async redrive(options: { transportIds?: string[] } = {}): Promise<RedriveResult> {
+  async redrive(options: { transportIds?: string[]; messageIds?: string[] } = {}): Promise<RedriveResult> {
     const dlq = this.deadLetterQueue;
     if (!dlq) return { moved: 0, more: false };
     const s = this.#statements;
     const moved = await this.#write('redrive', () => {
       const now = this.#options.now();
-      if (!options.transportIds) return s.redriveAll.run(this.name, now, dlq).changes;
+      if (!options.transportIds && !options.messageIds) return s.redriveAll.run(this.name, now, dlq).changes;
       let count = 0;
-      for (const id of options.transportIds) count += s.redriveOne.run(this.name, now, dlq, id).changes;
+      for (const id of options.transportIds ?? []) count += s.redriveOne.run(this.name, now, dlq, id).changes;
+      for (const id of options.messageIds ?? [])
+        count += s.redriveMessage.run(this.name, now, dlq, id).changes;
       return count;
     });
     if (moved > 0) this.#options.notify();

@@ -1,4 +1,4 @@
-import type { ScheduleRun, UserSchedule, UserScheduleStore } from '@rez/core';
+import type { ScheduleRun, ScheduleSnooze, UserSchedule, UserScheduleStore } from '@rez/core';
 import type { SqliteDatabase } from './database';
 import { type GroupCommit, groupCommit } from './group-commit';
 
@@ -37,6 +37,10 @@ export class SqliteUserScheduleStore implements UserScheduleStore {
         `UPDATE user_schedules SET body = json_set(body, '$.last_run', json(?))
          WHERE name = ? AND revision = ?`,
       ),
+      snooze: db.prepare(
+        `UPDATE user_schedules SET body = json_set(body, '$.snoozed', json(?))
+         WHERE name = ? AND revision = ?`,
+      ),
       markFired: db.prepare(
         'UPDATE user_schedules SET fired_at = ? WHERE name = ? AND revision = ? AND fired_at IS ?',
       ),
@@ -71,6 +75,11 @@ export class SqliteUserScheduleStore implements UserScheduleStore {
 
   recordRun(name: string, revision: string, run: ScheduleRun): Promise<boolean> {
     return this.#group.run(() => this.#s.recordRun.run(JSON.stringify(run), name, revision).changes === 1);
+  }
+
+  snooze(name: string, revision: string, snooze: ScheduleSnooze | null): Promise<boolean> {
+    // A change the running loop must see (it plans its next wake-up on the definitions).
+    return this.#changing(() => this.#s.snooze.run(JSON.stringify(snooze), name, revision).changes === 1);
   }
 
   /** Every schedule with the loop's mark, by name. */

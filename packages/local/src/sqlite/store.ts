@@ -106,6 +106,16 @@ export class SqliteMessageStore implements MessageStore {
                ELSE json_object('status', 'failed', 'at', @now, 'attempt', attempts, 'reason', @reason) END)
          WHERE id = @id RETURNING stage, type`,
       ),
+      hold: db.prepare(
+        `UPDATE messages SET status = 'held', lease_until = NULL, updated_at = @now,
+           history = json_insert(history, '$[#]', json_object('status', 'held', 'at', @now, 'attempt', attempts, 'reason', @reason))
+         WHERE id = @id`,
+      ),
+      note: db.prepare(
+        `UPDATE messages SET
+           history = json_insert(history, '$[#]', json_object('status', status, 'at', @now, 'reason', @reason, 'by', @by))
+         WHERE id = @id`,
+      ),
       countAttempt: db.prepare('UPDATE messages SET attempts = attempts + 1 WHERE id = ?'),
       count: db.prepare(
         `INSERT INTO message_counts (bucket, stage, type, created, completed, failed) VALUES (?, ?, ?, ?, ?, ?)
@@ -209,6 +219,25 @@ export class SqliteMessageStore implements MessageStore {
 
   async reject(options: RejectOptions): Promise<void> {
     await this.#write('reject', () => this.#rejectTx(options));
+  }
+
+  async hold(id: string, options: { now: Date; reason: string }): Promise<void> {
+    await this.#write('hold', () => {
+      const { changes } = this.#s.hold.run({ id, now: options.now.toISOString(), reason: options.reason });
+      if (changes === 0) throw new MessageNotStoredError(id, 'hold');
+    });
+  }
+
+  async note(id: string, options: { now: Date; by: string; reason: string }): Promise<void> {
+    await this.#write('note', () => {
+      const { changes } = this.#s.note.run({
+        id,
+        now: options.now.toISOString(),
+        by: options.by,
+        reason: options.reason,
+      });
+      if (changes === 0) throw new MessageNotStoredError(id, 'note');
+    });
   }
 
   async consoleSessionState(user: string): Promise<ConsoleSessionState> {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { MessagePublisher, MessageStore } from '@rez/core';
+import type { MessagePublisher, MessageStore, PushStateStore } from '@rez/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { BatchDelivery, BatchHandler } from '../poller';
 import {
@@ -16,6 +16,7 @@ import {
 
 export interface WorkerThreadOptions extends Omit<WorkerThreadData, 'deadLetter'> {
   store: MessageStore;
+  pushState: PushStateStore;
   bus: MessagePublisher;
   /** The poller's delayRedelivery (ntfy 429 → keep the record hidden for Retry-After). */
   delayRedelivery: (record: SQSRecord, seconds: number) => Promise<void>;
@@ -58,6 +59,7 @@ export class WorkerThreads {
     this.#slots = new Array(Math.max(1, options.threads ?? 1)).fill(undefined);
     this.#ports = {
       store: options.store,
+      pushState: options.pushState,
       bus: options.bus,
       poller: { delayRedelivery: options.delayRedelivery, deadLetter: options.deadLetter },
     };
@@ -112,11 +114,13 @@ export class WorkerThreads {
   }
 
   #spawn(): RunningThread {
-    const { ntfy, stage, leaseMs } = this.#options;
+    const { ntfy, stage, leaseMs, maxReceiveCount, push } = this.#options;
     const data: WorkerThreadData = {
       ntfy,
       stage,
       leaseMs,
+      maxReceiveCount,
+      push,
       deadLetter: this.#options.deadLetter !== undefined,
     };
     const worker = new Worker(this.#script, { workerData: data });

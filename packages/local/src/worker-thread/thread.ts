@@ -10,9 +10,11 @@ import {
   type MessagePublisher,
   type MessageStore,
   NtfyClient,
+  type PushStateStore,
   systemClock,
+  ulidGenerator,
 } from '@rez/core';
-import { createWorkerHandler } from '@rez/worker';
+import { createWorkerHandler, pushDeps } from '@rez/worker';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { sqsEvent } from '../sqs-event';
 import {
@@ -48,17 +50,42 @@ function remote<T>(target: PortName): T {
 }
 
 const ntfy = new NtfyClient(data.ntfy);
+const registry = builtInRegistry();
+const store = remote<MessageStore>('store');
+const bus = remote<MessagePublisher>('bus');
+const warn = (message: string, extra: Record<string, unknown>) =>
+  outbox.push({ kind: 'log', level: 'warn', message, extra });
+const { actions } = data.push;
 const handler = createWorkerHandler({
-  registry: builtInRegistry(),
-  store: remote<MessageStore>('store'),
-  bus: remote<MessagePublisher>('bus'),
-  notifier: ntfy,
+  registry,
+  store,
+  bus,
   clock: systemClock,
   stage: data.stage,
   leaseMs: data.leaseMs,
+  maxReceiveCount: data.maxReceiveCount,
+  ...pushDeps(
+    {
+      notifier: ntfy,
+      store,
+      state: remote<PushStateStore>('pushState'),
+      bus,
+      registry,
+      clock: systemClock,
+      ids: ulidGenerator(),
+      stage: data.stage,
+      onError: (what, error) => warn(`could not do ${what}`, { reason: String(error) }),
+    },
+    {
+      ntfy: data.ntfy,
+      limits: data.push.limits,
+      publicUrl: data.push.publicUrl,
+      actions: actions && { ...actions, key: Buffer.from(actions.key, 'base64') },
+    },
+  ),
   logger: {
     info() {},
-    warn: (message, extra) => outbox.push({ kind: 'log', level: 'warn', message, extra }),
+    warn,
     error: (message, extra) => outbox.push({ kind: 'log', level: 'error', message, extra }),
   },
   delayRedelivery: (record: SQSRecord, seconds: number) =>

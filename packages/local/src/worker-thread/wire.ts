@@ -1,4 +1,4 @@
-import { type ReceivedMessage, RezError, type Stage } from '@rez/core';
+import { type PushLimits, type ReceivedMessage, RezError, type Stage } from '@rez/core';
 import type { EventSource } from '../sqs-event';
 
 /**
@@ -24,7 +24,17 @@ export type WireItem =
 
 /** The ports the thread reaches on the main thread, and the methods it may call on each. */
 export const PORT_METHODS = {
-  store: ['put', 'get', 'claim', 'complete', 'fail', 'reject', 'list', 'children', 'counts'],
+  store: ['put', 'get', 'claim', 'complete', 'fail', 'reject', 'hold', 'note', 'list', 'children', 'counts'],
+  pushState: [
+    'readBudget',
+    'writeBudget',
+    'useActionToken',
+    'releaseActionToken',
+    'alarmAcknowledgement',
+    'acknowledgeAlarm',
+    'clearAlarmAcknowledgement',
+    'alarmAcknowledgements',
+  ],
   bus: ['publish'],
   poller: ['delayRedelivery', 'deadLetter'],
 } as const;
@@ -38,6 +48,14 @@ export interface WorkerThreadData {
   leaseMs: number;
   /** The main thread has a dead-letter port (the poller's deadLetter): permanent failures use it. */
   deadLetter: boolean;
+  /** The queue's maxReceiveCount (a failure on the last receive is alerted). */
+  maxReceiveCount: number;
+  /** Push links, buttons and pacing (PushSettings, the key in base64 to cross threads). */
+  push: {
+    limits: PushLimits | null;
+    publicUrl?: string;
+    actions?: { key: string; ttlMs: number; snoozeMs: number; builtInSchedules: string[] };
+  };
 }
 
 /**

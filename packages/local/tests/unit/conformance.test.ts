@@ -1,10 +1,17 @@
 import path from 'node:path';
 import {
   describeMessageStoreConformance,
+  describePushStateStoreConformance,
   describeQueueConformance,
   describeUserScheduleStoreConformance,
 } from '@rez/core/testing';
-import { openDatabase, SqliteBus, SqliteMessageStore, SqliteUserScheduleStore } from '../../src';
+import {
+  openDatabase,
+  SqliteBus,
+  SqliteMessageStore,
+  SqlitePushStateStore,
+  SqliteUserScheduleStore,
+} from '../../src';
 import { tempDir } from '../helpers';
 
 describeMessageStoreConformance('SQLite', async () => {
@@ -41,6 +48,18 @@ describeUserScheduleStoreConformance('SQLite', async () => {
   const db = openDatabase(path.join(dir, 'rez.db'));
   return {
     store: new SqliteUserScheduleStore(db),
+    close: () => {
+      db.close();
+      remove();
+    },
+  };
+});
+
+describePushStateStoreConformance('SQLite', async () => {
+  const { dir, remove } = tempDir();
+  const db = openDatabase(path.join(dir, 'rez.db'));
+  return {
+    store: new SqlitePushStateStore(db),
     close: () => {
       db.close();
       remove();

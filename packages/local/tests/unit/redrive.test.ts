@@ -51,9 +51,17 @@ describe('Class: Poller (through the local runtime)', () => {
     expect(JSON.parse(letter.body).id).toBe(id);
     expect(letter.receiveCount).toBe(3);
 
+    // Its last failure raised the failure alert push, whose Retry would redrive it.
+    await until(async () => notifier.sent.length === 1);
+    expect(notifier.sent[0]).toMatchObject({ title: `Failed: notify ${id}` });
+    expect(notifier.sent[0].actions?.map((a) => a.label)).toEqual(['Open', 'Retry']);
+
     await expect(rez.queue.redrive()).resolves.toEqual({ moved: 1, more: false });
     await until(async () => (await rez.store.get(id))?.status === 'completed');
-    expect(notifier.sent.map((n) => n.message)).toEqual(['will fail, then succeed']);
+    expect(notifier.sent.map((n) => n.message)).toEqual([
+      expect.stringContaining('ntfy server error 502'),
+      'will fail, then succeed',
+    ]);
     await until(
       async () => JSON.stringify(await rez.queue.depth()) === '{"visible":0,"inFlight":0,"dead":0}',
     );
@@ -83,16 +91,26 @@ describe('Class: Poller (through the local runtime)', () => {
     expect(letter.receiveCount).toBe(1);
     expect(await rez.queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 1 });
 
+    await until(async () => notifier.sent.length === 1);
+    expect(notifier.sent[0]).toMatchObject({ title: `Failed: notify ${id}` });
     await expect(rez.queue.redrive()).resolves.toEqual({ moved: 1, more: false });
     await until(async () => (await rez.store.get(id))?.status === 'completed');
-    expect(notifier.sent.map((n) => n.message)).toEqual(['refused once']);
+    expect(notifier.sent.map((n) => n.message).at(-1)).toBe('refused once');
   });
 
-  it('honours a 429 Retry-After instead of its own short backoff', async () => {
+  it('holds a normal push ntfy refuses with 429 for the next digest, and starts that digest', async () => {
+    notifier.errors.push(new NtfyError('rate limited', 'rate_limited', { status: 429, ntfyCode: 42901 }));
+    const id = await sendNotify(rez, 'rate limited once');
+    await until(async () => (await rez.store.get(id))?.status === 'held');
+    expect((await rez.store.get(id))?.attempts).toBe(1);
+    expect((await rez.store.list({ type: 'push_digest' })).items).toHaveLength(1);
+  });
+
+  it('honours a 429 Retry-After of an urgent push instead of its own short backoff', async () => {
     notifier.errors.push(
       new NtfyError('rate limited', 'rate_limited', { status: 429, retryAfterMs: 60_000 }),
     );
-    const id = await sendNotify(rez, 'rate limited once');
+    const id = await sendNotify(rez, 'rate limited once', 5);
     await until(async () => (await rez.store.get(id))?.status === 'failed');
     await new Promise((resolve) => setTimeout(resolve, 300));
     // The backoff (20 ms) would have retried many times by now; Retry-After keeps it hidden.
@@ -136,7 +154,10 @@ describe('Permanent failures in the worker thread', () => {
         attempts: 1,
         error: { code: 'NTFY_REJECTED', permanent: true },
       });
-      expect(ntfy.requests).toBe(2);
+      // The refused push, the fine one, and the refused one's failure alert.
+      await ntfy.waitFor(2);
+      expect(ntfy.requests).toBe(3);
+      expect(ntfy.received.map((p) => p.title)).toContain(`Failed: notify ${refused}`);
       expect(lines.join('\n')).toMatch(/moved to the dead-letter queue after 1 receive/);
     } finally {
       await rez.stop();
@@ -146,9 +167,14 @@ describe('Permanent failures in the worker thread', () => {
   });
 });
 
-async function sendNotify(rez: LocalRuntime, message: string): Promise<string> {
+async function sendNotify(rez: LocalRuntime, message: string, priority?: number): Promise<string> {
   const sent = await submitMessage(
-    { type: 'notify', payload: { message }, created_by: 'test', stage: 'dev' },
+    {
+      type: 'notify',
+      payload: { message, ...(priority ? { priority } : {}) },
+      created_by: 'test',
+      stage: 'dev',
+    },
     {
       registry: builtInRegistry(),
       clock: systemClock,

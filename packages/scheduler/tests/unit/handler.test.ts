@@ -122,3 +122,25 @@ describe('Function: createSchedulerHandler (user schedules)', () => {
     );
   });
 });
+
+describe('Function: createSchedulerHandler — the held-push sweep', () => {
+  it('sweeps after every run, and a failing sweep is logged without failing the run', async () => {
+    const { deps } = setup();
+    const sweeps: string[] = [];
+    const warnings: string[] = [];
+    const run = createSchedulerHandler({
+      ...deps,
+      logger: { info() {}, warn: (message, extra) => warnings.push(`${message}: ${extra.reason}`) },
+      sweep: async () => {
+        sweeps.push('swept');
+        if (sweeps.length === 2) throw new Error('DynamoDB unavailable');
+      },
+    });
+    const input = scheduleInvocation(SCHEDULES[0]);
+    await expect(run(input)).resolves.toMatchObject({ type: 'hello_world' });
+    await expect(run(input)).resolves.toMatchObject({ type: 'hello_world' });
+    expect(sweeps).toEqual(['swept', 'swept']);
+    expect(warnings).toEqual(['held-push sweep failed: DynamoDB unavailable']);
+    expect(deps.bus.published).toHaveLength(2);
+  });
+});

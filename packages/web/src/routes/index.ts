@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildChart } from '../dashboard/chart';
 import { summarize, WINDOWS, type WindowName } from '../dashboard/summary';
 import { formatAxisTime, formatTime } from '../format';
+import type { ConsoleServices } from '../plugins/app/services';
 
 /** GET /: the dashboard. Counts come from the metrics source, never from a scan of the store. */
 export default async function dashboardRoutes(app: FastifyInstance) {
@@ -23,7 +24,7 @@ export default async function dashboardRoutes(app: FastifyInstance) {
       const until = clock.now();
       const since = new Date(until.getTime() - ms);
 
-      const [buckets, depth, lastRuns] = await Promise.all([
+      const [buckets, depth, lastRuns, push] = await Promise.all([
         metrics.counts({ since, until, periodSeconds }),
         // A queue the console cannot read should not take the whole dashboard down.
         queue.depth().catch((error: unknown) => {
@@ -36,6 +37,10 @@ export default async function dashboardRoutes(app: FastifyInstance) {
             return page.items[0] ?? null;
           }),
         ),
+        pushPanel(app.rez).catch((error: unknown) => {
+          request.log.warn({ err: error }, 'push panel unavailable');
+          return null;
+        }),
       ]);
       const summary = summarize(buckets, { since, until, periodSeconds });
       const chart = buildChart(summary.series, (d) => formatAxisTime(d, ms));
@@ -59,7 +64,33 @@ export default async function dashboardRoutes(app: FastifyInstance) {
         })),
         since: formatTime(since),
         until: formatTime(until),
+        push,
       });
     },
   );
+}
+
+/** Most held messages the dashboard counts exactly (one page of the status index). */
+const HELD_PAGE = 100;
+
+/**
+ * Today's ntfy quota use, what is held for the next digest, and the
+ * acknowledged alarms: one read of the budget, one page of held messages,
+ * one query of acknowledgements. Null without push state.
+ */
+async function pushPanel(rez: ConsoleServices) {
+  const state = rez.push?.state;
+  if (!state) return null;
+  const [usage, held, acknowledged] = await Promise.all([
+    rez.pushBudget?.usage() ?? null,
+    rez.store.list({ status: 'held', limit: HELD_PAGE }),
+    state.alarmAcknowledgements(),
+  ]);
+  return {
+    usage,
+    held: held.items.length,
+    heldMore: held.cursor !== null,
+    heldSince: formatTime(held.items.at(-1)?.created_date),
+    acknowledged: acknowledged.map((ack) => ({ ...ack, when: formatTime(ack.at) })),
+  };
 }

@@ -51,3 +51,32 @@ describe('Function: consoleSecretsFromEnv', () => {
     );
   });
 });
+
+describe('Function: consoleSecretsFromEnv — the push action key', () => {
+  const env = { ...ENV, REZ_ACTION_KEY_PARAMETER: '/rez/prod/action-key:2' };
+  const withActionKey = (values: Record<string, string>) =>
+    consoleSecretsFromEnv(
+      env,
+      secretsFromEnv(
+        env,
+        { required: ['oauthClientSecret', 'sessionKey'], optional: ['actionKey'] },
+        store(values),
+      ),
+    );
+  const sign = { '/rez/prod/oauth-client-secret:1': 'GOCSPX-secret', '/rez/prod/session-key:3': key(9) };
+
+  it('reads it when its parameter is named, and has none when it is not', async () => {
+    const { actionKey } = await withActionKey({ ...sign, '/rez/prod/action-key:2': key(4) }).read();
+    expect([actionKey?.length, actionKey?.[0]]).toEqual([32, 4]);
+    await expect(secretsOf(sign).read()).resolves.toMatchObject({ actionKey: null });
+  });
+
+  it('names the parameter and its variable when the key is not 32 bytes', async () => {
+    const failure = await withActionKey({ ...sign, '/rez/prod/action-key:2': 'c2hvcnQ=' })
+      .read()
+      .catch((error: unknown) => error);
+    expect((failure as Error).message).toBe(
+      'configuration error: SSM parameter "/rez/prod/action-key:2" (named by REZ_ACTION_KEY_PARAMETER) must hold one base64 32-byte key (openssl rand -base64 32), got 5 bytes',
+    );
+  });
+});

@@ -1,10 +1,14 @@
 import type { RouteOptions } from 'fastify';
 import { build, loginCookie, type TestConsole } from '../support/helper';
 
-/** Routes any visitor may reach: the health check and the login flow itself. */
-const PUBLIC = /^\/(healthz|auth)(\/|$)/;
+/**
+ * Routes any visitor may reach: the health check, the login flow itself, and
+ * push action links, whose signed one-time token is their credential
+ * (tests/unit/push-actions.test.ts refuses every link that is not one).
+ */
+const PUBLIC = /^\/(healthz|auth|actions)(\/|$)/;
 
-describe('Route table: every route but /healthz and /auth/* refuses an anonymous request', () => {
+describe('Route table: every route but /healthz, /auth/* and /actions/<token> refuses an anonymous request', () => {
   let t: TestConsole;
   const routes: Pick<RouteOptions, 'method' | 'url'>[] = [];
 

@@ -195,14 +195,20 @@ describe('Sign-in through the provider starts a session the server can end', () 
 
 describe('Every route that changes something checks the CSRF token, without asking for it', () => {
   it('refuses every unsafe route of the route table without a token, signed in (403)', async () => {
-    const routes: Pick<RouteOptions, 'method' | 'url'>[] = [];
-    const t = await build({}, { onRoute: (route) => routes.push({ method: route.method, url: route.url }) });
+    const routes: Pick<RouteOptions, 'method' | 'url' | 'config'>[] = [];
+    const t = await build(
+      {},
+      { onRoute: (route) => routes.push({ method: route.method, url: route.url, config: route.config }) },
+    );
     try {
-      const unsafe = routes.filter((r) =>
+      const changing = routes.filter((r) =>
         ([] as string[])
           .concat(r.method as string)
           .some((m) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(m)),
       );
+      // The one route authenticated another way: a push button's signed one-time link.
+      expect(changing.filter((r) => r.config?.csrf === false).map((r) => r.url)).toEqual(['/actions/:token']);
+      const unsafe = changing.filter((r) => r.config?.csrf !== false);
       expect(unsafe.map((r) => r.url).sort()).toEqual(
         expect.arrayContaining(['/auth/logout', '/failed/redrive', '/messages', '/sessions/end']),
       );

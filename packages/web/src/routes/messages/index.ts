@@ -3,6 +3,7 @@ import {
   fieldsFromPayload,
   MESSAGE_STATUSES,
   type MessageRecord,
+  PUSH_DIGEST_TYPE,
   RezError,
   replayMessage,
   STAGES,
@@ -26,6 +27,8 @@ interface ListQuery {
   stage?: string;
   created_by?: string;
   cursor?: string;
+  /** A digest push's message id: the messages it named (its "Open" button). */
+  digest?: string;
 }
 
 /** A message page's id: any id a store hands out (a ULID, or a rejected input's invalid-<transport id>). */
@@ -54,12 +57,14 @@ export default async function messageRoutes(app: FastifyInstance) {
             type: { type: 'string', pattern: '^([a-z][a-z0-9_]{0,63})?$' },
             created_by: { type: 'string', maxLength: 200 },
             cursor: { type: 'string', maxLength: 512 },
+            digest: { type: 'string', pattern: STORED_MESSAGE_ID_PATTERN },
           },
         },
       },
     },
     async (request, reply) => {
       const q = request.query;
+      if (q.digest) return digestPage(reply, q.digest);
       const filters = {
         status: q.status || undefined,
         type: q.type || undefined,
@@ -222,6 +227,31 @@ export default async function messageRoutes(app: FastifyInstance) {
     },
   );
 
+  /** The messages one digest push named, in the history's own table (it names at most DIGEST_MAX_MESSAGES). */
+  async function digestPage(reply: FastifyReply, id: string) {
+    const digest = await store.get(id);
+    const named = digest?.type === PUSH_DIGEST_TYPE ? digest.result?.messages : undefined;
+    if (!digest || !Array.isArray(named)) {
+      return reply.page('error', { title: 'Not found', message: `No digest push with id ${id}.` }, 404);
+    }
+    const records = await Promise.all(
+      named.filter((m): m is string => typeof m === 'string').map((m) => store.get(m)),
+    );
+    return reply.page('messages', {
+      title: `Messages in digest ${id}`,
+      digest,
+      filters: {},
+      statuses: MESSAGE_STATUSES,
+      stages: STAGES,
+      types: registry.types(),
+      items: records
+        .filter((r): r is MessageRecord => r !== null)
+        .map((r) => ({ ...r, createdAt: formatTime(r.created_date) })),
+      next: null,
+      firstPage: true,
+    });
+  }
+
   function notReplayable(reply: FastifyReply, id: string) {
     return reply.page(
       'error',
@@ -246,7 +276,10 @@ export default async function messageRoutes(app: FastifyInstance) {
         type,
         form,
         errors,
-        types: registry.handlers().map((h) => ({ type: h.type, description: h.description })),
+        types: registry
+          .handlers()
+          .filter((h) => !h.internal)
+          .map((h) => ({ type: h.type, description: h.description })),
       },
       status,
     );

@@ -95,6 +95,10 @@ export default async function scheduleRoutes(app: FastifyInstance) {
           next: view.next.map((d) => formatTime(d)),
           lastAt: formatTime(view.schedule.last_run?.at),
           pendingSince: formatTime(view.schedule.pending?.since),
+          snoozedUntil:
+            view.schedule.snoozed && Date.parse(view.schedule.snoozed.until) > app.rez.clock.now().getTime()
+              ? formatTime(view.schedule.snoozed.until)
+              : null,
         })),
       });
     },
@@ -312,7 +316,10 @@ export default async function scheduleRoutes(app: FastifyInstance) {
         type,
         form,
         errors,
-        types: registry.handlers().map((h) => ({ type: h.type, description: h.description })),
+        types: registry
+          .handlers()
+          .filter((h) => !h.internal)
+          .map((h) => ({ type: h.type, description: h.description })),
         timeZones: TIME_ZONES,
         expressionPattern: EXPRESSION_PATTERN,
         timeZonePattern: TIME_ZONE_PATTERN,
