@@ -89,10 +89,16 @@ describe('Class: Poller (through the local runtime)', () => {
     const [letter] = await rez.queue.listDeadLetters({ limit: 10 });
     expect(JSON.parse(letter.body).id).toBe(id);
     expect(letter.receiveCount).toBe(1);
-    expect(await rez.queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 1 });
 
+    // Its failure alert (a message of its own, queued just after the move) is pushed; then the
+    // dead letter is all the queue holds.
     await until(async () => notifier.sent.length === 1);
     expect(notifier.sent[0]).toMatchObject({ title: `Failed: notify ${id}` });
+    await until(async () => {
+      const { visible, inFlight } = await rez.queue.depth();
+      return visible + inFlight === 0;
+    });
+    expect(await rez.queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 1 });
     await expect(rez.queue.redrive()).resolves.toEqual({ moved: 1, more: false });
     await until(async () => (await rez.store.get(id))?.status === 'completed');
     expect(notifier.sent.map((n) => n.message).at(-1)).toBe('refused once');
@@ -103,6 +109,8 @@ describe('Class: Poller (through the local runtime)', () => {
     const id = await sendNotify(rez, 'rate limited once');
     await until(async () => (await rez.store.get(id))?.status === 'held');
     expect((await rez.store.get(id))?.attempts).toBe(1);
+    // The digest is queued just after the hold is recorded.
+    await until(async () => (await rez.store.list({ type: 'push_digest' })).items.length > 0);
     expect((await rez.store.list({ type: 'push_digest' })).items).toHaveLength(1);
   });
 
