@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { BudgetState, PushBudgetStore, Stage, StoredBudget } from '@rez/core';
 import { adapterCall, conditionalWrite } from '../errors';
-import { createDocumentClient } from '../sdk/dynamodb';
+import { asDocumentClient } from '../sdk/dynamodb';
 
 export interface DynamoPushStateStoreOptions {
   /** A DocumentClient (see createDocumentClient), or a plain client to wrap in one. */
@@ -29,10 +29,7 @@ export class DynamoPushBudgets implements PushBudgetStore {
   protected readonly stage: Stage;
 
   constructor(options: DynamoPushStateStoreOptions) {
-    this.client =
-      options.client instanceof DynamoDBDocumentClient
-        ? options.client
-        : createDocumentClient(options.client);
+    this.client = asDocumentClient(options.client);
     this.table = options.tableName;
     this.stage = options.stage;
   }

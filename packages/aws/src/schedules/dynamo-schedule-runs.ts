@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduleRun, Stage, UserSchedule, UserScheduleRuns } from '@rez/core';
 import { adapterCall, conditionalWrite } from '../errors';
-import { createDocumentClient } from '../sdk/dynamodb';
+import { asDocumentClient } from '../sdk/dynamodb';
 
 export interface DynamoUserScheduleStoreOptions {
   /** A DocumentClient (see createDocumentClient), or a plain client to wrap in one. */
@@ -29,10 +29,7 @@ export class DynamoUserScheduleRuns implements UserScheduleRuns {
   protected readonly pk: string;
 
   constructor(options: DynamoUserScheduleStoreOptions) {
-    this.client =
-      options.client instanceof DynamoDBDocumentClient
-        ? options.client
-        : createDocumentClient(options.client);
+    this.client = asDocumentClient(options.client);
     this.table = options.tableName;
     this.pk = `schedules#${options.stage}`;
   }

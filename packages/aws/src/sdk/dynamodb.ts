@@ -24,3 +24,11 @@ export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
     unmarshallOptions: { wrapNumbers: false },
   });
 }
+
+/**
+ * The DocumentClient an adapter works with: `client` itself when it is one
+ * (see createDocumentClient), else a plain client wrapped in one.
+ */
+export function asDocumentClient(client: DynamoDBDocumentClient | DynamoDBClient): DynamoDBDocumentClient {
+  return client instanceof DynamoDBDocumentClient ? client : createDocumentClient(client);
+}

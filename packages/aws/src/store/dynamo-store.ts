@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   AdapterError,
   type ClaimResult,
@@ -25,7 +25,7 @@ import {
   withSessionRevoked,
 } from '@rez/core';
 import { adapterCall, conditionalWrite, StoreConflictError } from '../errors';
-import { createDocumentClient } from '../sdk/dynamodb';
+import { asDocumentClient } from '../sdk/dynamodb';
 import {
   bucketOf,
   consoleSessionsKey,
@@ -93,10 +93,7 @@ export class DynamoMessageStore implements MessageStore {
   readonly #onCountError: (error: AdapterError) => void;
 
   constructor(options: DynamoMessageStoreOptions) {
-    this.#client =
-      options.client instanceof DynamoDBDocumentClient
-        ? options.client
-        : createDocumentClient(options.client);
+    this.#client = asDocumentClient(options.client);
     this.#table = options.tableName;
     this.#stage = options.stage;
     const days = options.retentionDays ?? 30;
