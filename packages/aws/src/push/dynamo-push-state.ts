@@ -1,6 +1,7 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlarmAcknowledgement, PushStateStore } from '@rez/core';
 import { adapterCall, conditionalWrite } from '../errors';
+import { queryPartition } from '../sdk/dynamodb';
 import { DynamoPushBudgets } from './dynamo-push-budgets';
 
 export type { DynamoPushStateStoreOptions } from './dynamo-push-budgets';
@@ -64,22 +65,9 @@ export class DynamoPushStateStore extends DynamoPushBudgets implements PushState
 
   async alarmAcknowledgements(): Promise<AlarmAcknowledgement[]> {
     const found: AlarmAcknowledgement[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await adapterCall('DynamoDB', 'Query', () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': this.#ackKey('').pk },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
+    await queryPartition(this.client, this.table, this.#ackKey('').pk, (page) => {
       for (const item of page.Items ?? []) found.push(item.ack as AlarmAcknowledgement);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    });
     return found;
   }
 

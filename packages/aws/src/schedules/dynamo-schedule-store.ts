@@ -1,12 +1,7 @@
-import {
-  DeleteCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduleSnooze, UserSchedule, UserScheduleStore } from '@rez/core';
-import { adapterCall, conditionalWrite } from '../errors';
+import { conditionalWrite } from '../errors';
+import { queryPartition } from '../sdk/dynamodb';
 import { DynamoUserScheduleRuns } from './dynamo-schedule-runs';
 
 export type { DynamoUserScheduleStoreOptions } from './dynamo-schedule-runs';
@@ -27,7 +22,7 @@ export type { DynamoUserScheduleStoreOptions } from './dynamo-schedule-runs';
 export class DynamoUserScheduleStore extends DynamoUserScheduleRuns implements UserScheduleStore {
   async list(): Promise<UserSchedule[]> {
     const found: UserSchedule[] = [];
-    await this.#queryAll({}, (page) => {
+    await queryPartition(this.client, this.table, this.pk, (page) => {
       for (const item of page.Items ?? []) found.push(item.schedule as UserSchedule);
     });
     return found;
@@ -35,9 +30,15 @@ export class DynamoUserScheduleStore extends DynamoUserScheduleRuns implements U
 
   async count(): Promise<number> {
     let count = 0;
-    await this.#queryAll({ Select: 'COUNT' }, (page) => {
-      count += page.Count ?? 0;
-    });
+    await queryPartition(
+      this.client,
+      this.table,
+      this.pk,
+      (page) => {
+        count += page.Count ?? 0;
+      },
+      { Select: 'COUNT' },
+    );
     return count;
   }
 
@@ -84,29 +85,5 @@ export class DynamoUserScheduleStore extends DynamoUserScheduleRuns implements U
         }),
       ),
     );
-  }
-
-  /** Every page of the stage's partition (one Query per 1 MB page), strongly consistent. */
-  async #queryAll(
-    extra: Partial<QueryCommandInput>,
-    each: (page: { Items?: Record<string, unknown>[]; Count?: number }) => void,
-  ): Promise<void> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await adapterCall('DynamoDB', 'Query', () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': this.pk },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-            ...extra,
-          }),
-        ),
-      );
-      each(page);
-      start = page.LastEvaluatedKey;
-    } while (start);
   }
 }
