@@ -8,6 +8,7 @@ import {
   parseWith,
   SCHEDULED_RUN,
   type Stage,
+  type SubmitDeps,
   scheduleInvocationSchema,
   submitMessage,
   type UserScheduleRuns,
@@ -65,7 +66,13 @@ export interface SchedulerResult {
  * await run({ schedule: 'hello-world', type: 'hello_world', payload: {} });
  */
 export function createSchedulerHandler(deps: SchedulerDeps): (event: unknown) => Promise<SchedulerResult> {
-  const run = runSchedule(deps);
+  const run = runSchedule({
+    ...deps,
+    onError: (what: string, error: unknown) =>
+      deps.logger?.warn?.(`could not write ${what}`, {
+        reason: error instanceof Error ? error.message : String(error),
+      }),
+  });
   return async (event) => {
     const result = await run(event);
     if (deps.sweep)
@@ -78,7 +85,9 @@ export function createSchedulerHandler(deps: SchedulerDeps): (event: unknown) =>
   };
 }
 
-function runSchedule(deps: SchedulerDeps): (event: unknown) => Promise<SchedulerResult> {
+function runSchedule(
+  deps: SchedulerDeps & Pick<SubmitDeps, 'onError'>,
+): (event: unknown) => Promise<SchedulerResult> {
   return async (event) => {
     const invocation = parseWith(scheduleInvocationSchema, event, 'schedule input');
     if (invocation.revision !== undefined) {

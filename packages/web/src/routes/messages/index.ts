@@ -128,7 +128,11 @@ export default async function messageRoutes(app: FastifyInstance) {
         if (!user) throw new Error('guarded route reached without a user');
         const message = await submitMessage(
           { type: form.type, payload, created_by: `web:${user.handle}`, stage: app.rez.stage },
-          { ...app.rez, bus: app.rez.publisher },
+          {
+            ...app.rez,
+            bus: app.rez.publisher,
+            onError: (what, err) => request.log.warn({ err }, `could not write ${what}`),
+          },
         );
         request.log.info(
           { id: message.id, type: message.type, user: user.handle },
