@@ -27,6 +27,19 @@ export const SDK_CLIENTS: Readonly<Record<string, string>> = {
   'client-ssm': 'ssm',
 };
 
+/**
+ * Calls our own code signs and sends without an SDK client (SSM's
+ * GetParameter: packages/aws/src/secrets/ssm-get-parameter.ts), found by
+ * their JSON-protocol target (`AmazonSSM.GetParameter`) in our sources in
+ * the bundle: X-Amz-Target prefix → IAM service prefix. A target of another
+ * service fails the derivation until it has its row.
+ */
+export const SIGNED_TARGETS: Readonly<Record<string, string>> = {
+  AmazonSSM: 'ssm',
+};
+const TARGET = /['"`]([A-Z][A-Za-z0-9_]+)\.([A-Z][A-Za-z0-9]+)['"`]/g;
+const TARGET_PREFIX = /^(Amazon|AWS)/;
+
 /** Operations IAM authorizes as another action (SQS batch calls need the single-message permission). */
 const AUTHORIZED_AS: Readonly<Record<string, string>> = {
   'sqs:ChangeMessageVisibilityBatch': 'sqs:ChangeMessageVisibility',
@@ -144,7 +157,21 @@ export function bundleActions(
   for (const output of reached) {
     for (const [input, { bytesInOutput }] of Object.entries(metafile.outputs[output].inputs)) {
       if (bytesInOutput === 0) continue;
-      if (input.startsWith('packages/')) sources.set(input, readFileSync(path.join(root, input), 'utf8'));
+      if (input.startsWith('packages/')) {
+        const text = readFileSync(path.join(root, input), 'utf8');
+        sources.set(input, text);
+        for (const [, service, operation] of text.matchAll(TARGET)) {
+          if (!TARGET_PREFIX.test(service)) continue;
+          const prefix = SIGNED_TARGETS[service];
+          if (!prefix) {
+            throw new Error(
+              `${input} sends ${service}.${operation} itself: its service has no IAM prefix in SIGNED_TARGETS (infra/tests/bundle-actions.ts)`,
+            );
+          }
+          const action = `${prefix}:${operation}`;
+          commands.set(action, [...(commands.get(action) ?? []), input]);
+        }
+      }
       const match = COMMAND.exec(input);
       if (!match) continue;
       const action = actionOf(match[1], match[2], input);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { ALBEvent, ALBResult } from 'aws-lambda';
 import { awsEvent } from '../fixtures';
 import { type LambdaHost, startLambdaHost } from '../support/lambda-host';
-import { type SsmStub, startSsmStub } from '../support/ssm-stub';
+import { SSM_STUB_CREDENTIALS, type SsmStub, startSsmStub } from '../support/ssm-stub';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -47,8 +47,9 @@ describe('End to end: the web bundle behind an ALB', () => {
       AWS_ENDPOINT_URL_SSM: ssm.endpoint,
       REZ_PUBLIC_URL: 'https://lambda-test-alb-1234567.us-east-1.elb.amazonaws.com',
       AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
+      // The stub checks each GetParameter's signature as AWS does, against this key.
+      AWS_ACCESS_KEY_ID: SSM_STUB_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: SSM_STUB_CREDENTIALS.secretAccessKey,
     });
   });
   afterAll(async () => {

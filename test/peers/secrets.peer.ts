@@ -1,7 +1,7 @@
 /**
  * The Lambdas' secrets from SSM Parameter Store, on moto: SecureStrings read
- * through @rez/aws/secrets-from-env with its default source (Powertools
- * Parameters' BaseProvider, the SSM client the Lambdas build), and the built
+ * through @rez/aws/secrets-from-env with its default source (the signed
+ * GetParameter of createSsmReader, as the Lambdas send it), and the built
  * worker bundle publishing with the ntfy token it read there.
  */
 import { randomUUID } from 'node:crypto';

@@ -5,4 +5,3 @@ export { createDocumentClient, createDynamoDbClient } from './sdk/dynamodb';
 export { createSchedulerClient } from './sdk/scheduler';
 export { createSnsClient } from './sdk/sns';
 export { createSqsClient } from './sdk/sqs';
-export { createSsmClient } from './sdk/ssm';

@@ -11,7 +11,6 @@ export {
   createSchedulerClient,
   createSnsClient,
   createSqsClient,
-  createSsmClient,
   DEFAULT_MAX_SOCKETS,
 } from './clients';
 export { SecretParameterError, StoreConflictError } from './errors';
@@ -35,7 +34,14 @@ export {
   type SchedulerCommand,
   type ScheduleTarget,
 } from './schedules/eventbridge-scheduler';
-export { type ReadParameter, SecureStringProvider } from './secrets/secure-string-provider';
+export {
+  createSsmReader,
+  GET_PARAMETER_TARGET,
+  type ReadParameter,
+  type SsmReaderOptions,
+  SsmRequestError,
+  ssmEndpoint,
+} from './secrets/ssm-get-parameter';
 export {
   SECRET_PARAMETERS,
   type SecretKey,

@@ -2,9 +2,9 @@
  * A Lambda's secrets from SSM Parameter Store, imported as
  * `@rez/aws/secrets-from-env`. The variables naming the parameters are read
  * at cold start (a missing or malformed one throws a ConfigError naming it);
- * the parameters themselves on the first `load()`, through Powertools
- * Parameters (SecureStringProvider), loaded with `import()` so the SSM client
- * stays out of the cold start — and out of a function with nothing to read.
+ * the parameters themselves on the first `load()`, one signed GetParameter
+ * each (secrets/ssm-get-parameter.ts), loaded with `import()` so it stays
+ * out of the cold start — and out of a function with nothing to read.
  */
 import { ConfigError, type Env, optionalEnv, requireEnv } from '@rez/core';
 import { SecretParameterError } from './errors';
@@ -30,12 +30,6 @@ export interface SecretsLoader<R extends SecretKey, O extends SecretKey> {
    */
   describe(key: R | O): string;
 }
-
-/**
- * How long Powertools keeps a value. The Pulumi program pins each parameter's
- * version in the variable, and a pinned version never changes.
- */
-const CACHE_SECONDS = 24 * 60 * 60;
 
 /** SSM parameter names: `/`-separated letters, digits and `_.-`, optionally `:<version>` or `:<label>`. */
 const PARAMETER_REFERENCE = /^\/[A-Za-z0-9_.\-/]{1,1010}(:[A-Za-z0-9_.-]{1,100})?$/;
@@ -142,9 +136,9 @@ async function readOne(source: ParameterSource, key: SecretKey, reference: strin
   return parameter.value;
 }
 
-/** Parameter Store through Powertools Parameters, its module and the SSM client loaded on the first read. */
+/** Parameter Store, its reader loaded on the first read. */
 function ssmParameterSource(): ParameterSource {
-  return openedOnFirstCall(async () => (await import('./on-demand/ssm')).openParameterSource(CACHE_SECONDS), {
+  return openedOnFirstCall(async () => (await import('./on-demand/ssm')).openParameterSource(), {
     get: true,
   });
 }

@@ -1,15 +1,11 @@
 /**
- * Loaded on the first secret read (see secrets-from-env.ts): this module, the
- * SSM client and Powertools Parameters stay out of a Lambda's cold start, and
- * out of every Lambda that reads no secret.
+ * Loaded on the first secret read (see secrets-from-env.ts): this module and
+ * the signer's shared chunk stay out of a Lambda's cold start, and out of
+ * every Lambda that reads no secret.
  */
-import { createSsmClient } from '../sdk/ssm';
-import { SecureStringProvider } from '../secrets/secure-string-provider';
+import { createSsmReader, type ReadParameter } from '../secrets/ssm-get-parameter';
 
-/** Parameters as the Lambdas read them: decrypted, cached by Powertools for `maxAgeSeconds`. */
-export function openParameterSource(maxAgeSeconds: number): {
-  get(name: string): Promise<{ value: string; type: string } | undefined>;
-} {
-  const provider = new SecureStringProvider({ client: createSsmClient() });
-  return { get: (name) => provider.get(name, { maxAge: maxAgeSeconds }) };
+/** Parameters as the Lambdas read them: decrypted, one GetParameter each (the secrets loader keeps them). */
+export function openParameterSource(): { get(name: string): Promise<ReadParameter | undefined> } {
+  return { get: createSsmReader() };
 }
