@@ -5,7 +5,9 @@
  * - size: every file the build wrote for the bundle (chunks included, source
  *   maps excluded), and whether anything but the views ships beside it.
  * - load: a whole fresh `node` process that loads the bundle and checks its
- *   `handler` export, from spawn to exit (median of alternating runs).
+ *   `handler` export, from spawn to exit (median of alternating runs; the
+ *   ratio is the median of each run's ratio to the plain worker's run of the
+ *   same round).
  * - load + first event: the same process, then one event through the
  *   handler with every AWS endpoint (and the OpenID issuer) on a local stub
  *   that refuses each call. What a bundle defers past its load is paid here,
@@ -26,7 +28,7 @@ import { build } from 'esbuild';
 // @ts-expect-error: plain ESM module, no types
 import { dropUnreachableChunks, LAMBDA_PACKAGE_JSON, lambdaOptions } from '../../scripts/bundle-options.mjs';
 
-const RUNS = Number(process.env.REZ_BENCH_RUNS ?? 11);
+const RUNS = Number(process.env.REZ_BENCH_RUNS ?? 21);
 const KiB = 1024;
 
 const LAMBDA_ENV: Record<string, string> = {
@@ -148,6 +150,15 @@ function timeProcess(entry: string, env: Record<string, string>, event?: unknown
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * The median of the run-by-run ratios: each run of a subject is divided by
+ * the plain worker's run of the same round (timed just before it), so a
+ * machine that speeds up or slows down during the suite moves both sides of
+ * each ratio alike.
+ */
+const pairedRatio = (subject: number[], baseline: number[]) =>
+  median(subject.map((value, i) => value / baseline[i]));
 
 /** The files a build wrote for one Lambda: the entry and its chunks, not source maps, views or package.json. */
 function bundleFiles(dir: string): { files: string[]; extras: string[] } {
@@ -271,9 +282,9 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
         ? {}
         : {
             baseline: { name: 'plain worker', value: plainLoad },
-            ratio: loadMs / plainLoad,
+            ratio: pairedRatio(load[s.name], load['plain worker']),
             target: `≤ ${limit}×`,
-            met: loadMs / plainLoad <= limit,
+            met: pairedRatio(load[s.name], load['plain worker']) <= limit,
           }),
     });
     const firstMs = median(first[s.name]);
@@ -283,7 +294,10 @@ export async function run({ progress, root }: { progress: (m: string) => void; r
       unit: 'ms',
       ...(isPlain
         ? {}
-        : { baseline: { name: 'plain worker', value: plainFirst }, ratio: firstMs / plainFirst }),
+        : {
+            baseline: { name: 'plain worker', value: plainFirst },
+            ratio: pairedRatio(first[s.name], first['plain worker']),
+          }),
     });
   }
   return rows;

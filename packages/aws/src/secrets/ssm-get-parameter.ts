@@ -76,9 +76,11 @@ const THROTTLING = new Set([
 
 /** SHA-256 (and its HMAC) for the signer, from node:crypto: the SDK's own Hash does the same. */
 class Sha256 implements Checksum {
+  readonly #secret: SourceData | undefined;
   #hash: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
   constructor(secret?: SourceData) {
-    this.#hash = secret ? createHmac('sha256', toBytes(secret)) : createHash('sha256');
+    this.#secret = secret;
+    this.#hash = this.#fresh();
   }
   update(data: Uint8Array | string): void {
     this.#hash.update(toBytes(data));
@@ -87,7 +89,10 @@ class Sha256 implements Checksum {
     return new Uint8Array(this.#hash.digest());
   }
   reset(): void {
-    throw new Error('Sha256.reset is not used by the signer');
+    this.#hash = this.#fresh();
+  }
+  #fresh() {
+    return this.#secret ? createHmac('sha256', toBytes(this.#secret)) : createHash('sha256');
   }
 }
 
