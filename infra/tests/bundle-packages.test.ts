@@ -3,9 +3,8 @@
  * versions npm could not hoist together) are parsed and run at every cold
  * start for nothing. It happened once: Powertools Logger and Metrics 2.36
  * beside Batch 2.35 each brought their own @aws-lambda-powertools/commons
- * into the worker's eager code — the Powertools packages are pinned to one
- * release together since. Read from the metafile of the real build (see
- * bundle-actions.ts readBuild).
+ * into the worker's eager code. Read from the metafile of the real build
+ * (see bundle-actions.ts readBuild).
  */
 import { readBuild } from './bundle-actions';
 import { REPO_ROOT } from './harness';

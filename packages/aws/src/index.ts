@@ -15,12 +15,21 @@ export {
 } from './clients';
 export { SecretParameterError, StoreConflictError } from './errors';
 export {
-  PIPELINE_METRICS,
   type PipelineMetricsQuery,
   type PipelinePoint,
   readPipelineMetrics,
-  WORKER_SERVICE,
 } from './metrics/pipeline-metrics';
+export {
+  createEmfCounters,
+  createJsonLogger,
+  type EmfCounters,
+  type EmfCountersOptions,
+  type JsonLogger,
+  type JsonLoggerOptions,
+  METRICS_NAMESPACE,
+  PIPELINE_METRICS,
+  WORKER_SERVICE,
+} from './observability';
 export { DynamoPushBudgets } from './push/dynamo-push-budgets';
 export { DynamoPushStateStore, type DynamoPushStateStoreOptions } from './push/dynamo-push-state';
 export { DynamoUserScheduleRuns } from './schedules/dynamo-schedule-runs';

@@ -6,8 +6,8 @@
  * NTFY_LIMITS): a digest that could not be started is started here, within
  * a day at the latest (the built-in daily schedule).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { awsPipelineFromEnv } from '@rez/aws/from-env';
+import { createJsonLogger } from '@rez/aws/observability';
 import { pushBudgetStoreFromEnv } from '@rez/aws/push-budget-from-env';
 import { userScheduleRunsFromEnv } from '@rez/aws/schedule-runs-from-env';
 import {
@@ -25,7 +25,7 @@ const env = process.env;
 const { stage, store, publisher } = awsPipelineFromEnv(env);
 const registry = builtInRegistry();
 const ids = ulidGenerator();
-const logger = new Logger({ serviceName: 'rez-scheduler', persistentKeys: { stage } });
+const logger = createJsonLogger({ service: 'rez-scheduler', keys: { stage } });
 
 /** The held-push sweep, when the stage's ntfy settings are here and pushes are paced. */
 function heldPushSweep(): (() => Promise<unknown>) | undefined {

@@ -1,7 +1,6 @@
 export { decodeRecordBody, receiveCount } from './decode';
 export { createWorkerHandler, type WorkerDeps } from './handler';
 export {
-  METRIC_NAMES,
   noopMetrics,
   type PipelineEvent,
   type PipelineMetrics,

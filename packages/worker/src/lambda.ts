@@ -11,9 +11,14 @@
  * there is a token; SQS only to delay a rate-limited message or to
  * dead-letter a permanent failure).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { awsPipelineFromEnv } from '@rez/aws/from-env';
+import {
+  createEmfCounters,
+  createJsonLogger,
+  METRICS_NAMESPACE,
+  PIPELINE_METRICS,
+  WORKER_SERVICE,
+} from '@rez/aws/observability';
 import { pushStateFromEnv } from '@rez/aws/push-state-from-env';
 import { secretsFromEnv } from '@rez/aws/secrets-from-env';
 import { sqsDeadLetterFromEnv, sqsRedelivery } from '@rez/aws/worker-queue-from-env';
@@ -33,7 +38,7 @@ import {
 } from '@rez/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createWorkerHandler } from './handler';
-import { METRIC_NAMES, type PipelineMetrics } from './observability';
+import type { PipelineMetrics } from './observability';
 import { pushDeps } from './push';
 
 const env = process.env;
@@ -57,11 +62,15 @@ const actionConfig = readPushActionConfig(env);
 const builtInSchedules = readBuiltInScheduleNames(env);
 const limits = readPushLimits(env, ntfy.baseUrl);
 
-const logger = new Logger({ serviceName: 'rez-worker', persistentKeys: { stage } });
-const emf = new Metrics({ namespace: 'RezAgent', serviceName: 'rez-worker', defaultDimensions: { stage } });
+const logger = createJsonLogger({ service: WORKER_SERVICE, keys: { stage } });
+const emf = createEmfCounters({
+  namespace: METRICS_NAMESPACE,
+  service: WORKER_SERVICE,
+  dimensions: { stage },
+});
 const metrics: PipelineMetrics = {
-  record: (event) => emf.addMetric(METRIC_NAMES[event], MetricUnit.Count, 1),
-  flush: () => emf.publishStoredMetrics(),
+  record: (event) => emf.add(PIPELINE_METRICS[event]),
+  flush: () => emf.flush(),
 };
 
 /** The handler, once its secrets are read: built on the first event, again after a failed read. */

@@ -1,4 +1,4 @@
-/** The slice of a logger the worker uses; Powertools Logger fits it. */
+/** The slice of a logger the worker uses; on AWS, @rez/aws createJsonLogger. */
 export interface WorkerLogger {
   info(message: string, extra: Record<string, unknown>): void;
   warn(message: string, extra: Record<string, unknown>): void;
@@ -9,7 +9,10 @@ export const silentLogger: WorkerLogger = { info() {}, warn() {}, error() {} };
 
 export type PipelineEvent = 'received' | 'completed' | 'failed';
 
-/** Counts pipeline events; on AWS, CloudWatch EMF through Powertools Metrics. */
+/**
+ * Counts pipeline events; on AWS, CloudWatch EMF (@rez/aws createEmfCounters,
+ * named by PIPELINE_METRICS).
+ */
 export interface PipelineMetrics {
   record(event: PipelineEvent, type: string): void;
   /** Called once at the end of every invocation. */
@@ -17,10 +20,3 @@ export interface PipelineMetrics {
 }
 
 export const noopMetrics: PipelineMetrics = { record() {}, flush() {} };
-
-/** Metric names the worker emits and the console reads back (namespace RezAgent). */
-export const METRIC_NAMES: Record<PipelineEvent, string> = {
-  received: 'MessagesReceived',
-  completed: 'MessagesCompleted',
-  failed: 'MessagesFailed',
-};

@@ -5,16 +5,7 @@ import {
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import { AdapterError, type Stage, ValidationError } from '@rez/core';
-
-/** The metrics the worker emits (Powertools Metrics, EMF), by the series name we return them under. */
-export const PIPELINE_METRICS = {
-  received: 'MessagesReceived',
-  completed: 'MessagesCompleted',
-  failed: 'MessagesFailed',
-} as const;
-
-/** Powertools Metrics adds `service` as a dimension; the worker's service name. */
-export const WORKER_SERVICE = 'rez-worker';
+import { METRICS_NAMESPACE, PIPELINE_METRICS, WORKER_SERVICE } from '../observability';
 
 /** CloudWatch's own ceiling on data points per metric in one GetMetricData. */
 const MAX_POINTS = 100_800;
@@ -22,7 +13,7 @@ const MAX_POINTS = 100_800;
 export interface PipelineMetricsQuery {
   /** Anything with the CloudWatchClient `send` signature (a fake in tests). */
   client: Pick<CloudWatchClient, 'send'>;
-  /** Default 'RezAgent', as the worker's POWERTOOLS_METRICS_NAMESPACE. */
+  /** Default METRICS_NAMESPACE (RezAgent), where the worker writes. */
   namespace?: string;
   stage: Stage;
   since: Date;
@@ -80,7 +71,7 @@ export async function readPipelineMetrics(query: PipelineMetricsQuery): Promise<
     Id: series,
     MetricStat: {
       Metric: {
-        Namespace: query.namespace ?? 'RezAgent',
+        Namespace: query.namespace ?? METRICS_NAMESPACE,
         MetricName: PIPELINE_METRICS[series],
         Dimensions: dimensions,
       },
