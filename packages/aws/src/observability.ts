@@ -86,7 +86,15 @@ export function createJsonLogger(options: JsonLoggerOptions): JsonLogger {
         ...options.keys,
         ...extra,
       };
-      write(`${JSON.stringify(line, jsonValue)}\n`);
+      let text: string;
+      try {
+        text = JSON.stringify(line, jsonValue);
+      } catch (error) {
+        // A circular extra must not turn a log call into a failure of the work it describes.
+        const { timestamp, service } = line;
+        text = JSON.stringify({ level, message, timestamp, service, log_error: String(error) });
+      }
+      write(`${text}\n`);
     };
   return { debug: entry('DEBUG'), info: entry('INFO'), warn: entry('WARN'), error: entry('ERROR') };
 }

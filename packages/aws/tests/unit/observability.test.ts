@@ -53,6 +53,16 @@ describe('Function: createJsonLogger', () => {
     expect(line).not.toHaveProperty('xray_trace_id');
   });
 
+  it('still writes the entry, saying why, when its extra cannot be serialized (a cycle)', () => {
+    const out = capture();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    createJsonLogger({ service: 's', env: {}, write: out.write }).warn('odd', { cyclic });
+    const [line] = out.parsed();
+    expect(line).toMatchObject({ level: 'WARN', message: 'odd', service: 's' });
+    expect(line.log_error).toMatch(/circular/i);
+  });
+
   it.each([
     [{}, ['INFO', 'WARN', 'ERROR']],
     [{ AWS_LAMBDA_LOG_LEVEL: 'WARN' }, ['WARN', 'ERROR']],
