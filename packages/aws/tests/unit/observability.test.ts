@@ -81,6 +81,9 @@ describe('Function: createJsonLogger', () => {
 });
 
 describe('Function: createEmfCounters', () => {
+  const devCounters = (write: (line: string) => void) =>
+    createEmfCounters({ namespace: 'N', service: 'svc', dimensions: { stage: 'dev' }, write });
+
   it('flushes one EMF line: every counter with unit Count under [service, stage], summed since the last flush', () => {
     const out = capture();
     const metrics = createEmfCounters({
@@ -119,12 +122,7 @@ describe('Function: createEmfCounters', () => {
 
   it('declares only what it holds: every declared metric and dimension has its value on the line (EMF requires it)', () => {
     const out = capture();
-    const metrics = createEmfCounters({
-      namespace: 'N',
-      service: 'svc',
-      dimensions: { stage: 'dev' },
-      write: out.write,
-    });
+    const metrics = devCounters(out.write);
     metrics.add(PIPELINE_METRICS.failed, 3);
     metrics.flush();
     const [line] = out.parsed();
@@ -136,12 +134,7 @@ describe('Function: createEmfCounters', () => {
 
   it('writes nothing when nothing was added, and starts again after each flush', () => {
     const out = capture();
-    const metrics = createEmfCounters({
-      namespace: 'N',
-      service: 's',
-      dimensions: { stage: 'dev' },
-      write: out.write,
-    });
+    const metrics = devCounters(out.write);
     metrics.flush();
     expect(out.lines).toEqual([]);
     metrics.add('A');
