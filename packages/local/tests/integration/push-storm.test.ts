@@ -112,6 +112,12 @@ describe('Quota-aware delivery: a storm of 500 low-priority pushes and 3 alarms 
       expect(push?.priority).toBe(5);
       expect(push?.actions?.map((a) => a.label)).toEqual(['Open', 'Acknowledge']);
       const pushId = /\/messages\/([^/?#]+)$/.exec(push?.click ?? '')?.[1];
+      // ntfy holds the push before the worker has its answer: the completion is written just after.
+      await until(
+        async () => !pushId || (await rez.store.get(pushId))?.status !== 'processing',
+        SETTLE_MS,
+        `the record of ${title} to leave processing`,
+      );
       const record = pushId ? await rez.store.get(pushId) : null;
       expect({
         title,
