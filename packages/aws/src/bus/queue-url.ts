@@ -1,11 +1,12 @@
 import { type Env, ValidationError } from '@rez/core';
+import { configuredEndpoint } from '../sdk/base';
 
 const SQS_ARN = /^arn:(aws[a-z-]*):sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,80}(?:\.fifo)?)$/;
 
 export interface QueueUrlOptions {
   /**
-   * Endpoint to build the URL on (an emulator). Defaults to
-   * AWS_ENDPOINT_URL_SQS, then AWS_ENDPOINT_URL, from `env`.
+   * Endpoint to build the URL on (an emulator). Defaults to the one the
+   * SDK's SQS client is configured with from `env` (configuredEndpoint).
    */
   endpoint?: string;
   /** Where to read the endpoint variables; defaults to process.env. */
@@ -31,8 +32,7 @@ export function queueUrlFromArn(arn: string, options: QueueUrlOptions = {}): str
     ]);
   }
   const [, partition, region, account, name] = match;
-  const env = options.env ?? process.env;
-  const endpoint = options.endpoint ?? (env.AWS_ENDPOINT_URL_SQS?.trim() || env.AWS_ENDPOINT_URL?.trim());
+  const endpoint = options.endpoint ?? configuredEndpoint('SQS', options.env);
   if (endpoint) return `${endpoint.replace(/\/+$/, '')}/${account}/${name}`;
   const domain = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
   return `https://sqs.${region}.${domain}/${account}/${name}`;

@@ -42,3 +42,19 @@ export function baseConfig(options: AwsClientOptions) {
     },
   };
 }
+
+/**
+ * The endpoint configured for one service the way the SDK reads it for its
+ * own clients: AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL (blank
+ * values count as unset), and none at all when
+ * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true. For URLs our code builds
+ * itself (a queue URL from an ARN, the signed SSM call), so they point where
+ * the SDK's clients do.
+ */
+export function configuredEndpoint(
+  service: 'SQS' | 'SSM',
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string | undefined {
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim().toLowerCase() === 'true') return undefined;
+  return env[`AWS_ENDPOINT_URL_${service}`]?.trim() || env.AWS_ENDPOINT_URL?.trim() || undefined;
+}

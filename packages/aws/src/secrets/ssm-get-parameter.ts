@@ -27,6 +27,7 @@ import { partition } from '@aws-sdk/core/client';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
+import { configuredEndpoint } from '../sdk/base';
 
 /** The X-Amz-Target of the one operation this sends. */
 export const GET_PARAMETER_TARGET = 'AmazonSSM.GetParameter';
@@ -105,11 +106,7 @@ function toBytes(data: SourceData): Uint8Array | string {
 
 /** Where SSM is, as the SDK resolves it (configured endpoint first). */
 export function ssmEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): URL {
-  const configured =
-    env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true'
-      ? undefined
-      : (env.AWS_ENDPOINT_URL_SSM ?? env.AWS_ENDPOINT_URL);
-  return new URL(configured ?? `https://ssm.${region}.${partition(region).dnsSuffix}`);
+  return new URL(configuredEndpoint('SSM', env) ?? `https://ssm.${region}.${partition(region).dnsSuffix}`);
 }
 
 /**
