@@ -1,5 +1,6 @@
 import {
   type FieldErrors,
+  type HandlerRegistry,
   MessageTooLargeError,
   NOTIFY_FIELDS,
   payloadFromFields,
@@ -8,6 +9,21 @@ import {
 } from '@rez/core';
 
 export type { FieldErrors } from '@rez/core';
+
+/**
+ * The message type a form shows (the posted one when it is handled, else
+ * notify) and the types it offers: every handler but Rez's own (`internal`:
+ * digests, failure alerts). Shared by the message and schedule forms.
+ */
+export function typeChoices(registry: HandlerRegistry, posted: string | undefined) {
+  return {
+    type: posted && registry.has(posted) ? posted : 'notify',
+    types: registry
+      .handlers()
+      .filter((h) => !h.internal)
+      .map((h) => ({ type: h.type, description: h.description })),
+  };
+}
 
 /** What the new-message form posts (every field a string, as HTML forms send them). */
 export interface MessageForm {

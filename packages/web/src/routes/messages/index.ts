@@ -19,6 +19,7 @@ import {
   MESSAGE_FORM_SCHEMA,
   type MessageForm,
   payloadFromForm,
+  typeChoices,
 } from './form';
 
 interface ListQuery {
@@ -100,8 +101,8 @@ export default async function messageRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const type = request.query.type && registry.has(request.query.type) ? request.query.type : 'notify';
-      return renderForm(reply, { type }, {});
+      // The type shown is the asked one when it is handled, else notify (typeChoices).
+      return renderForm(reply, { type: request.query.type }, {});
     },
   );
 
@@ -271,19 +272,14 @@ export default async function messageRoutes(app: FastifyInstance) {
     status = 200,
     replayOf: MessageRecord | null = null,
   ) {
-    const type = form.type && registry.has(form.type) ? form.type : 'notify';
     return reply.page(
       'new-message',
       {
         title: replayOf ? `Send ${replayOf.id} again` : 'New message',
         replayOf,
-        type,
+        ...typeChoices(registry, form.type),
         form,
         errors,
-        types: registry
-          .handlers()
-          .filter((h) => !h.internal)
-          .map((h) => ({ type: h.type, description: h.description })),
       },
       status,
     );

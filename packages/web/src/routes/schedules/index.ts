@@ -2,7 +2,7 @@ import { consoleMessagePath, type UserSchedules, upcomingRuns, ValidationError }
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatTime } from '../../format';
 import { POST_RATE_LIMIT } from '../../plugins/external/rate-limit';
-import type { FieldErrors } from '../messages/form';
+import { type FieldErrors, typeChoices } from '../messages/form';
 import {
   formFromSchedule,
   SCHEDULE_FORM_SCHEMA,
@@ -113,7 +113,8 @@ export default async function scheduleRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       if (!service(reply)) return reply;
-      const type = request.query.type && registry.has(request.query.type) ? request.query.type : 'notify';
+      // The type shown is the asked one when it is handled, else notify (typeChoices).
+      const { type } = request.query;
       return renderForm(reply, { name: '', type, timezone: 'UTC', enabled: 'on' }, {}, null);
     },
   );
@@ -307,19 +308,14 @@ export default async function scheduleRoutes(app: FastifyInstance) {
     extra: Record<string, unknown> = {},
     status = 200,
   ) {
-    const type = form.type && registry.has(form.type) ? form.type : 'notify';
     return reply.page(
       'schedule-form',
       {
         title: editing ? `Schedule ${editing}` : 'New schedule',
         editing,
-        type,
+        ...typeChoices(registry, form.type),
         form,
         errors,
-        types: registry
-          .handlers()
-          .filter((h) => !h.internal)
-          .map((h) => ({ type: h.type, description: h.description })),
         timeZones: TIME_ZONES,
         expressionPattern: EXPRESSION_PATTERN,
         timeZonePattern: TIME_ZONE_PATTERN,
