@@ -1,15 +1,13 @@
-import type { Clock } from './clock';
 import {
   ScheduleConflictError,
   ScheduleLimitError,
   ScheduleNotFoundError,
   ScheduleSyncError,
 } from './errors';
-import type { IdGenerator } from './ids';
 import type { Stage } from './message';
-import type { MessagePublisher, MessageRecord, MessageStore } from './ports';
-import type { HandlerRegistry } from './registry';
+import type { MessageRecord } from './ports';
 import type { ScheduleDefinition } from './schedules';
+import type { SubmitDeps } from './submit';
 import { type FireDeps, type FireResult, fireUserSchedule } from './user-schedule-runs';
 import {
   brokenReason,
@@ -23,15 +21,11 @@ import {
   upcomingRuns,
 } from './user-schedules';
 
-export interface UserSchedulesDeps {
+/** What sending a schedule's message (run now) needs, the definitions, and where they fire. */
+export interface UserSchedulesDeps extends SubmitDeps {
   schedules: UserScheduleStore;
   /** EventBridge Scheduler on AWS; absent locally, where the scheduler loop reads the store itself. */
   scheduler?: Scheduler;
-  store: MessageStore;
-  bus: MessagePublisher;
-  registry: HandlerRegistry;
-  clock: Clock;
-  ids: IdGenerator;
   stage: Stage;
   /** The built-in schedules: their names are reserved. */
   builtIn: readonly ScheduleDefinition[];

@@ -30,18 +30,12 @@ export const DEFAULT_USER_SCHEDULE_LIMIT = 100;
  */
 export const MAX_SCHEDULE_PAYLOAD_BYTES = MAX_MESSAGE_BYTES - 8 * 1024;
 
-/** What a person gives when creating or editing a schedule. */
-export interface UserScheduleInput {
-  /** letters, digits, - _ . (at most 64), as EventBridge allows; unique per stage. */
-  name: string;
-  description: string;
-  /** EventBridge Scheduler syntax: rate(…), cron(6 fields) or at(yyyy-mm-ddThh:mm:ss). */
-  expression: string;
-  /** IANA time zone cron() and at() are read in. */
-  timezone: string;
-  /** Message type the schedule sends, and its payload (checked by the type's schema when saved). */
-  type: string;
-  payload: Record<string, unknown>;
+/**
+ * What a person gives when creating or editing a schedule: a definition as
+ * the built-in ones have (its name unique per stage, its payload checked by
+ * the type's schema when saved), and whether it runs.
+ */
+export interface UserScheduleInput extends ScheduleDefinition {
   /** Paused schedules keep their definition and do not fire. */
   enabled: boolean;
 }

@@ -1,13 +1,10 @@
-import type { Clock } from '../clock';
 import { consoleDigestPath, consoleMessageUrl, consoleUrl, pushActionUrl } from '../console-urls';
 import { MESSAGE_FAILED_TYPE } from '../handlers/message-failed';
 import { cutText } from '../handlers/notify';
 import { DIGEST_MAX_MESSAGES, PUSH_DIGEST_TYPE } from '../handlers/push-digest';
-import type { IdGenerator } from '../ids';
 import { isStoredMessageId, type Message, type Stage } from '../message';
-import type { Delivery, MessagePublisher, MessageRecord, MessageStore, NotificationAction } from '../ports';
-import type { HandlerRegistry } from '../registry';
-import { submitMessage } from '../submit';
+import type { Delivery, MessageRecord, NotificationAction } from '../ports';
+import { type SubmitDeps, submitMessage } from '../submit';
 import { DIGEST_LEASE_MARGIN_MS, type PushBudget } from './budget';
 import type { PushLinks, PushPipeline } from './context';
 import { type PushActionName, signPushAction } from './tokens';
@@ -24,12 +21,8 @@ export interface PushActionSettings {
   builtInSchedules: readonly string[];
 }
 
-export interface PushServicesDeps {
-  store: MessageStore;
-  bus: MessagePublisher;
-  registry: HandlerRegistry;
-  clock: Clock;
-  ids: IdGenerator;
+/** What submitting its own messages (digests, failure alerts) needs, and the push settings. */
+export interface PushServicesDeps extends SubmitDeps {
   stage: Stage;
   /** The console's public URL; without it pushes carry no links and no buttons. */
   publicUrl?: string;
