@@ -42,15 +42,28 @@ export class DynamoUserScheduleRuns implements UserScheduleRuns {
   }
 
   recordRun(name: string, revision: string, run: ScheduleRun): Promise<boolean> {
+    return this.setInSchedule(name, revision, 'last_run', run);
+  }
+
+  /**
+   * Sets one field of the stored schedule while its revision is `revision`
+   * (UpdateItem, conditional); false when it is not, or the schedule is gone.
+   */
+  protected setInSchedule(
+    name: string,
+    revision: string,
+    field: 'last_run' | 'snoozed',
+    value: unknown,
+  ): Promise<boolean> {
     return conditionalWrite('UpdateItem', () =>
       this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(name),
-          UpdateExpression: 'SET #schedule.#last = :run',
+          UpdateExpression: 'SET #schedule.#field = :value',
           ConditionExpression: 'revision = :revision',
-          ExpressionAttributeNames: { '#schedule': 'schedule', '#last': 'last_run' },
-          ExpressionAttributeValues: { ':run': run, ':revision': revision },
+          ExpressionAttributeNames: { '#schedule': 'schedule', '#field': field },
+          ExpressionAttributeValues: { ':value': value, ':revision': revision },
         }),
       ),
     );

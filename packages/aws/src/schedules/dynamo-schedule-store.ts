@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduleSnooze, UserSchedule, UserScheduleStore } from '@rez/core';
 import { conditionalWrite } from '../errors';
 import { queryPartition } from '../sdk/dynamodb';
@@ -73,17 +73,6 @@ export class DynamoUserScheduleStore extends DynamoUserScheduleRuns implements U
   }
 
   snooze(name: string, revision: string, snooze: ScheduleSnooze | null): Promise<boolean> {
-    return conditionalWrite('UpdateItem', () =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: this.key(name),
-          UpdateExpression: 'SET #schedule.#snoozed = :snooze',
-          ConditionExpression: 'revision = :revision',
-          ExpressionAttributeNames: { '#schedule': 'schedule', '#snoozed': 'snoozed' },
-          ExpressionAttributeValues: { ':snooze': snooze, ':revision': revision },
-        }),
-      ),
-    );
+    return this.setInSchedule(name, revision, 'snoozed', snooze);
   }
 }
