@@ -93,7 +93,8 @@ export function describeQueueConformance(name: string, create: () => Promise<Que
       expect(back.receiveCount).toBe(1);
     });
 
-    it('redrives only the dead letters it is asked to', async () => {
+    /** Two messages, each received maxReceiveCount times and never deleted: both dead letters now. */
+    async function twoDeadLetters() {
       const keep = sampleMessage();
       const move = sampleMessage();
       await bus.publisher.publish(keep);
@@ -103,6 +104,11 @@ export function describeQueueConformance(name: string, create: () => Promise<Que
           await bus.queue.changeVisibility(copy.receiptHandle, 0);
       }
       expect(await bus.queue.receive({ maxMessages: 10, waitSeconds: 1 })).toEqual([]);
+      return { keep, move };
+    }
+
+    it('redrives only the dead letters it is asked to', async () => {
+      const { keep, move } = await twoDeadLetters();
       const dead = await bus.queue.listDeadLetters({ limit: 10 });
       expect(dead).toHaveLength(2);
       const target = dead.find((d) => JSON.parse(d.body).id === move.id);
@@ -119,15 +125,7 @@ export function describeQueueConformance(name: string, create: () => Promise<Que
     });
 
     it('redrives the dead letter of one message by its message id (a push action’s Retry), and none of another', async () => {
-      const keep = sampleMessage();
-      const move = sampleMessage();
-      await bus.publisher.publish(keep);
-      await bus.publisher.publish(move);
-      for (let i = 0; i < bus.maxReceiveCount; i++) {
-        for (const copy of await receiveAtLeast(bus.queue, 2))
-          await bus.queue.changeVisibility(copy.receiptHandle, 0);
-      }
-      expect(await bus.queue.receive({ maxMessages: 10, waitSeconds: 1 })).toEqual([]);
+      const { keep, move } = await twoDeadLetters();
       await expect(bus.queue.redrive({ messageIds: [sampleMessage().id] })).resolves.toEqual({
         moved: 0,
         more: false,
